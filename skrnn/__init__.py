@@ -1,0 +1,9 @@
+"""skrnn: scikit-learn compatible recurrent neural networks built on skorch and PyTorch."""
+
+from ._classifier import RNNClassifier
+from ._regressor import RNNRegressor
+from ._validation import sktime_to_sequences
+
+__version__ = "0.1.0"
+
+__all__ = ["RNNClassifier", "RNNRegressor", "sktime_to_sequences", "__version__"]

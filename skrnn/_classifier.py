@@ -1,0 +1,198 @@
+"""Recurrent neural network classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+from skorch import NeuralNetClassifier
+
+from ._base import BaseRNN
+
+__all__ = ["RNNClassifier"]
+
+
+class RNNClassifier(ClassifierMixin, BaseRNN):
+    """Recurrent neural network classifier (vanilla RNN, LSTM or GRU) trained with skorch.
+
+    Reads each sequence of ``X`` and predicts its class with a softmax output layer
+    trained on the cross-entropy loss. Labels may be of any type (ints, strings, ...);
+    binary and multiclass problems are handled alike.
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's linear models.
+    **params
+        All other parameters are those of :class:`RNNRegressor` (``cell``, ``units``,
+        ``num_layers``, ``bidirectional``, ``dropout``, ``activation``, ``epochs``,
+        ``batch_size``, ``lr``, ``optimizer``, ``weight_decay``, ``clip_grad_norm``,
+        ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
+        ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``).
+        With ``early_stopping`` the validation split is stratified.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    net_ : skorch.NeuralNetClassifier
+        The fitted skorch net.
+    module_ : torch.nn.Module
+        The fitted PyTorch module.
+    history_ : skorch.History
+        Per-epoch training record.
+    n_iter_ : int
+        Number of epochs trained.
+    n_features_in_ : int
+        Columns of a 2D ``X``, or features per time step of a 3D ``X``, seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    input_shape_ : tuple of int
+        ``(time_steps, n_features)`` of the sequences seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 6, 2)
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = RNNClassifier(units=8, epochs=3, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    _net_class = NeuralNetClassifier
+    _stratify_validation = True
+    _parameter_constraints: dict = {
+        **BaseRNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        units=32,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        activation="tanh",
+        epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
+        class_weight=None,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            cell=cell,
+            units=units,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            activation=activation,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.class_weight = class_weight
+
+    def _validate_y(self, y, *, reset, classes=None):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            self.classes_ = np.unique(y) if classes is None else np.unique(column_or_1d(classes))
+            self._encoder = LabelEncoder().fit(self.classes_)
+            self._class_weights = None
+            if self.class_weight is not None:
+                self._class_weights = compute_class_weight(
+                    self.class_weight, classes=self.classes_, y=y
+                )
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not seen in the classes {self.classes_.tolist()}: "
+                f"{unseen.tolist()}."
+            )
+        return self._encoder.transform(y).astype(np.int64)
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _criterion_kwargs(self):
+        kwargs = {
+            "criterion": torch.nn.CrossEntropyLoss,
+            "classes": list(range(len(self.classes_))),
+        }
+        if self._class_weights is not None:
+            kwargs["criterion__weight"] = torch.as_tensor(self._class_weights, dtype=torch.float32)
+        return kwargs
+
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch, starting from the current weights when already fitted.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps[, n_features])
+        y : array-like of shape (n_samples,)
+        classes : array-like, default=None
+            All classes that can appear in ``y`` over all calls. Needed on the first call
+            when a batch may miss some classes; inferred from ``y`` when omitted.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        return self._fit(X, y, epochs=1, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities of sequences ``X``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        logits = torch.from_numpy(self._forward(X))
+        return torch.softmax(logits, dim=1).numpy()
+
+    def predict(self, X):
+        """Predict the class of each sequence of ``X``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        logits = self._forward(X)
+        return self.classes_[np.argmax(logits, axis=1)]

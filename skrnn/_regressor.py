@@ -1,0 +1,195 @@
+"""Recurrent neural network regressor."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_array
+from skorch import NeuralNetRegressor
+
+from ._base import BaseRNN
+
+__all__ = ["RNNRegressor"]
+
+
+class RNNRegressor(RegressorMixin, BaseRNN):
+    """Recurrent neural network regressor (vanilla RNN, LSTM or GRU) trained with skorch.
+
+    Reads each sequence of ``X`` and predicts one value (or one vector, for multi-output
+    ``y``) from its final representation, minimising the mean squared error with
+    mini-batch gradient descent.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell type.
+    units : int, default=32
+        Hidden units per recurrent layer (and direction).
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Read sequences in both directions.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    activation : {"tanh", "relu"}, default="tanh"
+        Nonlinearity of the vanilla RNN cell (ignored by LSTM and GRU).
+    epochs : int, default=100
+        Passes over the training data per call to ``fit``.
+    batch_size : int, default=32
+        Mini-batch size.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
+default="adam"
+        Optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    clip_grad_norm : float or None, default=None
+        Clip the gradient norm to this value (skorch's ``GradientNormClipping``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when the
+        validation loss has not improved by ``tol`` for ``patience`` epochs; the best
+        weights are restored.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping`` is on.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        Relative improvement of the validation loss that counts as progress.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation split.
+        A fixed value gives identical results on CPU.
+    device : str, default="cpu"
+        Torch device, for example "cuda".
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (LR schedulers, checkpoints, ...). They are copied at
+        ``fit``; the objects passed here are never modified.
+    verbose : int, default=0
+        Print skorch's per-epoch log when positive.
+    warm_start : bool, default=False
+        When fitted already, continue training instead of starting anew.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetRegressor
+        The fitted skorch net.
+    module_ : torch.nn.Module
+        The fitted PyTorch module.
+    history_ : skorch.History
+        Per-epoch training record (``train_loss``, ``valid_loss``, ``dur``, ...).
+    n_iter_ : int
+        Number of epochs trained.
+    n_features_in_ : int
+        Columns of a 2D ``X``, or features per time step of a 3D ``X``, seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    input_shape_ : tuple of int
+        ``(time_steps, n_features)`` of the sequences seen in ``fit``.
+    n_outputs_ : int
+        Number of targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(64, 5, 1)
+    >>> y = X.sum(axis=(1, 2))
+    >>> reg = RNNRegressor(units=8, epochs=3, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    _net_class = NeuralNetRegressor
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        units=32,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        activation="tanh",
+        epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            cell=cell,
+            units=units,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            activation=activation,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            random_state=random_state,
+            device=device,
+            callbacks=callbacks,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+
+    def _validate_y(self, y, *, reset, classes=None):
+        y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got a {y.ndim}D array.")
+        y2 = y.reshape(len(y), -1)
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self._y_1d = y.ndim == 1
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs, but {type(self).__name__} was fitted with "
+                f"{self.n_outputs_}."
+            )
+        return y2
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def partial_fit(self, X, y):
+        """Train for one epoch, starting from the current weights when already fitted.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        return self._fit(X, y, epochs=1, incremental=True)
+
+    def predict(self, X):
+        """Predict targets for sequences ``X``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        out = self._forward(X)
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,126 @@
+"""Input validation for sequence estimators.
+
+Layout convention used everywhere in skrnn: a batch of sequences is a 3D array
+``(n_samples, time_steps, n_features)``.  A 2D array ``(n_samples, time_steps)`` is
+read as univariate sequences (one column per time step), which is what a plain
+tabular ``X`` or a window of lagged values looks like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import _check_feature_names, check_array
+
+__all__ = ["check_sequences", "sktime_to_sequences"]
+
+
+def _check_array_2d_3d(X, input_name: str) -> np.ndarray:
+    """``X`` as a finite float32 array of ndim 2 or 3, or a ``ValueError`` naming the problem."""
+    X = check_array(
+        X,
+        accept_sparse=False,
+        ensure_2d=False,
+        allow_nd=True,
+        dtype=np.float32,
+        ensure_all_finite=True,
+        input_name=input_name,
+        ensure_min_samples=1,
+    )
+    if X.ndim not in (2, 3):
+        hint = (
+            " Reshape your data: cut a single series into windows first (for example with "
+            "skrnn.make_supervised), or use array.reshape(1, -1) for one sample."
+            if X.ndim == 1
+            else ""
+        )
+        raise ValueError(
+            f"Expected {input_name} as a 2D array (n_samples, time_steps) or a 3D array "
+            f"(n_samples, time_steps, n_features), got a {X.ndim}D array of shape "
+            f"{X.shape}.{hint}"
+        )
+    if X.shape[1] == 0:
+        raise ValueError(f"{input_name} has sequences of 0 time steps; at least 1 is required.")
+    if X.ndim == 3 and X.shape[2] == 0:
+        raise ValueError(f"{input_name} has 0 features per time step; at least 1 is required.")
+    if not X.flags.writeable or not X.flags.c_contiguous:
+        X = np.ascontiguousarray(X).copy()
+    return X
+
+
+def check_sequences(X, *, input_name: str = "X") -> np.ndarray:
+    """Validate ``X`` and return it as a float32 array of shape (n, time_steps, n_features).
+
+    Raises a ``ValueError`` naming the problem for 1D or >3D input, empty input,
+    sequences of zero time steps, NaN or infinite values; non-numeric values raise the
+    ``TypeError``/``ValueError`` of NumPy's float conversion.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn._validation import check_sequences
+    >>> check_sequences(np.zeros((4, 12))).shape
+    (4, 12, 1)
+    >>> check_sequences(np.zeros((4, 12, 3))).dtype
+    dtype('float32')
+    """
+    X = _check_array_2d_3d(X, input_name)
+    return X[:, :, None] if X.ndim == 2 else X
+
+
+def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
+    """Validate ``X`` for ``estimator`` and record or check its shape.
+
+    On ``reset`` (in ``fit``) this sets ``n_features_in_``, ``feature_names_in_`` (for
+    DataFrames) and ``input_shape_ = (time_steps, n_features)``. Otherwise it checks that
+    ``X`` matches what was seen in ``fit``.
+
+    ``n_features_in_`` follows scikit-learn for 2D input (the number of columns, that is
+    time steps of a univariate sequence) and is the number of features per time step
+    for 3D input.
+    """
+    _check_feature_names(estimator, X, reset=reset)
+    X = _check_array_2d_3d(X, "X")
+    ndim_in = X.ndim
+    if ndim_in == 2:
+        X = X[:, :, None]
+    name = type(estimator).__name__
+    n_steps, n_feat = X.shape[1:]
+    if reset:
+        estimator.n_features_in_ = n_steps if ndim_in == 2 else n_feat
+        estimator.input_shape_ = (n_steps, n_feat)
+        return X
+    fit_steps, fit_feat = estimator.input_shape_
+    if n_steps != fit_steps:
+        if ndim_in == 2:
+            raise ValueError(
+                f"X has {n_steps} features, but {name} is expecting {fit_steps} features "
+                "as input (a 2D X holds univariate sequences, one column per time step)."
+            )
+        raise ValueError(
+            f"X has sequences of {n_steps} time steps, but {name} was fitted on sequences "
+            f"of {fit_steps} time steps."
+        )
+    if n_feat != fit_feat:
+        raise ValueError(
+            f"X has {n_feat} features per time step, but {name} was fitted with {fit_feat} "
+            "features per time step."
+        )
+    return X
+
+
+def sktime_to_sequences(X) -> np.ndarray:
+    """Convert sktime's numpy3D layout ``(n, channels, time)`` to ``(n, time, channels)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sktime_to_sequences(np.zeros((5, 2, 24))).shape
+    (5, 24, 2)
+    """
+    X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(
+            f"Expected sktime's numpy3D layout (n_instances, n_channels, n_timepoints), "
+            f"got an array of ndim {X.ndim}."
+        )
+    return np.ascontiguousarray(np.transpose(X, (0, 2, 1)))
