@@ -8,7 +8,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 from skorch import NeuralNetClassifier
 
@@ -129,9 +129,14 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     def _validate_y(self, y, *, reset, classes=None):
         y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except TypeError as exc:  # e.g. strings mixed with numbers cannot be sorted
+            raise ValueError(
+                f"y mixes label types that cannot be compared, such as strings and numbers: {exc}"
+            ) from None
         if reset:
-            self.classes_ = np.unique(y) if classes is None else np.unique(column_or_1d(classes))
+            self.classes_ = unique_labels(y if classes is None else column_or_1d(classes))
             self._encoder = LabelEncoder().fit(self.classes_)
             self._class_weights = None
             if self.class_weight is not None:

@@ -152,7 +152,7 @@ default="adam"
         )
 
     def _validate_y(self, y, *, reset, classes=None):
-        y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got a {y.ndim}D array.")
         y2 = y.reshape(len(y), -1)
