@@ -12,14 +12,15 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names, _num_samples, check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
+from ._data import SliceLoader
 from ._modules import RNNModule
-from ._validation import validate_sequences
+from ._validation import check_padded_sequences, is_ragged, validate_sequences
 
-__all__ = ["BaseRNN", "resolve_device", "seeded"]
+__all__ = ["BaseRNN", "resolve_device", "seeded", "split_step_targets"]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -77,6 +78,36 @@ def _noop(*args, **kwargs):
     pass
 
 
+def split_step_targets(y, lengths: np.ndarray, n_steps: int) -> list[np.ndarray]:
+    """Per-step targets as one array per sequence, each as long as its sequence.
+
+    ``y`` is an array ``(n_samples, n_steps[, n_outputs])`` (values beyond each length are
+    ignored) or a list of arrays ``(t_i[, n_outputs])``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [t.tolist() for t in split_step_targets([[1, 2], [3]], np.array([2, 1]), 2)]
+    [[1, 2], [3]]
+    """
+    if isinstance(y, (list, tuple)):
+        seqs = [np.asarray(t) for t in y]
+    else:
+        arr = np.asarray(y)
+        if arr.ndim < 2 or arr.shape[1] != n_steps:
+            raise ValueError(
+                "With return_sequences=True, y needs one target per time step: an array "
+                f"(n_samples, {n_steps}[, n_outputs]) or a list of arrays, one per sequence; "
+                f"got an array of shape {arr.shape}."
+            )
+        seqs = [arr[i, :n] for i, n in enumerate(lengths)]
+    for i, (t, n) in enumerate(zip(seqs, lengths, strict=True)):
+        if t.ndim == 0 or len(t) != n:
+            got = "a scalar" if t.ndim == 0 else f"{len(t)} time steps"
+            raise ValueError(f"y[{i}] has {got}, but X[{i}] has {n} time steps.")
+    return seqs
+
+
 class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators: a skorch net over an :class:`RNNModule`.
 
@@ -105,6 +136,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "pooling": [StrOptions({"last", "mean", "max"})],
+        "return_sequences": ["boolean"],
     }
 
     @abstractmethod
@@ -132,6 +165,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         callbacks=None,
         verbose=0,
         warm_start=False,
+        pooling="last",
+        return_sequences=False,
     ):
         self.cell = cell
         self.units = units
@@ -154,14 +189,20 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.callbacks = callbacks
         self.verbose = verbose
         self.warm_start = warm_start
+        self.pooling = pooling
+        self.return_sequences = return_sequences
 
     # -- subclass hooks -------------------------------------------------------------------
     _net_class: type
     _stratify_validation = False
 
     @abstractmethod
-    def _validate_y(self, y, *, reset: bool, classes=None) -> np.ndarray:
-        """Return ``y`` encoded for the net; record target metadata on ``reset``."""
+    def _validate_y(self, y, *, reset: bool, classes=None, lengths=None, n_steps=None):
+        """Return ``y`` encoded for the net; record target metadata on ``reset``.
+
+        With ``return_sequences``, ``lengths`` holds each sequence's number of steps and
+        ``n_steps`` the padded length of ``X``; the encoded targets are padded to it.
+        """
 
     @abstractmethod
     def _n_outputs(self) -> int:
@@ -182,6 +223,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             module__bidirectional=self.bidirectional,
             module__dropout=self.dropout,
             module__activation=self.activation,
+            module__pooling=self.pooling,
+            module__return_sequences=self.return_sequences,
         )
 
     def _build_callbacks(self) -> list:
@@ -228,7 +271,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             lr=self.lr,
             max_epochs=self.epochs,
             batch_size=self.batch_size,
+            iterator_train=SliceLoader,
             iterator_train__shuffle=True,
+            iterator_valid=SliceLoader,
             train_split=train_split,
             callbacks=self._build_callbacks(),
             predict_nonlinearity=None,
@@ -236,8 +281,44 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             verbose=int(self.verbose),
         )
 
+    # -- inputs ---------------------------------------------------------------------------
+    def _validate_X(self, X, *, reset: bool, lengths=None):
+        """Validated ``X`` as a float32 array ``(n, time, features)`` and the per-sequence
+        lengths, ``None`` when all sequences fill every time step."""
+        if lengths is None and not is_ragged(X):
+            return validate_sequences(self, X, reset=reset), None
+        _check_feature_names(self, X, reset=reset)
+        X, lengths = check_padded_sequences(X, lengths)
+        n_features = X.shape[2]
+        if reset:
+            self.n_features_in_ = n_features
+            self.input_shape_ = (None, n_features)
+            return X, lengths
+        name = type(self).__name__
+        fit_steps, fit_features = self.input_shape_
+        if fit_steps is not None:
+            raise ValueError(
+                f"{name} was fitted on sequences of {fit_steps} time steps; to predict on "
+                "variable-length sequences, fit on variable-length sequences (a list of "
+                "arrays, or a padded array with lengths)."
+            )
+        if n_features != fit_features:
+            raise ValueError(
+                f"X has {n_features} features per time step, but {name} was fitted with "
+                f"{fit_features} features per time step."
+            )
+        return X, lengths
+
+    @staticmethod
+    def _net_input(X, lengths):
+        return X if lengths is None else {"X": X, "lengths": lengths}
+
+    @staticmethod
+    def _step_lengths(X, lengths) -> np.ndarray:
+        return np.full(len(X), X.shape[1], dtype=np.int64) if lengths is None else lengths
+
     # -- training -------------------------------------------------------------------------
-    def _fit(self, X, y, *, epochs: int | None, incremental: bool, classes=None):
+    def _fit(self, X, y, *, epochs: int | None, incremental: bool, classes=None, lengths=None):
         """Validate, (re)build the net when needed, and train for ``epochs`` epochs."""
         resolve_device(self.device)
         reset = not (incremental and hasattr(self, "net_"))
@@ -245,13 +326,19 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        X = validate_sequences(self, X, reset=reset)
-        y = self._validate_y(y, reset=reset, classes=classes)
-        if len(y) != len(X):
+        X, lengths = self._validate_X(X, reset=reset, lengths=lengths)
+        if _num_samples(y) != len(X):
             raise ValueError(
                 f"X and y have different numbers of samples: {len(X)} sequences in X and "
-                f"{len(y)} targets in y."
+                f"{_num_samples(y)} targets in y."
             )
+        if self.return_sequences:
+            step_lengths = self._step_lengths(X, lengths)
+            y = self._validate_y(
+                y, reset=reset, classes=classes, lengths=step_lengths, n_steps=X.shape[1]
+            )
+        else:
+            y = self._validate_y(y, reset=reset, classes=classes)
         if self.early_stopping and len(X) < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a validation set."
@@ -263,19 +350,25 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         # every training call gets its own seed, derived from the epochs already run,
         # so that continued training is reproducible too
         with seeded(self._seed + len(self.net_.history), self.device):
-            self.net_.partial_fit(X, y, epochs=epochs)
+            self.net_.partial_fit(self._net_input(X, lengths), y, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
 
-    def fit(self, X, y):
+    def fit(self, X, y, lengths=None):
         """Fit the model to sequences ``X`` and targets ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Training sequences; a 2D array holds univariate sequences.
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps), \
+or list of arrays
+            Training sequences; a 2D array holds univariate sequences. Variable-length
+            sequences: a list of arrays ``(t_i, n_features)`` or ``(t_i,)``, or a padded
+            array together with ``lengths``.
         y : array-like
-            Targets.
+            Targets: one per sequence, or with ``return_sequences=True`` one per time step
+            (an array ``(n_samples, time_steps[, n_outputs])`` or a list of arrays).
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``; steps beyond are ignored.
 
         Returns
         -------
@@ -283,14 +376,22 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             The fitted estimator.
         """
         self._validate_params()
-        return self._fit(X, y, epochs=self.epochs, incremental=self.warm_start)
+        return self._fit(X, y, epochs=self.epochs, incremental=self.warm_start, lengths=lengths)
 
-    def _forward(self, X) -> np.ndarray:
-        """Raw network output for validated ``X`` as a float64 array."""
+    def _forward(self, X, lengths=None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Raw network output for ``X`` as a float64 array, and the sequence lengths."""
         check_is_fitted(self, "net_")
-        X = validate_sequences(self, X, reset=False)
-        out = self.net_.forward(X, training=False, device="cpu")
-        return out.detach().numpy().astype(np.float64)
+        X, lengths = self._validate_X(X, reset=False, lengths=lengths)
+        out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
+        return out.detach().numpy().astype(np.float64), lengths
+
+    @staticmethod
+    def _unpad(out: np.ndarray, lengths):
+        """Per-step outputs: the array itself for fixed-length input, else a list trimmed
+        to each sequence's length."""
+        if lengths is None:
+            return out
+        return [o[:n] for o, n in zip(out, lengths, strict=True)]
 
     @property
     def module_(self) -> torch.nn.Module:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
-from skorch import NeuralNetClassifier
 
-from ._base import BaseRNN
+from ._base import BaseRNN, split_step_targets
+from ._nets import IGNORE_LABEL, SequenceClassifierNet
 
 __all__ = ["RNNClassifier"]
 
@@ -33,8 +34,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         ``num_layers``, ``bidirectional``, ``dropout``, ``activation``, ``epochs``,
         ``batch_size``, ``lr``, ``optimizer``, ``weight_decay``, ``clip_grad_norm``,
         ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
-        ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``).
-        With ``early_stopping`` the validation split is stratified.
+        ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``,
+        ``pooling``, ``return_sequences``). With ``early_stopping`` the validation split
+        is stratified.
 
     Attributes
     ----------
@@ -69,7 +71,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     (3, 2)
     """
 
-    _net_class = NeuralNetClassifier
+    _net_class = SequenceClassifierNet
     _stratify_validation = True
     _parameter_constraints: dict = {
         **BaseRNN._parameter_constraints,
@@ -101,6 +103,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         callbacks=None,
         verbose=0,
         warm_start=False,
+        pooling="last",
+        return_sequences=False,
     ):
         super().__init__(
             cell=cell,
@@ -124,11 +128,22 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             callbacks=callbacks,
             verbose=verbose,
             warm_start=warm_start,
+            pooling=pooling,
+            return_sequences=return_sequences,
         )
         self.class_weight = class_weight
 
-    def _validate_y(self, y, *, reset, classes=None):
-        y = column_or_1d(y, warn=True)
+    def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
+        if lengths is not None:
+            seqs = [column_or_1d(t) for t in split_step_targets(y, lengths, n_steps)]
+            codes = self._encode_labels(np.concatenate(seqs), reset=reset, classes=classes)
+            out = np.full((len(seqs), n_steps), IGNORE_LABEL, dtype=np.int64)
+            for i, part in enumerate(np.split(codes, np.cumsum(lengths)[:-1])):
+                out[i, : len(part)] = part
+            return out
+        return self._encode_labels(column_or_1d(y, warn=True), reset=reset, classes=classes)
+
+    def _encode_labels(self, y, *, reset, classes=None) -> np.ndarray:
         try:
             check_classification_targets(y)
         except TypeError as exc:  # e.g. strings mixed with numbers cannot be sorted
@@ -159,11 +174,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             "criterion": torch.nn.CrossEntropyLoss,
             "classes": list(range(len(self.classes_))),
         }
+        if self.return_sequences:
+            kwargs["callbacks__valid_acc"] = None  # skorch's accuracy is per sequence
         if self._class_weights is not None:
             kwargs["criterion__weight"] = torch.as_tensor(self._class_weights, dtype=torch.float32)
         return kwargs
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, lengths=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
         Parameters
@@ -179,25 +196,47 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         self : object
         """
         self._validate_params()
-        return self._fit(X, y, epochs=1, incremental=True, classes=classes)
+        return self._fit(X, y, epochs=1, incremental=True, classes=classes, lengths=lengths)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, lengths=None):
         """Class probabilities of sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; columns follow ``classes_``.
+            Rows sum to one; columns follow ``classes_``. With ``return_sequences=True``
+            one row per time step: ``(n_samples, time_steps, n_classes)``, or a list of
+            ``(t_i, n_classes)`` arrays for variable-length input.
         """
-        logits = torch.from_numpy(self._forward(X))
-        return torch.softmax(logits, dim=1).numpy()
+        logits, lengths = self._forward(X, lengths)
+        proba = torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+        return self._unpad(proba, lengths) if self.return_sequences else proba
 
-    def predict(self, X):
-        """Predict the class of each sequence of ``X``.
+    def predict(self, X, lengths=None):
+        """Predict the class of each sequence of ``X`` (of each step, with ``return_sequences``).
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            With ``return_sequences=True``: ``(n_samples, time_steps)`` or a list of
+            ``(t_i,)`` label arrays for variable-length input.
         """
-        logits = self._forward(X)
-        return self.classes_[np.argmax(logits, axis=1)]
+        logits, lengths = self._forward(X, lengths)
+        labels = self.classes_[np.argmax(logits, axis=-1)]
+        return self._unpad(labels, lengths) if self.return_sequences else labels
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy; over all time steps with ``return_sequences=True``."""
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight=sample_weight)
+        pred = list(self.predict(X))
+        lengths = np.array([len(p) for p in pred])
+        truth = split_step_targets(y, lengths, int(lengths.max()))
+        return accuracy_score(np.concatenate(truth), np.concatenate(pred))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["RNNModule", "make_rnn"]
+__all__ = ["RNNModule", "make_rnn", "pool_sequence"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -43,13 +44,60 @@ def make_rnn(
     return _CELLS[cell](**kwargs)
 
 
-class RNNModule(nn.Module):
-    """Recurrent layers followed by a linear head, many-to-one.
+def pool_sequence(
+    out: torch.Tensor,
+    lengths: torch.Tensor | None,
+    pooling: str,
+    units: int,
+    bidirectional: bool,
+) -> torch.Tensor:
+    """Reduce RNN outputs ``(batch, time, directions * units)`` to ``(batch, directions * units)``.
 
-    Input ``(batch, time_steps, n_features)``; output ``(batch, n_outputs)`` computed
-    from the representation of the whole sequence: the last time step of the forward
-    direction and, when bidirectional, the first time step of the backward direction
-    (the one that has read the whole sequence).
+    ``lengths`` (``None`` when every sequence fills all time steps) keeps padding out:
+    ``"last"`` takes each sequence's true last step (and step 0 of the backward
+    direction, which has read the whole sequence); ``"mean"`` and ``"max"`` reduce over
+    the valid steps only.
+
+    Examples
+    --------
+    >>> import torch
+    >>> out = torch.arange(6.0).reshape(1, 3, 2)  # steps (0, 1), (2, 3), (4, 5)
+    >>> pool_sequence(out, torch.tensor([2]), "last", units=2, bidirectional=False)
+    tensor([[2., 3.]])
+    >>> pool_sequence(out, torch.tensor([2]), "mean", units=2, bidirectional=False)
+    tensor([[1., 2.]])
+    """
+    if pooling == "last":
+        if lengths is None:
+            last = out[:, -1]
+        else:
+            idx = (lengths.to(out.device) - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2])
+            last = out.gather(1, idx).squeeze(1)
+        if not bidirectional:
+            return last
+        return torch.cat([last[:, :units], out[:, 0, units:]], dim=1)
+    if lengths is None:
+        return out.mean(dim=1) if pooling == "mean" else out.amax(dim=1)
+    steps = torch.arange(out.shape[1], device=out.device)
+    valid = (steps[None, :] < lengths.to(out.device)[:, None]).unsqueeze(2)
+    if pooling == "mean":
+        total = out.masked_fill(~valid, 0.0).sum(dim=1)
+        return total / lengths.to(out.device, out.dtype)[:, None]
+    return out.masked_fill(~valid, float("-inf")).amax(dim=1)
+
+
+class RNNModule(nn.Module):
+    """Recurrent layers followed by a linear head.
+
+    Input ``(batch, time_steps, n_features)`` floats, or ``(batch, time_steps)`` token ids
+    when ``vocab_size`` is given (an embedding layer comes first; id 0 is padding).
+    Optional ``lengths`` ``(batch,)`` give each sequence's true length in a padded batch:
+    the sequences are then packed (``pack_padded_sequence``) so padding never reaches the
+    recurrent layers.
+
+    Many-to-one (default): output ``(batch, n_outputs)`` from the pooled sequence
+    representation (see :func:`pool_sequence`). With ``return_sequences=True`` the head
+    is applied at every step: output ``(batch, time_steps, n_outputs)``.
 
     Examples
     --------
@@ -57,6 +105,9 @@ class RNNModule(nn.Module):
     >>> m = RNNModule(n_features=2, n_outputs=3, cell="lstm", units=4, bidirectional=True)
     >>> m(torch.zeros(5, 7, 2)).shape
     torch.Size([5, 3])
+    >>> m = RNNModule(n_features=2, n_outputs=1, units=4, return_sequences=True)
+    >>> m(torch.zeros(5, 7, 2), lengths=torch.tensor([7, 3, 1, 2, 5])).shape
+    torch.Size([5, 7, 1])
     """
 
     def __init__(
@@ -69,20 +120,38 @@ class RNNModule(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         activation: str = "tanh",
+        pooling: str = "last",
+        return_sequences: bool = False,
+        vocab_size: int | None = None,
     ):
         super().__init__()
         self.units = units
         self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.return_sequences = return_sequences
+        self.embedding = (
+            None if vocab_size is None else nn.Embedding(vocab_size, n_features, padding_idx=0)
+        )
         self.rnn = make_rnn(cell, n_features, units, num_layers, bidirectional, dropout, activation)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(units * (2 if bidirectional else 1), n_outputs)
 
-    def encode(self, X: torch.Tensor) -> torch.Tensor:
-        """Fixed-length representation ``(batch, units * directions)`` of each sequence."""
-        out, _ = self.rnn(X)
-        if not self.bidirectional:
-            return out[:, -1]
-        return torch.cat([out[:, -1, : self.units], out[:, 0, self.units :]], dim=1)
+    def steps(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """RNN outputs at every step ``(batch, time, directions * units)``; zero on padding."""
+        if self.embedding is not None:
+            X = self.embedding(X)
+        if lengths is None:
+            return self.rnn(X)[0]
+        packed = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=X.shape[1])
+        return out
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dropout(self.encode(X)))
+    def encode(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """Fixed-length representation ``(batch, units * directions)`` of each sequence."""
+        out = self.steps(X, lengths)
+        return pool_sequence(out, lengths, self.pooling, self.units, self.bidirectional)
+
+    def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if self.return_sequences:
+            return self.head(self.dropout(self.steps(X, lengths)))
+        return self.head(self.dropout(self.encode(X, lengths)))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
-from skorch import NeuralNetRegressor
 
-from ._base import BaseRNN
+from ._base import BaseRNN, split_step_targets
+from ._nets import SequenceRegressorNet
 
 __all__ = ["RNNRegressor"]
 
@@ -68,6 +69,12 @@ default="adam"
         Print skorch's per-epoch log when positive.
     warm_start : bool, default=False
         When fitted already, continue training instead of starting anew.
+    pooling : {"last", "mean", "max"}, default="last"
+        How a sequence's outputs become one vector (many-to-one): its true last step
+        (padding excluded), or the mean or max over its steps.
+    return_sequences : bool, default=False
+        Many-to-many: predict one target per time step (sequence labelling); the loss
+        skips padded steps of variable-length sequences.
 
     Attributes
     ----------
@@ -100,7 +107,7 @@ default="adam"
     (2,)
     """
 
-    _net_class = NeuralNetRegressor
+    _net_class = SequenceRegressorNet
 
     def __init__(
         self,
@@ -126,6 +133,8 @@ default="adam"
         callbacks=None,
         verbose=0,
         warm_start=False,
+        pooling="last",
+        return_sequences=False,
     ):
         super().__init__(
             cell=cell,
@@ -149,27 +158,53 @@ default="adam"
             callbacks=callbacks,
             verbose=verbose,
             warm_start=warm_start,
+            pooling=pooling,
+            return_sequences=return_sequences,
         )
 
-    def _validate_y(self, y, *, reset, classes=None):
+    def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
+        if lengths is not None:
+            return self._validate_step_targets(y, lengths, n_steps, reset=reset)
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got a {y.ndim}D array.")
-        y2 = y.reshape(len(y), -1)
-        if reset:
-            self.n_outputs_ = y2.shape[1]
-            self._y_1d = y.ndim == 1
-        elif y2.shape[1] != self.n_outputs_:
+        self._record_outputs(y.ndim == 1, 1 if y.ndim == 1 else y.shape[1], reset=reset)
+        return y.reshape(len(y), -1)
+
+    def _validate_step_targets(self, y, lengths, n_steps, *, reset):
+        """Per-step targets padded with NaN (the masked loss skips them): (n, steps, outputs)."""
+        seqs = split_step_targets(y, lengths, n_steps)
+        seqs = [
+            check_array(t, ensure_2d=False, dtype=np.float32, input_name=f"y[{i}]")
+            for i, t in enumerate(seqs)
+        ]
+        if len({t.shape[1:] for t in seqs}) > 1 or seqs[0].ndim > 2:
             raise ValueError(
-                f"y has {y2.shape[1]} outputs, but {type(self).__name__} was fitted with "
+                "Per-step targets must all be 1D (t_i,) or all 2D (t_i, n_outputs) with the "
+                "same n_outputs."
+            )
+        is_1d = seqs[0].ndim == 1
+        n_outputs = 1 if is_1d else seqs[0].shape[1]
+        self._record_outputs(is_1d, n_outputs, reset=reset)
+        out = np.full((len(seqs), n_steps, n_outputs), np.nan, dtype=np.float32)
+        for i, t in enumerate(seqs):
+            out[i, : len(t)] = t.reshape(len(t), n_outputs)
+        return out
+
+    def _record_outputs(self, is_1d: bool, n_outputs: int, *, reset: bool) -> None:
+        if reset:
+            self.n_outputs_ = n_outputs
+            self._y_1d = is_1d
+        elif n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} outputs, but {type(self).__name__} was fitted with "
                 f"{self.n_outputs_}."
             )
-        return y2
 
     def _n_outputs(self):
         return self.n_outputs_
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, lengths=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
         Returns
@@ -177,17 +212,38 @@ default="adam"
         self : object
         """
         self._validate_params()
-        return self._fit(X, y, epochs=1, incremental=True)
+        return self._fit(X, y, epochs=1, incremental=True, lengths=lengths)
 
-    def predict(self, X):
+    def predict(self, X, lengths=None):
         """Predict targets for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            With ``return_sequences=True``: one prediction per time step, an array
+            ``(n_samples, time_steps[, n_outputs])`` for fixed-length input or a list of
+            arrays ``(t_i[, n_outputs])`` for variable-length input.
         """
-        out = self._forward(X)
-        return out.ravel() if self._y_1d else out
+        out, lengths = self._forward(X, lengths)
+        if self._y_1d:
+            out = out[..., 0]
+        return self._unpad(out, lengths) if self.return_sequences else out
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of the predictions; over all time steps with ``return_sequences=True``."""
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight=sample_weight)
+        pred = list(self.predict(X))
+        lengths = np.array([len(p) for p in pred])
+        truth = split_step_targets(y, lengths, int(lengths.max()))
+        return r2_score(np.concatenate(truth), np.concatenate(pred), sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

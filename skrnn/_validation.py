@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, check_array
 
-__all__ = ["check_sequences", "sktime_to_sequences"]
+__all__ = ["check_padded_sequences", "check_sequences", "is_ragged", "sktime_to_sequences"]
 
 
 def _check_array_2d_3d(X, input_name: str) -> np.ndarray:
@@ -67,12 +67,124 @@ def check_sequences(X, *, input_name: str = "X") -> np.ndarray:
     return X[:, :, None] if X.ndim == 2 else X
 
 
+def is_ragged(X) -> bool:
+    """True when ``X`` is a list or tuple of sequences that do not all have one length.
+
+    Examples
+    --------
+    >>> is_ragged([[1.0, 2.0], [3.0]])
+    True
+    >>> is_ragged([[1.0, 2.0], [3.0, 4.0]])
+    False
+    """
+    if not isinstance(X, (list, tuple)) or not X:
+        return False
+    if not all(hasattr(s, "__len__") and not isinstance(s, str) for s in X):
+        return False
+    return len({len(s) for s in X}) > 1
+
+
+def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
+    """Variable-length sequences as a zero-padded float32 array and their lengths.
+
+    ``X`` is either a list of arrays ``(t_i, n_features)`` or ``(t_i,)``, or a padded
+    array ``(n, max_t[, n_features])`` together with ``lengths``; values beyond each
+    length are ignored (they may be NaN).
+
+    Returns
+    -------
+    padded : ndarray of shape (n, max_t, n_features), float32
+    lengths : ndarray of shape (n,), int64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> padded, lengths = check_padded_sequences([np.ones(3), np.ones(1)])
+    >>> padded.shape, lengths.tolist()
+    ((2, 3, 1), [3, 1])
+    >>> padded[1, :, 0].tolist()
+    [1.0, 0.0, 0.0]
+    """
+    if lengths is None:
+        if not isinstance(X, (list, tuple)) or len(X) == 0:
+            raise ValueError(
+                f"{input_name} must be a non-empty list of sequences when no lengths are given."
+            )
+        seqs = []
+        for i, s in enumerate(X):
+            s = check_array(
+                s,
+                ensure_2d=False,
+                dtype=np.float32,
+                ensure_min_samples=0,
+                input_name=f"{input_name}[{i}]",
+            )
+            if s.ndim not in (1, 2):
+                raise ValueError(
+                    f"{input_name}[{i}] has {s.ndim} dimensions; each sequence must be 1D "
+                    "(time_steps,) or 2D (time_steps, n_features)."
+                )
+            if len(s) == 0:
+                raise ValueError(
+                    f"{input_name}[{i}] is an empty sequence; every sequence needs at least "
+                    "one time step."
+                )
+            seqs.append(s.reshape(len(s), -1))
+        n_features = {s.shape[1] for s in seqs}
+        if len(n_features) > 1:
+            first = seqs[0].shape[1]
+            bad = next(i for i, s in enumerate(seqs) if s.shape[1] != first)
+            raise ValueError(
+                f"Sequences of {input_name} have different numbers of features: "
+                f"{input_name}[0] has {first} and {input_name}[{bad}] has "
+                f"{seqs[bad].shape[1]}; all time steps need the same features."
+            )
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        padded = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=np.float32)
+        for i, s in enumerate(seqs):
+            padded[i, : len(s)] = s
+        return padded, lengths
+
+    X = check_array(
+        X,
+        ensure_2d=False,
+        allow_nd=True,
+        dtype=np.float32,
+        ensure_all_finite=False,
+        input_name=input_name,
+    )
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if X.ndim != 3:
+        raise ValueError(
+            f"A padded {input_name} given with lengths must be 2D (n, max_t) or 3D "
+            f"(n, max_t, n_features), got {X.ndim}D."
+        )
+    lengths = np.asarray(lengths)
+    if lengths.shape != (len(X),) or lengths.dtype.kind not in "iu":
+        raise ValueError(
+            f"lengths must be a 1D integer array with one entry per sequence ({len(X)}), got "
+            f"shape {lengths.shape} and dtype {lengths.dtype}."
+        )
+    if lengths.min() < 1 or lengths.max() > X.shape[1]:
+        raise ValueError(
+            f"lengths must lie in [1, {X.shape[1]}] (at least one step, at most the padded "
+            f"length), got values from {lengths.min()} to {lengths.max()}."
+        )
+    valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
+    X = np.where(valid[:, :, None], X, np.float32(0.0))
+    if not np.isfinite(X).all():
+        raise ValueError(f"Input {input_name} contains NaN or infinity within the given lengths.")
+    return np.ascontiguousarray(X, dtype=np.float32), lengths.astype(np.int64)
+
+
 def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
     """Validate ``X`` for ``estimator`` and record or check its shape.
 
     On ``reset`` (in ``fit``) this sets ``n_features_in_``, ``feature_names_in_`` (for
     DataFrames) and ``input_shape_ = (time_steps, n_features)``. Otherwise it checks that
-    ``X`` matches what was seen in ``fit``.
+    ``X`` matches what was seen in ``fit``. After a fit on variable-length sequences
+    (``input_shape_[0] is None``) any number of time steps is accepted.
 
     ``n_features_in_`` follows scikit-learn for 2D input (the number of columns, that is
     time steps of a univariate sequence) and is the number of features per time step
@@ -90,7 +202,7 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
         estimator.input_shape_ = (n_steps, n_feat)
         return X
     fit_steps, fit_feat = estimator.input_shape_
-    if n_steps != fit_steps:
+    if fit_steps is not None and n_steps != fit_steps:
         if ndim_in == 2:
             raise ValueError(
                 f"X has {n_steps} features, but {name} is expecting {fit_steps} features "

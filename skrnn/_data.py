@@ -1,0 +1,221 @@
+"""Fast data path: mini-batches sliced from tensors already in memory.
+
+skorch's default iterator is a ``torch.utils.data.DataLoader`` over a
+``skorch.dataset.Dataset``: every batch is built sample by sample (``__getitem__`` per
+row, then ``default_collate`` stacks the rows). For small batches that per-sample
+Python work costs more than the recurrent network itself (profiled in
+``docs/benchmarks.md``). :class:`SliceLoader` is a drop-in replacement that skorch
+accepts as ``iterator_train``/``iterator_valid``: it converts the dataset's arrays to
+tensors once and yields batches by slicing them (``index_select`` on a permutation
+when shuffling), which is what a hand-written PyTorch loop does.
+
+Anything it cannot slice (a custom ``Dataset``, DataFrames, sparse matrices, extra
+``DataLoader`` options such as ``num_workers`` or ``collate_fn``) falls back to a plain
+``DataLoader`` with the same arguments, so behaviour never changes, only speed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from skorch.dataset import Dataset as SkorchDataset
+from torch.utils.data import DataLoader, Subset
+
+__all__ = ["SliceLoader", "as_batch_tensors"]
+
+# DataLoader options that SliceLoader implements itself; any other keyword argument
+# (num_workers, collate_fn, sampler, ...) makes it hand over to a real DataLoader.
+_SUPPORTED_KWARGS = frozenset({"drop_last", "generator", "pin_memory"})
+
+
+def _leaf_tensor(a):
+    """One array as a tensor sharing its memory where possible, or ``None``."""
+    if isinstance(a, torch.Tensor):
+        return a
+    if isinstance(a, np.ndarray):
+        if a.dtype == object or a.ndim == 0:
+            return None
+        if not a.flags.writeable:
+            a = a.copy()  # torch.as_tensor warns on read-only arrays
+        return torch.as_tensor(a)
+    return None
+
+
+def as_batch_tensors(data):
+    """``data`` (array, tensor, or a dict/list/tuple of them) as tensors, else ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = as_batch_tensors({"X": np.zeros((3, 2), np.float32), "lengths": np.arange(3)})
+    >>> {k: (v.dtype, tuple(v.shape)) for k, v in out.items()}
+    {'X': (torch.float32, (3, 2)), 'lengths': (torch.int64, (3,))}
+    >>> as_batch_tensors(["not", "an", "array"]) is None
+    True
+    """
+    if isinstance(data, Mapping):
+        out = {k: as_batch_tensors(v) for k, v in data.items()}
+        return None if any(v is None for v in out.values()) else out
+    if isinstance(data, (list, tuple)):
+        if not data or not all(isinstance(v, (np.ndarray, torch.Tensor)) for v in data):
+            return None
+        out = [_leaf_tensor(v) for v in data]
+        return None if any(v is None for v in out) else type(data)(out)
+    return _leaf_tensor(data)
+
+
+def _length(data) -> int:
+    if isinstance(data, Mapping):
+        return len(next(iter(data.values())))
+    if isinstance(data, (list, tuple)):
+        return len(data[0])
+    return len(data)
+
+
+def _take(data, index):
+    """Rows ``index`` (a slice or a LongTensor) of every tensor in ``data``."""
+    if isinstance(data, Mapping):
+        return {k: _take(v, index) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_take(v, index) for v in data)
+    if isinstance(index, slice):
+        return data[index]
+    return data.index_select(0, index)
+
+
+def _lengths_agree(X, y) -> bool:
+    n = _length(X)
+    parts = (
+        list(X.values()) if isinstance(X, Mapping) else X if isinstance(X, (list, tuple)) else [X]
+    )
+    if y is not None:
+        parts.append(y)
+    return all(len(p) == n for p in parts) and n > 0
+
+
+def _extract(dataset):
+    """``(X, y)`` tensors of a skorch ``Dataset`` (or a ``Subset`` of one), else ``None``.
+
+    ``y`` is ``None`` when the dataset has no target.
+    """
+    indices = None
+    if type(dataset) is Subset:
+        indices = np.asarray(dataset.indices)
+        dataset = dataset.dataset
+    # only skorch's own Dataset (or subclasses that keep its item logic) is sliced:
+    # a subclass overriding __getitem__/transform defines its own items
+    if not isinstance(dataset, SkorchDataset):
+        return None
+    cls = type(dataset)
+    if cls.__getitem__ is not SkorchDataset.__getitem__:
+        return None
+    if cls.transform is not SkorchDataset.transform:
+        return None
+    if getattr(dataset, "X_is_ndframe", False):
+        return None
+    X = as_batch_tensors(dataset.X)
+    if X is None:
+        return None
+    y = None
+    if dataset.y is not None:
+        y = as_batch_tensors(dataset.y)
+        if y is None or not isinstance(y, torch.Tensor):
+            return None
+    if not _lengths_agree(X, y):
+        return None
+    if indices is not None:
+        index = torch.as_tensor(indices, dtype=torch.int64)
+        X = _take(X, index)
+        y = None if y is None else _take(y, index)
+    return X, y
+
+
+class SliceLoader:
+    """Mini-batches of in-memory data by tensor slicing; a drop-in ``DataLoader``.
+
+    Constructed the way skorch constructs its iterators, ``SliceLoader(dataset,
+    batch_size=..., shuffle=...)``. ``dataset`` is a ``skorch.dataset.Dataset`` over
+    arrays, tensors, or dicts/lists of them (for example ``{"X": padded, "lengths":
+    lengths}``), or a ``torch.utils.data.Subset`` of one (skorch's validation split).
+    Each batch is ``(X_batch, y_batch)`` with the same dtypes and shapes that
+    ``DataLoader`` + ``default_collate`` would produce. Datasets it cannot slice, and
+    ``DataLoader`` options it does not implement, give a plain ``DataLoader`` instead.
+
+    Shuffling draws ``torch.randperm`` from ``generator`` (default: torch's global RNG,
+    so it is reproducible under :func:`skrnn._base.seeded`).
+
+    Parameters
+    ----------
+    dataset : skorch Dataset or Subset of one
+    batch_size : int, default=1
+    shuffle : bool, default=False
+    drop_last : bool, default=False
+    generator : torch.Generator or None, default=None
+    pin_memory : bool, default=False
+        Accepted for compatibility; batches are pinned when ``True`` and CUDA exists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skorch.dataset import Dataset
+    >>> ds = Dataset(np.arange(10, dtype=np.float32)[:, None], np.arange(10))
+    >>> [tuple(yb.tolist()) for _, yb in SliceLoader(ds, batch_size=4)]
+    [(0, 1, 2, 3), (4, 5, 6, 7), (8, 9)]
+    """
+
+    def __new__(cls, dataset, batch_size=1, shuffle=False, **kwargs):
+        data = None
+        if set(kwargs) <= _SUPPORTED_KWARGS and batch_size is not None:
+            data = _extract(dataset)
+        if data is None:
+            return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
+        self = super().__new__(cls)
+        self._X, self._y = data
+        return self
+
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        generator=None,
+        pin_memory=False,
+    ):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.generator = generator
+        self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
+        self._n = _length(self._X)
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return self._n // self.batch_size
+        return math.ceil(self._n / self.batch_size)
+
+    def __iter__(self):
+        n, bs, X, y = self._n, self.batch_size, self._X, self._y
+        stop = n - n % bs if self.drop_last else n
+        perm = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        for start in range(0, stop, bs):
+            end = min(start + bs, n)
+            index = slice(start, end) if perm is None else perm[start:end]
+            Xb = _take(X, index)
+            # skorch's Dataset stands in a zero per sample for a missing target
+            yb = torch.zeros(end - start, 1) if y is None else _take(y, index)
+            if self.pin_memory:
+                Xb, yb = _pin(Xb), _pin(yb)
+            yield Xb, yb
+
+
+def _pin(data):
+    if isinstance(data, Mapping):
+        return {k: _pin(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_pin(v) for v in data)
+    return data.pin_memory()
