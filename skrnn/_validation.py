@@ -115,6 +115,7 @@ def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
             s = check_array(
                 s,
                 ensure_2d=False,
+                allow_nd=True,
                 dtype=np.float32,
                 ensure_min_samples=0,
                 input_name=f"{input_name}[{i}]",
