@@ -18,6 +18,7 @@ from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
 from ._modules import RNNModule
+from ._tokens import TokenEncoder, holds_strings
 from ._validation import check_padded_sequences, is_ragged, validate_sequences
 
 __all__ = ["BaseRNN", "resolve_device", "seeded", "split_step_targets"]
@@ -138,6 +139,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "tokenizer": [StrOptions({"char", "word"}), callable],
     }
 
     @abstractmethod
@@ -167,6 +171,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         warm_start=False,
         pooling="last",
         return_sequences=False,
+        embedding_dim=None,
+        max_vocab=None,
+        tokenizer="char",
     ):
         self.cell = cell
         self.units = units
@@ -191,6 +198,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.warm_start = warm_start
         self.pooling = pooling
         self.return_sequences = return_sequences
+        self.embedding_dim = embedding_dim
+        self.max_vocab = max_vocab
+        self.tokenizer = tokenizer
 
     # -- subclass hooks -------------------------------------------------------------------
     _net_class: type
@@ -215,7 +225,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     def _module_kwargs(self) -> dict:
         return dict(
             module=RNNModule,
-            module__n_features=self.input_shape_[1],
+            module__n_features=self.input_shape_[1] if self._tokens is None else self.embedding_dim,
+            module__vocab_size=None if self._tokens is None else self._tokens.vocab_size_,
             module__n_outputs=self._n_outputs(),
             module__cell=self.cell,
             module__units=self.units,
@@ -284,7 +295,17 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     # -- inputs ---------------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool, lengths=None):
         """Validated ``X`` as a float32 array ``(n, time, features)`` and the per-sequence
-        lengths, ``None`` when all sequences fill every time step."""
+        lengths, ``None`` when all sequences fill every time step. Token input (with
+        ``embedding_dim``) gives int64 ids ``(n, time)`` and the lengths."""
+        if reset:
+            self._tokens = None
+        if self.embedding_dim is not None:
+            return self._validate_tokens(X, reset=reset, lengths=lengths)
+        if holds_strings(X):
+            raise ValueError(
+                "X holds strings; set embedding_dim to train on token sequences (text or "
+                "integer ids) through an embedding layer."
+            )
         if lengths is None and not is_ragged(X):
             return validate_sequences(self, X, reset=reset), None
         _check_feature_names(self, X, reset=reset)
@@ -308,6 +329,28 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
                 f"{fit_features} features per time step."
             )
         return X, lengths
+
+    def _validate_tokens(self, X, *, reset: bool, lengths=None):
+        if lengths is not None:
+            raise ValueError(
+                "lengths is only for padded numeric X; token sequences (embedding_dim set) "
+                "are given as a list and carry their own lengths."
+            )
+        if reset:
+            for attr in ("n_features_in_", "feature_names_in_", "vocabulary_"):
+                if hasattr(self, attr):
+                    delattr(self, attr)
+            self._tokens = TokenEncoder(self.tokenizer, self.max_vocab).fit(X)
+            self.input_shape_ = (None, None)
+            self.vocab_size_ = self._tokens.vocab_size_
+            if self._tokens.kind_ == "text":
+                self.vocabulary_ = self._tokens.vocabulary_
+        elif self._tokens is None:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on numeric sequences, without "
+                "embedding_dim; refit it to predict on token sequences."
+            )
+        return self._tokens.transform(X)
 
     @staticmethod
     def _net_input(X, lengths):

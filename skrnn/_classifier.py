@@ -35,7 +35,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         ``batch_size``, ``lr``, ``optimizer``, ``weight_decay``, ``clip_grad_norm``,
         ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
         ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``,
-        ``pooling``, ``return_sequences``). With ``early_stopping`` the validation split
+        ``pooling``, ``return_sequences``, ``embedding_dim``, ``max_vocab``,
+        ``tokenizer``). With ``early_stopping`` the validation split
         is stratified.
 
     Attributes
@@ -105,6 +106,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         warm_start=False,
         pooling="last",
         return_sequences=False,
+        embedding_dim=None,
+        max_vocab=None,
+        tokenizer="char",
     ):
         super().__init__(
             cell=cell,
@@ -130,6 +134,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             warm_start=warm_start,
             pooling=pooling,
             return_sequences=return_sequences,
+            embedding_dim=embedding_dim,
+            max_vocab=max_vocab,
+            tokenizer=tokenizer,
         )
         self.class_weight = class_weight
 

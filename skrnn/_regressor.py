@@ -75,6 +75,18 @@ default="adam"
     return_sequences : bool, default=False
         Many-to-many: predict one target per time step (sequence labelling); the loss
         skips padded steps of variable-length sequences.
+    embedding_dim : int or None, default=None
+        Token input: when set, ``X`` holds token sequences (strings, lists of string
+        tokens, or lists of integer ids) that go through an embedding layer of this size
+        before the recurrent layers. ``None``: ``X`` holds numeric sequences.
+    max_vocab : int or None, default=None
+        Token input: keep the ``max_vocab`` most frequent tokens of strings (the rest
+        share an unknown-token id); for integer ids, the ids allowed are
+        ``0 .. max_vocab - 1`` (default: up to the largest id seen in ``fit``).
+    tokenizer : {"char", "word"} or callable, default="char"
+        Token input: how strings are split: characters, scikit-learn's word analyzer
+        (lowercased words of 2+ alphanumeric characters), or a callable returning a list
+        of tokens.
 
     Attributes
     ----------
@@ -94,6 +106,10 @@ default="adam"
         ``(time_steps, n_features)`` of the sequences seen in ``fit``.
     n_outputs_ : int
         Number of targets.
+    vocabulary_ : dict
+        Token input from strings: token to embedding id (0 is padding, 3 unknown).
+    vocab_size_ : int
+        Token input: rows of the embedding, padding and unknown ids included.
 
     Examples
     --------
@@ -135,6 +151,9 @@ default="adam"
         warm_start=False,
         pooling="last",
         return_sequences=False,
+        embedding_dim=None,
+        max_vocab=None,
+        tokenizer="char",
     ):
         super().__init__(
             cell=cell,
@@ -160,6 +179,9 @@ default="adam"
             warm_start=warm_start,
             pooling=pooling,
             return_sequences=return_sequences,
+            embedding_dim=embedding_dim,
+            max_vocab=max_vocab,
+            tokenizer=tokenizer,
         )
 
     def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):

@@ -15,15 +15,18 @@ Three kinds of sequence collections are recognised:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["EOS", "PAD", "SOS", "N_SPECIAL", "Vocabulary", "sequence_kind"]
+__all__ = ["EOS", "PAD", "SOS", "N_SPECIAL", "UNK", "Vocabulary", "sequence_kind"]
 
 PAD, SOS, EOS = 0, 1, 2
 N_SPECIAL = 3
+#: Id of tokens outside the vocabulary when ``Vocabulary(unknown="token")``.
+UNK = N_SPECIAL
 
 
 def _is_int_sequence(s) -> bool:
@@ -89,12 +92,18 @@ class Vocabulary:
 
     Ids 0, 1 and 2 are reserved for padding, start-of-sequence and end-of-sequence; the
     tokens seen by :meth:`fit` get ids ``3, 4, ...`` in sorted order. Tokens not seen by
-    :meth:`fit` raise a ``ValueError`` naming them.
+    :meth:`fit` raise a ``ValueError`` naming them, or with ``unknown="token"`` all map to
+    the id :data:`UNK` (3), and the known tokens start at 4.
 
     Parameters
     ----------
     kind : {"text", "int"}
-        Characters of strings, or integers of integer sequences.
+        Characters of strings (or any hashable tokens, such as words), or integers of
+        integer sequences.
+    max_size : int or None, default=None
+        Keep only the ``max_size`` most frequent tokens.
+    unknown : {"error", "token"}, default="error"
+        What :meth:`encode` does with tokens outside the vocabulary.
 
     Examples
     --------
@@ -106,23 +115,39 @@ class Vocabulary:
     ([[5, 3, 4, 2], [3, 2, 0, 0]], [4, 2])
     >>> v.decode(ids)
     ['cab', 'a']
+    >>> w = Vocabulary("text", max_size=2, unknown="token").fit([["a", "b", "a", "c", "c"]])
+    >>> w.tokens_, w.encode([["a", "b", "c"]], add_eos=False)[0].tolist()
+    (['a', 'c'], [[4, 3, 5]])
     """
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, *, max_size: int | None = None, unknown: str = "error"):
         if kind not in ("text", "int"):
             raise ValueError(f"kind must be 'text' or 'int', got {kind!r}.")
+        if unknown not in ("error", "token"):
+            raise ValueError(f"unknown must be 'error' or 'token', got {unknown!r}.")
         self.kind = kind
+        self.max_size = max_size
+        self.unknown = unknown
+
+    @property
+    def _first_id(self) -> int:
+        return N_SPECIAL + (self.unknown == "token")
 
     def fit(self, sequences) -> Vocabulary:
-        tokens = set()
+        counts = Counter()
         for s in sequences:
-            tokens.update(s.tolist() if isinstance(s, np.ndarray) else s)
-        self.tokens_ = sorted(tokens)
-        self.index_ = {t: i + N_SPECIAL for i, t in enumerate(self.tokens_)}
+            counts.update(s.tolist() if isinstance(s, np.ndarray) else s)
+        tokens = sorted(counts, key=str)
+        if self.max_size is not None and len(tokens) > self.max_size:
+            # the most frequent tokens; ties go to the earlier token in sorted order
+            tokens = sorted(tokens, key=lambda t: -counts[t])[: self.max_size]
+            tokens = sorted(tokens, key=str)
+        self.tokens_ = tokens
+        self.index_ = {t: i + self._first_id for i, t in enumerate(self.tokens_)}
         return self
 
     def __len__(self) -> int:
-        return N_SPECIAL + len(self.tokens_)
+        return self._first_id + len(self.tokens_)
 
     def encode(
         self, sequences, *, add_eos: bool, input_name: str = "X"
@@ -137,7 +162,10 @@ class Vocabulary:
                     "needs at least one token."
                 )
             try:
-                ids = [self.index_[t] for t in s]
+                if self.unknown == "token":
+                    ids = [self.index_.get(t, UNK) for t in s]
+                else:
+                    ids = [self.index_[t] for t in s]
             except KeyError:
                 unknown = sorted({t for t in s if t not in self.index_}, key=str)
                 what = "characters" if self.kind == "text" else "tokens"
@@ -160,7 +188,7 @@ class Vocabulary:
             for i in row.tolist():
                 if i == EOS:
                     break
-                if i >= N_SPECIAL:
-                    toks.append(self.tokens_[i - N_SPECIAL])
+                if i >= self._first_id:
+                    toks.append(self.tokens_[i - self._first_id])
             out.append("".join(toks) if self.kind == "text" else toks)
         return out
