@@ -91,9 +91,9 @@ class RNNModule(nn.Module):
 
     Input ``(batch, time_steps, n_features)`` floats, or ``(batch, time_steps)`` token ids
     when ``vocab_size`` is given (an embedding layer comes first; id 0 is padding).
-    Optional ``lengths`` ``(batch,)`` give each sequence's true length in a padded batch:
-    the sequences are then packed (``pack_padded_sequence``) so padding never reaches the
-    recurrent layers.
+    Optional ``lengths`` ``(batch,)`` give each sequence's true length in a padded batch;
+    padding never influences the outputs (see :meth:`steps`: causal masking, or
+    ``pack_padded_sequence`` for bidirectional layers).
 
     Many-to-one (default): output ``(batch, n_outputs)`` from the pooled sequence
     representation (see :func:`pool_sequence`). With ``return_sequences=True`` the head
@@ -137,11 +137,21 @@ class RNNModule(nn.Module):
         self.head = nn.Linear(units * (2 if bidirectional else 1), n_outputs)
 
     def steps(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        """RNN outputs at every step ``(batch, time, directions * units)``; zero on padding."""
+        """RNN outputs at every step ``(batch, time, directions * units)``; zero on padding.
+
+        A unidirectional RNN is causal: its output at a valid step never depends on the
+        padding after it, so the padded batch is run as it is (several times faster on
+        CPU than packing) and the padded steps are zeroed. A bidirectional RNN reads the
+        sequences backwards too, so its input is packed.
+        """
         if self.embedding is not None:
             X = self.embedding(X)
         if lengths is None:
             return self.rnn(X)[0]
+        if not self.bidirectional:
+            out = self.rnn(X)[0]
+            steps = torch.arange(out.shape[1], device=out.device)
+            return out * (steps[None, :] < lengths.to(out.device)[:, None]).unsqueeze(2)
         packed = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=X.shape[1])
         return out

@@ -221,8 +221,15 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
     return X
 
 
-def sktime_to_sequences(X) -> np.ndarray:
-    """Convert sktime's numpy3D layout ``(n, channels, time)`` to ``(n, time, channels)``.
+def sktime_to_sequences(X) -> np.ndarray | list[np.ndarray]:
+    """Convert an sktime panel to skrnn's layout: time steps first, then features.
+
+    sktime's ``numpy3D`` layout is ``(n_instances, n_channels, n_timepoints)``; skrnn's
+    is ``(n_samples, time_steps, n_features)``, so a 3D array is transposed. Other
+    sktime panels (for example the ``nested_univ`` DataFrames of unequal-length datasets
+    such as JapaneseVowels) are converted with ``sktime.datatypes.convert_to``: the
+    result is a 3D array when all instances share one length, else a list of
+    ``(t_i, n_channels)`` arrays, which the estimators accept as variable-length input.
 
     Examples
     --------
@@ -230,10 +237,17 @@ def sktime_to_sequences(X) -> np.ndarray:
     >>> sktime_to_sequences(np.zeros((5, 2, 24))).shape
     (5, 24, 2)
     """
-    X = np.asarray(X)
-    if X.ndim != 3:
-        raise ValueError(
-            f"Expected sktime's numpy3D layout (n_instances, n_channels, n_timepoints), "
-            f"got an array of ndim {X.ndim}."
-        )
-    return np.ascontiguousarray(np.transpose(X, (0, 2, 1)))
+    if isinstance(X, np.ndarray):
+        if X.ndim != 3:
+            raise ValueError(
+                "Expected sktime's numpy3D layout (n_instances, n_channels, n_timepoints), "
+                f"got an array of ndim {X.ndim}."
+            )
+        return np.ascontiguousarray(np.transpose(X, (0, 2, 1)))
+    from sktime.datatypes import convert_to
+
+    frames = convert_to(X, to_type="df-list")
+    seqs = [np.ascontiguousarray(f.to_numpy(dtype=np.float64)) for f in frames]
+    if len({s.shape for s in seqs}) == 1:
+        return np.stack(seqs)
+    return seqs

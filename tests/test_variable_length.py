@@ -254,3 +254,21 @@ def test_fixed_length_model_rejects_variable_length_input():
     reg = RNNRegressor(**FAST).fit(np.random.RandomState(0).randn(10, 4, 1), np.ones(10))
     with pytest.raises(ValueError, match="fitted on sequences of 4 time steps"):
         reg.predict([np.ones((3, 1))])
+
+
+def test_sktime_panels_convert_to_sequences():
+    from sktime.datatypes import convert_to
+
+    from skrnn import sktime_to_sequences
+    from skrnn.datasets import load_japanese_vowels
+
+    rng = np.random.RandomState(0)
+    arr = rng.randn(4, 3, 7)  # sktime numpy3D: (instances, channels, time)
+    nested = convert_to(arr, to_type="nested_univ")
+    out = sktime_to_sequences(nested)
+    np.testing.assert_allclose(out, arr.transpose(0, 2, 1))
+    X, y = load_japanese_vowels("test")
+    assert isinstance(X, list) and len(X) == len(y) == 370
+    assert {s.shape[1] for s in X} == {12} and len({len(s) for s in X}) > 5
+    with pytest.raises(ValueError, match="split must be"):
+        load_japanese_vowels("validation")
