@@ -2,8 +2,16 @@
 
 from ._classifier import RNNClassifier
 from ._regressor import RNNRegressor
+from ._sampling import generate_text, sample_with_temperature
 from ._validation import sktime_to_sequences
 
 __version__ = "0.1.0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "sktime_to_sequences", "__version__"]
+__all__ = [
+    "RNNClassifier",
+    "RNNRegressor",
+    "generate_text",
+    "sample_with_temperature",
+    "sktime_to_sequences",
+    "__version__",
+]

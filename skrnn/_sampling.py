@@ -1,0 +1,103 @@
+"""Sampling from a fitted sequence classifier: temperature and autoregressive generation."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["generate_text", "sample_with_temperature"]
+
+
+def sample_with_temperature(proba, temperature: float = 1.0, random_state=None) -> np.ndarray:
+    """Draw one class index per row of ``proba`` after rescaling by a temperature.
+
+    The probabilities become ``p ** (1 / temperature)``, renormalised: a temperature
+    below 1 sharpens the distribution (0 picks the most probable class), above 1
+    flattens it towards uniform.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Rows of class probabilities.
+    temperature : float, default=1.0
+        Non-negative.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> sample_with_temperature([[0.1, 0.6, 0.3]], temperature=0).tolist()
+    [1]
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    if proba.ndim != 2:
+        raise ValueError(f"proba must be 2D (n_samples, n_classes), got {proba.ndim}D.")
+    if not isinstance(temperature, Real) or temperature < 0:
+        raise ValueError(f"temperature must be a non-negative number, got {temperature!r}.")
+    if temperature == 0:
+        return proba.argmax(axis=1)
+    rng = check_random_state(random_state)
+    logits = np.log(np.clip(proba, 1e-300, None)) / temperature
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return np.array([rng.choice(p.shape[1], p=row) for row in p])
+
+
+def generate_text(
+    classifier,
+    prompt: str,
+    length: int,
+    *,
+    temperature: float = 1.0,
+    window: int | None = None,
+    random_state=None,
+) -> str:
+    """Continue ``prompt`` by ``length`` tokens sampled from a next-token classifier.
+
+    ``classifier`` is a fitted :class:`~skrnn.RNNClassifier` on character strings
+    (``embedding_dim`` set, ``tokenizer="char"``) whose classes are the next character:
+    either many-to-one (one label per string) or ``return_sequences=True`` (the label at
+    each step is the following character; the last step's prediction is used). Each new
+    character is drawn by :func:`sample_with_temperature` and appended to the context.
+
+    Parameters
+    ----------
+    classifier : fitted RNNClassifier
+    prompt : str
+        Non-empty start of the text.
+    length : int
+        Number of characters to generate.
+    temperature : float, default=1.0
+        Sampling temperature; 0 is greedy.
+    window : int or None, default=None
+        Feed only the last ``window`` characters as context (for example the training
+        sequence length); ``None`` feeds the whole text so far.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    text : str
+        ``prompt`` followed by the generated characters.
+    """
+    check_is_fitted(classifier, "classes_")
+    if getattr(classifier, "embedding_dim", None) is None:
+        raise ValueError("generate_text needs a classifier fitted on strings (embedding_dim set).")
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError("prompt must be a non-empty string.")
+    if window is not None and window < 1:
+        raise ValueError(f"window must be a positive number of characters, got {window}.")
+    rng = check_random_state(random_state)
+    text = prompt
+    for _ in range(int(length)):
+        context = text if window is None else text[-window:]
+        proba = classifier.predict_proba([context])
+        last = proba[0][-1] if classifier.return_sequences else proba[0]
+        index = sample_with_temperature(last[None, :], temperature, rng)[0]
+        text += str(classifier.classes_[index])
+    return text
