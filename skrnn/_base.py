@@ -271,7 +271,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping:
             train_split = ValidSplit(
                 self.validation_fraction,
-                stratified=self._stratify_validation,
+                stratified=self._stratify_validation and not self.return_sequences,
                 random_state=seed,
             )
         return self._net_class(

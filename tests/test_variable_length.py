@@ -272,3 +272,12 @@ def test_sktime_panels_convert_to_sequences():
     assert {s.shape[1] for s in X} == {12} and len({len(s) for s in X}) > 5
     with pytest.raises(ValueError, match="split must be"):
         load_japanese_vowels("validation")
+
+
+def test_early_stopping_with_variable_length_and_per_step_labels():
+    X, _ = _ragged(n=30)
+    y_steps = [(s[:, 0] > 0).astype(int) for s in X]
+    clf = RNNClassifier(return_sequences=True, early_stopping=True, **FAST).fit(X, y_steps)
+    assert "valid_loss" in clf.history_[-1]
+    reg = RNNRegressor(early_stopping=True, **FAST).fit(X, _sum_targets(X))
+    assert "valid_loss" in reg.history_[-1]
