@@ -3,14 +3,20 @@
 from ._classifier import RNNClassifier
 from ._regressor import RNNRegressor
 from ._sampling import generate_text, sample_with_temperature
+from ._scaling import SequenceMinMaxScaler, SequenceStandardScaler
 from ._validation import sktime_to_sequences
+from ._windows import SlidingWindowTransformer, make_supervised
 
 __version__ = "0.1.0"
 
 __all__ = [
     "RNNClassifier",
     "RNNRegressor",
+    "SequenceMinMaxScaler",
+    "SequenceStandardScaler",
+    "SlidingWindowTransformer",
     "generate_text",
+    "make_supervised",
     "sample_with_temperature",
     "sktime_to_sequences",
     "__version__",

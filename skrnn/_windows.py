@@ -1,0 +1,378 @@
+"""Sliding windows over a series: a transformer for pipelines and a helper for arrays."""
+
+from __future__ import annotations
+
+import hashlib
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from ._series import check_3d_output, check_series
+
+__all__ = ["SlidingWindowTransformer", "make_supervised"]
+
+
+def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_value) -> np.ndarray:
+    """Window of ``time_steps`` steps ending at every row of a 2D ``series``: ``(n, T, f)``.
+
+    Column ``j`` shows ``series[s, j]`` at step ``s`` where ``current[j]``, else
+    ``series[s - 1, j]`` (its previous value).  Steps before the start are filled with
+    ``fill_value``, or with ``"edge"`` with the column's first value when row ``t`` may see
+    it, else 0.
+    """
+    n, n_features = series.shape
+    aligned = series.astype(np.float64, copy=True)
+    lagged = ~current
+    aligned[1:, lagged] = series[:-1, lagged]
+    aligned[0, lagged] = np.nan
+    padded = np.concatenate([np.full((time_steps - 1, n_features), np.nan), aligned])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, time_steps, axis=0)
+    windows = np.ascontiguousarray(np.moveaxis(windows, 2, 1))  # (n, time_steps, f)
+    missing = np.isnan(windows)
+    if not missing.any():
+        return windows
+    if fill_value == "edge":
+        first_row = lagged.astype(int)  # the first row where a column has a value
+        first_value = aligned[np.minimum(first_row, n - 1), np.arange(n_features)]
+        visible = np.arange(n)[:, None] >= first_row[None, :]
+        fill = np.where(visible, first_value, 0.0)
+    else:
+        fill = np.full((n, n_features), float(fill_value))
+    return np.where(missing, fill[:, None, :], windows)
+
+
+def _column_positions(estimator, columns, param: str) -> np.ndarray:
+    """Positions of ``columns`` (names or positions) among the features of ``estimator``."""
+    names = list(_check_feature_names_in(estimator))
+    n = len(names)
+    positions = []
+    for col in np.atleast_1d(np.asarray(columns, dtype=object)).ravel():
+        if isinstance(col, Integral) and not isinstance(col, bool) and -n <= col < n:
+            positions.append(int(col) % n)
+        elif isinstance(col, str) and col in names:
+            positions.append(names.index(col))
+        else:
+            raise ValueError(
+                f"{param} names a column that X does not have: {col!r}; the columns are "
+                f"{names} (by name, for a DataFrame, or position)."
+            )
+    return np.asarray(positions, dtype=np.intp)
+
+
+def _squeeze_features(windows: np.ndarray) -> np.ndarray:
+    """Univariate windows as 2D ``(n, time_steps)``, the estimators' univariate layout."""
+    return windows[..., 0] if windows.shape[2] == 1 else windows
+
+
+class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
+    """Turn a series into one window of past values per time step, for the RNN estimators.
+
+    Row ``t`` of the output is the window of the ``time_steps`` values that precede ``t``
+    (oldest first), so ``Pipeline([..., ("window", SlidingWindowTransformer()),
+    ("rnn", RNNRegressor())])`` fitted on ``(series, y)`` learns ``y[t]`` from the past.
+
+    **Design.** A scikit-learn transformer cannot drop or move rows of ``y``, so the
+    output keeps **one row per input row** and ``y`` stays aligned. By default
+    (``include_current=False``) the window of row ``t`` holds rows ``t - time_steps`` to
+    ``t - 1`` only: when the series itself is a feature, the value being predicted is
+    never in its own window. With ``include_current=True`` (or a list of columns) those
+    columns show rows ``t - time_steps + 1`` to ``t`` instead; use it for exogenous
+    columns whose current value is known when ``y[t]`` is predicted, never for the
+    target.
+
+    **The first rows.** Row ``t`` has fewer than ``time_steps`` earlier values when ``t <
+    time_steps``. The missing steps are filled with ``fill_value``; the default ``"edge"``
+    repeats the column's first value of the series (the oldest value the window may
+    see; a column with no value before row 0 is filled with 0 there). No missing step is
+    ever filled from the row's present or future.
+
+    **Fit, then transform: the history.** ``fit`` remembers the last ``time_steps`` rows
+    it saw (``history_``). ``transform(X)`` treats ``X`` as the continuation of that
+    series and completes the windows of its first rows from ``history_``; this is what a
+    test fold of ``TimeSeriesSplit`` (which follows its training fold) and forecasting
+    after the training period need. ``transform`` of any row equals the row of
+    ``fit_transform`` on the training and new data joined. Exceptions, where ``X`` is
+    windowed on its own like ``fit_transform`` does: ``X`` is the data seen in ``fit``
+    (same values, e.g. a pipeline scoring its training data), a pandas ``X`` whose index
+    does not start after the last index seen in ``fit``, or ``use_fit_history=False``.
+
+    Parameters
+    ----------
+    time_steps : int, default=12
+        Length of every window.
+    include_current : bool or array-like of str or int, default=False
+        Columns (names, or positions) whose value at row ``t`` is part of the window of
+        row ``t``; ``True`` for all columns. The other columns are lagged by one step.
+    fill_value : "edge" or float, default="edge"
+        Value of the window steps before the start of the series.
+    use_fit_history : bool, default=True
+        Whether ``transform`` continues the series seen in ``fit`` (see above).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    history_ : ndarray of shape (min(time_steps, n_timesteps), n_features_in_)
+        The last rows seen in ``fit``, prepended by ``transform``.
+
+    See Also
+    --------
+    make_supervised : Windows and targets ``horizon`` steps ahead as plain arrays.
+
+    Notes
+    -----
+    The output is 2D ``(n_timesteps, time_steps)`` for a univariate series (the layout
+    the RNN estimators read as univariate sequences; ``set_output(transform="pandas")``
+    then gives a DataFrame with lag columns and the input's index) and 3D
+    ``(n_timesteps, time_steps, n_features)`` otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import SlidingWindowTransformer
+    >>> series = np.arange(1.0, 6.0)
+    >>> SlidingWindowTransformer(time_steps=2).fit_transform(series)
+    array([[0., 0.],
+           [1., 1.],
+           [1., 2.],
+           [2., 3.],
+           [3., 4.]])
+    >>> window = SlidingWindowTransformer(time_steps=2).fit(series)
+    >>> window.transform(np.array([6.0, 7.0]))  # continues the series seen in fit
+    array([[4., 5.],
+           [5., 6.]])
+    >>> window.get_feature_names_out()
+    array(['x0_lag2', 'x0_lag1'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "time_steps": [Interval(Integral, 1, None, closed="left")],
+        "include_current": ["boolean", "array-like"],
+        "fill_value": [StrOptions({"edge"}), Real],
+        "use_fit_history": ["boolean"],
+    }
+
+    def __init__(
+        self, time_steps=12, *, include_current=False, fill_value="edge", use_fit_history=True
+    ):
+        self.time_steps = time_steps
+        self.include_current = include_current
+        self.fill_value = fill_value
+        self.use_fit_history = use_fit_history
+
+    def _current_columns(self) -> np.ndarray:
+        """Boolean mask of the columns that include their current value."""
+        if isinstance(self.include_current, (bool, np.bool_)):
+            return np.full(self.n_features_in_, bool(self.include_current))
+        mask = np.zeros(self.n_features_in_, dtype=bool)
+        mask[_column_positions(self, self.include_current, "include_current")] = True
+        return mask
+
+    @staticmethod
+    def _fingerprint(X: np.ndarray) -> tuple:
+        return X.shape, hashlib.blake2b(np.ascontiguousarray(X).tobytes()).hexdigest()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Remember the shape, the columns and the last ``time_steps`` rows of a series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+            The series, oldest first; a pandas Series or DataFrame keeps its index.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        series = check_series(self, X, reset=True)
+        n = len(series)
+        series = series.reshape(n, -1)
+        self._current = self._current_columns()
+        needed = self.time_steps + (0 if self._current.all() else 1)
+        if n < needed:
+            raise ValueError(
+                f"time_steps={self.time_steps} is larger than the series: X has {n} "
+                f"samples (time steps), and at least {needed} are needed for one complete "
+                "window. Use a smaller time_steps or a longer series."
+            )
+        self.history_ = series[-self.time_steps :].copy()
+        self._fit_key = self._fingerprint(series)
+        self._fit_last_label = X.index[-1] if hasattr(X, "index") else None
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit and window ``X`` on its own (the first rows follow the ``fill_value`` rule).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+            The series, oldest first.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_timesteps, time_steps) or \
+(n_timesteps, time_steps, n_features)
+            One window per row of ``X``.
+        """
+        return self.fit(X)._transform(X, continues=False)
+
+    def transform(self, X):
+        """Window ``X``, continuing the series seen in ``fit`` (see the class docstring).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+            The series, oldest first.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_timesteps, time_steps) or \
+(n_timesteps, time_steps, n_features)
+            One window per row of ``X``.
+        """
+        check_is_fitted(self)
+        return self._transform(X, continues=None)
+
+    def _continues_fit(self, X, series: np.ndarray) -> bool:
+        if not self.use_fit_history or self._fingerprint(series) == self._fit_key:
+            return False
+        if self._fit_last_label is None or not hasattr(X, "index") or len(X.index) == 0:
+            return True
+        try:
+            return bool(X.index[0] > self._fit_last_label)
+        except TypeError:  # indexes of incomparable types: not the same time axis
+            return False
+
+    def _transform(self, X, *, continues: bool | None) -> np.ndarray:
+        series = check_series(self, X, reset=False)
+        series = series.reshape(len(series), -1)
+        if continues is None:
+            continues = self._continues_fit(X, series)
+        check_3d_output(self, 3 if self.n_features_in_ > 1 else 2)
+        start = len(self.history_) if continues else 0
+        if continues:
+            series = np.concatenate([self.history_, series])
+        windows = _windows(series, self.time_steps, self._current, self.fill_value)
+        return _squeeze_features(windows[start:])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output columns, ``"<feature>_lag<k>"``, oldest step first.
+
+        For several features these name the columns of the 3D output reshaped to
+        ``(n_timesteps, time_steps * n_features)``: step-major, then feature.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_`` or ``x0``, ``x1``, ...
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        lag_of_last = np.where(self._current, 0, 1)
+        out = [
+            f"{name}_lag{self.time_steps - 1 - step + lag_of_last[j]}"
+            for step in range(self.time_steps)
+            for j, name in enumerate(names)
+        ]
+        return np.asarray(out, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.requires_fit = True
+        return tags
+
+
+def make_supervised(
+    series, time_steps: int, horizon: int = 1, *, target=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into input windows and the values that follow them, as arrays.
+
+    Window ``i`` holds rows ``i`` to ``i + time_steps - 1`` of ``series`` (all columns);
+    its target is the next ``horizon`` values of the target column(s), rows
+    ``i + time_steps`` to ``i + time_steps + horizon - 1``. Only complete windows with
+    complete targets are returned, so no value is padded and no target is in its window.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+        The series, oldest first (a pandas Series or DataFrame works too).
+    time_steps : int
+        Length of every input window.
+    horizon : int, default=1
+        Number of future steps to predict: 1 for one-step targets, more for multi-step
+        targets (one output per step, for a multi-output ``RNNRegressor``). For a
+        single target ``horizon`` steps ahead, take ``y[:, -1]``.
+    target : int, str, array-like of int or str, or None, default=None
+        Target column(s) of a 2D series, by position or DataFrame column name; ``None``
+        for all columns.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, time_steps) or (n_windows, time_steps, n_features)
+        The windows, ``n_windows = n_timesteps - time_steps - horizon + 1``; 2D for a
+        univariate series.
+    y : ndarray of shape (n_windows,), (n_windows, horizon), (n_windows, n_targets) or \
+(n_windows, horizon, n_targets)
+        The targets; the ``horizon`` axis is dropped when ``horizon == 1``, the targets axis
+        for a single target column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import make_supervised
+    >>> X, y = make_supervised(np.arange(6.0), time_steps=3)
+    >>> X
+    array([[0., 1., 2.],
+           [1., 2., 3.],
+           [2., 3., 4.]])
+    >>> y
+    array([3., 4., 5.])
+    >>> X, y = make_supervised(np.arange(6.0), time_steps=3, horizon=2)
+    >>> y
+    array([[3., 4.],
+           [4., 5.]])
+    """
+    helper = SlidingWindowTransformer(time_steps, include_current=True)
+    helper._validate_params()
+    if not isinstance(horizon, Integral) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(f"horizon must be a positive int, got {horizon!r}.")
+    values = check_series(helper, series, reset=True)
+    n = len(values)
+    values = values.reshape(n, -1)
+    n_windows = n - time_steps - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"time_steps={time_steps} plus horizon={horizon} is larger than the series: it "
+            f"has {n} time steps, and at least {time_steps + horizon} are needed for one "
+            "window and its target."
+        )
+    if target is None:
+        columns = np.arange(values.shape[1])
+    else:
+        columns = _column_positions(helper, target, "target")
+    windows = _windows(values, time_steps, np.ones(values.shape[1], dtype=bool), "edge")
+    X = _squeeze_features(windows[time_steps - 1 : n - horizon])
+    ahead = np.lib.stride_tricks.sliding_window_view(values[time_steps:, columns], horizon, axis=0)
+    y = np.moveaxis(ahead, 2, 1)  # (n_windows, horizon, n_targets)
+    if len(columns) == 1 and (target is None or np.ndim(target) == 0):
+        y = y[..., 0]
+    if horizon == 1:
+        y = y[:, 0]
+    return X, np.ascontiguousarray(y)
