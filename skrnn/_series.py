@@ -31,7 +31,7 @@ def check_series(estimator, X, *, reset: bool, max_ndim: int = 2) -> np.ndarray:
     X = check_array(
         X,
         ensure_2d=False,
-        allow_nd=max_ndim > 2,
+        allow_nd=True,
         dtype=FLOAT_DTYPES,
         ensure_all_finite=True,
         ensure_min_samples=1,

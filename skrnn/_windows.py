@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import check_3d_output, check_series
@@ -48,6 +48,11 @@ def _column_positions(estimator, columns, param: str) -> np.ndarray:
     """Positions of ``columns`` (names or positions) among the features of ``estimator``."""
     names = list(_check_feature_names_in(estimator))
     n = len(names)
+    mask = np.asarray(columns)
+    if mask.dtype == bool:
+        if mask.shape != (n,):
+            raise ValueError(f"{param} as a boolean mask needs one entry per column ({n}).")
+        return np.flatnonzero(mask)
     positions = []
     for col in np.atleast_1d(np.asarray(columns, dtype=object)).ravel():
         if isinstance(col, Integral) and not isinstance(col, bool) and -n <= col < n:
@@ -103,9 +108,10 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     ----------
     time_steps : int, default=12
         Length of every window.
-    include_current : bool or array-like of str or int, default=False
-        Columns (names, or positions) whose value at row ``t`` is part of the window of
-        row ``t``; ``True`` for all columns. The other columns are lagged by one step.
+    include_current : bool or array-like of str, int or bool, default=False
+        Columns (names, positions or a boolean mask) whose value at row ``t`` is part of
+        the window of row ``t``; ``True`` for all columns. The other columns are lagged by
+        one step.
     fill_value : "edge" or float, default="edge"
         Value of the window steps before the start of the series.
     use_fit_history : bool, default=True
@@ -299,6 +305,15 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
+@validate_params(
+    {
+        "series": ["array-like"],
+        "time_steps": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "target": [Integral, str, "array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_supervised(
     series, time_steps: int, horizon: int = 1, *, target=None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -350,9 +365,6 @@ def make_supervised(
            [4., 5.]])
     """
     helper = SlidingWindowTransformer(time_steps, include_current=True)
-    helper._validate_params()
-    if not isinstance(horizon, Integral) or isinstance(horizon, bool) or horizon < 1:
-        raise ValueError(f"horizon must be a positive int, got {horizon!r}.")
     values = check_series(helper, series, reset=True)
     n = len(values)
     values = values.reshape(n, -1)

@@ -1,0 +1,228 @@
+"""SlidingWindowTransformer and make_supervised: contents, no look-ahead, history, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skrnn import SlidingWindowTransformer, make_supervised
+
+SETTINGS = settings(max_examples=60, deadline=None)
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def series_and_window(draw, min_extra=1):
+    """A series (n, f), time_steps, and which columns include their current value."""
+    time_steps = draw(st.integers(1, 6))
+    n_features = draw(st.integers(1, 3))
+    n = draw(st.integers(time_steps + min_extra, time_steps + 25))
+    X = draw(arrays(np.float64, (n, n_features), elements=finite))
+    current = draw(st.lists(st.booleans(), min_size=n_features, max_size=n_features))
+    return X, time_steps, np.array(current)
+
+
+def reference_windows(X, time_steps, current, fill_value="edge"):
+    """Loop version of the documented rule, written independently of the implementation."""
+    n, f = X.shape
+    out = np.empty((n, time_steps, f))
+    for t in range(n):
+        for step in range(time_steps):
+            for j in range(f):
+                row = t - time_steps + 1 + step - (0 if current[j] else 1)
+                first_visible = 0 if current[j] else 1  # row t may see X[0] from row 0 or 1
+                if row >= 0:
+                    out[t, step, j] = X[row, j]
+                elif fill_value != "edge":
+                    out[t, step, j] = fill_value
+                else:
+                    out[t, step, j] = X[0, j] if t >= first_visible else 0.0
+    return out[..., 0] if f == 1 else out
+
+
+def as_input(X):
+    return X[:, 0] if X.shape[1] == 1 else X
+
+
+@SETTINGS
+@given(series_and_window(), st.sampled_from(["edge", -1.5]))
+def test_window_shapes_and_contents(data, fill_value):
+    X, time_steps, current = data
+    window = SlidingWindowTransformer(time_steps, include_current=current, fill_value=fill_value)
+    out = window.fit_transform(as_input(X))
+    n, f = X.shape
+    assert out.shape == ((n, time_steps) if f == 1 else (n, time_steps, f))
+    np.testing.assert_array_equal(out, reference_windows(X, time_steps, current, fill_value))
+
+
+@SETTINGS
+@given(series_and_window(), st.data())
+def test_changing_the_future_leaves_earlier_windows_unchanged(data, draw):
+    X, time_steps, current = data
+    k = draw.draw(st.integers(0, len(X) - 1))
+    changed = X.copy()
+    changed[k:] += draw.draw(arrays(np.float64, changed[k:].shape, elements=finite))
+    window = SlidingWindowTransformer(time_steps, include_current=current)
+    before, after = window.fit_transform(X), clone(window).fit_transform(changed)
+    np.testing.assert_array_equal(before[:k], after[:k])
+    if not current.any():  # lags only: the row of the changed value does not see it either
+        np.testing.assert_array_equal(before[k], after[k])
+
+
+def test_default_window_of_row_t_holds_only_earlier_values():
+    series = np.arange(10.0)
+    out = SlidingWindowTransformer(3).fit_transform(series)
+    for t in range(3, 10):
+        assert out[t].tolist() == [t - 3, t - 2, t - 1]
+        assert out[t].max() < series[t]
+
+
+@SETTINGS
+@given(series_and_window(), st.integers(1, 20), st.data())
+def test_transform_continues_the_fit_series(train, n_test, draw):
+    """transform(test) equals the test rows of fit_transform(train + test): no look-ahead,
+    no padding in the middle of a series, and future test values are never read."""
+    X_train, time_steps, current = train
+    n_features = X_train.shape[1]
+    X_test = draw.draw(arrays(np.float64, (n_test, n_features), elements=finite))
+    changed = X_test.copy()
+    changed[-1] += 1.0
+    for new in (X_test, changed):  # data equal to the fit data is windowed on its own
+        assume(new.shape != X_train.shape or not np.array_equal(new, X_train))
+    window = SlidingWindowTransformer(time_steps, include_current=current).fit(as_input(X_train))
+    joined = clone(window).fit_transform(as_input(np.concatenate([X_train, X_test])))
+    out = window.transform(as_input(X_test))
+    np.testing.assert_array_equal(out, joined[len(X_train) :])
+    # re-transforming the training data does not use its own end as history
+    np.testing.assert_array_equal(
+        window.transform(as_input(X_train)), clone(window).fit_transform(as_input(X_train))
+    )
+    # a change to later test rows does not change earlier test windows
+    np.testing.assert_array_equal(window.transform(as_input(changed))[:-1], out[:-1])
+
+
+def test_use_fit_history_false_windows_each_call_alone():
+    window = SlidingWindowTransformer(2, use_fit_history=False).fit(np.arange(5.0))
+    np.testing.assert_array_equal(
+        window.transform(np.array([7.0, 8.0, 9.0])), [[0, 0], [7, 7], [7, 8]]
+    )
+
+
+def test_pandas_index_decides_whether_transform_continues():
+    index = pd.date_range("2000-01-01", periods=12, freq="MS")
+    df = pd.DataFrame({"sales": np.arange(1.0, 13.0)}, index=index)
+    window = SlidingWindowTransformer(2).set_output(transform="pandas").fit(df.iloc[:8])
+    test = window.transform(df.iloc[8:])
+    assert list(test.columns) == ["sales_lag2", "sales_lag1"]
+    assert test.index.equals(index[8:])
+    assert test.iloc[0].tolist() == [7.0, 8.0]  # completed from the end of the fit data
+    # rows that do not start after the fitted index are windowed on their own
+    inside = window.transform(df.iloc[4:8])
+    assert inside.iloc[0].tolist() == [0.0, 0.0]
+    assert inside.iloc[2].tolist() == [5.0, 6.0]
+
+
+def test_include_current_by_name_and_feature_names():
+    df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "temp": [10.0, 20.0, 30.0, 40.0]})
+    window = SlidingWindowTransformer(2, include_current=["temp"]).fit(df)
+    out = window.transform(df)
+    assert out.shape == (4, 2, 2)
+    assert out[3].tolist() == [[2.0, 30.0], [3.0, 40.0]]  # y lagged, temp up to now
+    assert window.get_feature_names_out().tolist() == ["y_lag2", "temp_lag1", "y_lag1", "temp_lag0"]
+
+
+def test_multivariate_pandas_output_is_a_clear_error():
+    df = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0)})
+    window = SlidingWindowTransformer(2).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="3D array .* which a DataFrame cannot hold"):
+        window.fit_transform(df)
+
+
+def test_clone_and_params_round_trip():
+    window = SlidingWindowTransformer(6, include_current=[1], fill_value=0.5)
+    cloned = clone(window)
+    assert cloned.get_params() == window.get_params()
+    assert cloned.set_params(time_steps=3).time_steps == 3
+
+
+@pytest.mark.parametrize(
+    "params, X, match",
+    [
+        ({"time_steps": 10}, np.arange(10.0), "time_steps=10 is larger than the series"),
+        ({"time_steps": 10, "include_current": True}, np.arange(9.0), "larger than the series"),
+        ({"time_steps": 0}, np.arange(10.0), "'time_steps' parameter"),
+        ({"time_steps": -3}, np.arange(10.0), "'time_steps' parameter"),
+        ({"time_steps": 2}, np.array([1.0, np.nan, 3.0, 4.0]), "Input X contains NaN"),
+        ({"time_steps": 2}, np.array([1.0, np.inf, 3.0, 4.0]), "Input X contains infinity"),
+        ({"time_steps": 2}, np.zeros((5, 2, 2)), "expects a series: 1D .* got a 3D array"),
+        ({"time_steps": 2, "include_current": ["nope"]}, np.zeros(5), "column .* 'nope'"),
+        ({"time_steps": 2, "fill_value": "mean"}, np.zeros(5), "'fill_value' parameter"),
+    ],
+)
+def test_bad_input_is_a_clear_error(params, X, match):
+    with pytest.raises((ValueError, InvalidParameterError), match=match):
+        SlidingWindowTransformer(**params).fit(X)
+
+
+def test_transform_checks_features_and_nan():
+    window = SlidingWindowTransformer(2).fit(np.zeros((6, 2)))
+    with pytest.raises(ValueError, match="X has 3 features, but SlidingWindowTransformer"):
+        window.transform(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        window.transform(np.array([[0.0, np.nan]]))
+
+
+@SETTINGS
+@given(series_and_window(min_extra=2), st.integers(1, 3))
+def test_make_supervised_pairs(data, horizon):
+    X, time_steps, _ = data
+    assume(len(X) >= time_steps + horizon)
+    inputs, targets = make_supervised(as_input(X), time_steps, horizon)
+    n_windows = len(X) - time_steps - horizon + 1
+    assert len(inputs) == len(targets) == n_windows
+    for i in range(n_windows):
+        np.testing.assert_array_equal(inputs[i], as_input(X[i : i + time_steps]))
+        ahead = X[i + time_steps : i + time_steps + horizon]  # (horizon, f)
+        expected = ahead[0] if horizon == 1 else ahead
+        if X.shape[1] == 1:
+            expected = expected[..., 0]
+        np.testing.assert_array_equal(targets[i], expected)
+
+
+def test_make_supervised_agrees_with_the_transformer():
+    series = np.random.RandomState(0).rand(30)
+    inputs, targets = make_supervised(series, 5)
+    windows = SlidingWindowTransformer(5).fit_transform(series)
+    np.testing.assert_array_equal(inputs, windows[5:])
+    np.testing.assert_array_equal(targets, series[5:])
+
+
+def test_make_supervised_target_columns():
+    df = pd.DataFrame({"y": np.arange(8.0), "x": np.arange(8.0) * 10})
+    inputs, targets = make_supervised(df, 3, horizon=2, target="y")
+    assert inputs.shape == (4, 3, 2)
+    assert targets.tolist() == [[3, 4], [4, 5], [5, 6], [6, 7]]
+    _, both = make_supervised(df, 3, target=["x", "y"])
+    assert both.shape == (5, 2)
+    assert both[0].tolist() == [30.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"time_steps": 8}, "time_steps=8 plus horizon=1 is larger than the series"),
+        ({"time_steps": 5, "horizon": 4}, "larger than the series"),
+        ({"time_steps": 2, "horizon": 0}, "'horizon' parameter of make_supervised"),
+        ({"time_steps": 0}, "'time_steps' parameter of make_supervised"),
+        ({"time_steps": 2, "target": 4}, "target names a column"),
+    ],
+)
+def test_make_supervised_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_supervised(np.arange(8.0), **kwargs)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        make_supervised(np.array([1.0, np.nan, 2.0, 3.0]), 1)
