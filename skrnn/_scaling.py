@@ -92,7 +92,6 @@ class _BaseSequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.one_d_array = True
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = False
         return tags

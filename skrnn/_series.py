@@ -49,9 +49,10 @@ def check_series(estimator, X, *, reset: bool, max_ndim: int = 2) -> np.ndarray:
     if reset:
         estimator.n_features_in_ = n_features
     elif n_features != estimator.n_features_in_:
+        hint = " Reshape your data: a 1D X is one feature." if X.ndim == 1 else ""
         raise ValueError(
             f"X has {n_features} features, but {name} is expecting "
-            f"{estimator.n_features_in_} features as input."
+            f"{estimator.n_features_in_} features as input.{hint}"
         )
     return X
 

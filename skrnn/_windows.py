@@ -6,6 +6,7 @@ import hashlib
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -65,6 +66,12 @@ def _column_positions(estimator, columns, param: str) -> np.ndarray:
                 f"{names} (by name, for a DataFrame, or position)."
             )
     return np.asarray(positions, dtype=np.intp)
+
+
+def _pandas_index(X) -> pd.Index | None:
+    """The index of a pandas ``X``, ``None`` for other containers."""
+    index = getattr(X, "index", None)
+    return index if isinstance(index, pd.Index) and len(index) else None
 
 
 def _squeeze_features(windows: np.ndarray) -> np.ndarray:
@@ -212,7 +219,8 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             )
         self.history_ = series[-self.time_steps :].copy()
         self._fit_key = self._fingerprint(series)
-        self._fit_last_label = X.index[-1] if hasattr(X, "index") else None
+        index = _pandas_index(X)
+        self._fit_last_label = None if index is None else index[-1]
         return self
 
     def fit_transform(self, X, y=None):
@@ -253,10 +261,11 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     def _continues_fit(self, X, series: np.ndarray) -> bool:
         if not self.use_fit_history or self._fingerprint(series) == self._fit_key:
             return False
-        if self._fit_last_label is None or not hasattr(X, "index") or len(X.index) == 0:
+        index = _pandas_index(X)
+        if self._fit_last_label is None or index is None:
             return True
         try:
-            return bool(X.index[0] > self._fit_last_label)
+            return bool(index[0] > self._fit_last_label)
         except TypeError:  # indexes of incomparable types: not the same time axis
             return False
 
@@ -299,7 +308,6 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.one_d_array = True
         tags.input_tags.allow_nan = False
         tags.requires_fit = True
         return tags
