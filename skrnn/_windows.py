@@ -60,6 +60,12 @@ def _column_positions(estimator, columns, param: str) -> np.ndarray:
             positions.append(int(col) % n)
         elif isinstance(col, str) and col in names:
             positions.append(names.index(col))
+        elif isinstance(col, str) and not hasattr(estimator, "feature_names_in_"):
+            raise ValueError(
+                f"{param} names the column {col!r}, but X has no column names (it is not a "
+                "DataFrame; a step before this one that returns arrays can be switched to "
+                "DataFrames with set_output(transform='pandas')); or give column positions."
+            )
         else:
             raise ValueError(
                 f"{param} names a column that X does not have: {col!r}; the columns are "

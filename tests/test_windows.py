@@ -135,6 +135,11 @@ def test_include_current_by_name_and_feature_names():
     assert window.get_feature_names_out().tolist() == ["y_lag2", "temp_lag1", "y_lag1", "temp_lag0"]
 
 
+def test_column_names_need_a_dataframe():
+    with pytest.raises(ValueError, match="no column names .* set_output"):
+        SlidingWindowTransformer(2, include_current=["temp"]).fit(np.zeros((5, 2)))
+
+
 def test_multivariate_pandas_output_is_a_clear_error():
     df = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0)})
     window = SlidingWindowTransformer(2).set_output(transform="pandas")
