@@ -164,7 +164,12 @@ def test_clone_and_params_round_trip():
         ({"time_steps": 2}, np.array([1.0, np.nan, 3.0, 4.0]), "Input X contains NaN"),
         ({"time_steps": 2}, np.array([1.0, np.inf, 3.0, 4.0]), "Input X contains infinity"),
         ({"time_steps": 2}, np.zeros((5, 2, 2)), "expects a series: 1D .* got a 3D array"),
-        ({"time_steps": 2, "include_current": ["nope"]}, np.zeros(5), "column .* 'nope'"),
+        (
+            {"time_steps": 2, "include_current": ["nope"]},
+            pd.DataFrame({"a": np.zeros(5)}),
+            "does not have: 'nope'; the columns are \\['a'\\]",
+        ),
+        ({"time_steps": 2, "include_current": [3]}, np.zeros((5, 2)), "does not have: 3"),
         ({"time_steps": 2, "fill_value": "mean"}, np.zeros(5), "'fill_value' parameter"),
     ],
 )
