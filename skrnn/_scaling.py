@@ -32,7 +32,7 @@ class _BaseSequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         return X.reshape(-1, self.n_features_in_), X.shape
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None) -> _BaseSequenceScaler:
         """Compute per-feature statistics over all samples and time steps of ``X``.
 
         Parameters

@@ -14,11 +14,14 @@ from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names, check_a
 __all__ = ["check_3d_output", "check_series"]
 
 
-def check_series(estimator, X, *, reset: bool, max_ndim: int = 2) -> np.ndarray:
+def check_series(
+    estimator, X, *, reset: bool, max_ndim: int = 2, name: str | None = None
+) -> np.ndarray:
     """Validate ``X`` for ``estimator``: a finite float array of ndim 1 to ``max_ndim``.
 
     The features are the last axis (a 1D ``X`` has one). On ``reset`` this records
     ``n_features_in_`` and, for DataFrames, ``feature_names_in_``; otherwise it checks them.
+    ``name`` is who asks, in error messages (default: the estimator's class).
 
     Examples
     --------
@@ -37,7 +40,7 @@ def check_series(estimator, X, *, reset: bool, max_ndim: int = 2) -> np.ndarray:
         ensure_min_samples=1,
         input_name="X",
     )
-    name = type(estimator).__name__
+    name = name or type(estimator).__name__
     if not 1 <= X.ndim <= max_ndim:
         layouts = "a series: 1D (n_timesteps,) or 2D (n_timesteps, n_features)"
         if max_ndim == 3:

@@ -116,6 +116,8 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     windowed on its own like ``fit_transform`` does: ``X`` is the data seen in ``fit``
     (same values, e.g. a pipeline scoring its training data), a pandas ``X`` whose index
     does not start after the last index seen in ``fit``, or ``use_fit_history=False``.
+    ``X`` is assumed to follow the fit data directly: with a gap between them (for
+    example ``TimeSeriesSplit(gap=...)``) set ``use_fit_history=False``.
 
     Parameters
     ----------
@@ -197,7 +199,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return X.shape, hashlib.blake2b(np.ascontiguousarray(X).tobytes()).hexdigest()
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None) -> SlidingWindowTransformer:
         """Remember the shape, the columns and the last ``time_steps`` rows of a series.
 
         Parameters
@@ -229,7 +231,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self._fit_last_label = None if index is None else index[-1]
         return self
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None) -> np.ndarray:
         """Fit and window ``X`` on its own (the first rows follow the ``fill_value`` rule).
 
         Parameters
@@ -247,7 +249,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         """
         return self.fit(X)._transform(X, continues=False)
 
-    def transform(self, X):
+    def transform(self, X) -> np.ndarray:
         """Window ``X``, continuing the series seen in ``fit`` (see the class docstring).
 
         Parameters
@@ -315,7 +317,6 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
-        tags.requires_fit = True
         return tags
 
 
@@ -379,7 +380,7 @@ def make_supervised(
            [4., 5.]])
     """
     helper = SlidingWindowTransformer(time_steps, include_current=True)
-    values = check_series(helper, series, reset=True)
+    values = check_series(helper, series, reset=True, name="make_supervised")
     n = len(values)
     values = values.reshape(n, -1)
     n_windows = n - time_steps - horizon + 1

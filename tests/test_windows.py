@@ -234,5 +234,10 @@ def test_make_supervised_target_columns():
 def test_make_supervised_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_supervised(np.arange(8.0), **kwargs)
+
+
+def test_make_supervised_bad_series():
     with pytest.raises(ValueError, match="Input X contains NaN"):
         make_supervised(np.array([1.0, np.nan, 2.0, 3.0]), 1)
+    with pytest.raises(ValueError, match="make_supervised expects a series"):
+        make_supervised(np.zeros((4, 2, 2)), 1)
