@@ -97,3 +97,12 @@ def test_predictions_never_read_future_values(monthly):
     before, after = model.predict(X.iloc[40:]), model.predict(changed)
     np.testing.assert_array_equal(before[:11], after[:11])  # rows up to 10 only see the past
     assert not np.allclose(before[11:], after[11:])
+
+
+def test_pandas_output_through_the_whole_univariate_pipeline(monthly):
+    model = forecaster(time_steps=3)
+    model.regressor.set_output(transform="pandas")
+    model.fit(monthly.to_frame(), monthly)
+    rnn = model.regressor_.named_steps["rnn"]
+    assert rnn.feature_names_in_.tolist() == ["y_lag3", "y_lag2", "y_lag1"]
+    assert model.predict(monthly.to_frame().iloc[-4:]).shape == (4,)
