@@ -17,6 +17,11 @@ best model is then refitted on those two thirds and forecasts the last third one
 ahead (each forecast sees the true months before it, like the seasonal-naive baseline,
 which predicts the value of the same month a year earlier). RMSEs are in passengers.
 
+The series grows, so the test months lie above anything seen in training: min-max
+scaled levels ask the net to extrapolate beyond [0, 1], which recurrent nets do poorly.
+This example keeps the classic recipe on purpose; ``examples/airline.py`` shows a
+level-free variant with plain arrays.
+
 The search runs twice, with ``n_jobs=1`` and ``n_jobs=2``; with a fixed ``random_state``
 both give the same scores.
 

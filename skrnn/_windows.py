@@ -103,9 +103,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     **The first rows.** Row ``t`` has fewer than ``time_steps`` earlier values when ``t <
     time_steps``. The missing steps are filled with ``fill_value``; the default ``"edge"``
-    repeats the column's first value of the series (the oldest value the window may
-    see; a column with no value before row 0 is filled with 0 there). No missing step is
-    ever filled from the row's present or future.
+    repeats the column's first value of the series, the oldest value the window may see
+    (row 0 has no earlier value of a lagged column at all: 0 there). A missing step is
+    never filled with a value its row may not see.
 
     **Fit, then transform: the history.** ``fit`` remembers the last ``time_steps`` rows
     it saw (``history_``). ``transform(X)`` treats ``X`` as the continuation of that
@@ -123,7 +123,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     ----------
     time_steps : int, default=12
         Length of every window.
-    include_current : bool or array-like of str, int or bool, default=False
+    include_current : bool, str or array-like of str, int or bool, default=False
         Columns (names, positions or a boolean mask) whose value at row ``t`` is part of
         the window of row ``t``; ``True`` for all columns. The other columns are lagged by
         one step.
@@ -173,7 +173,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "time_steps": [Interval(Integral, 1, None, closed="left")],
-        "include_current": ["boolean", "array-like"],
+        "include_current": ["boolean", "array-like", str],
         "fill_value": [StrOptions({"edge"}), Real],
         "use_fit_history": ["boolean"],
     }
