@@ -108,6 +108,14 @@ class SequenceMinMaxScaler(_BaseSequenceScaler):
     time_steps)`` with one statistic, pass them as ``(n_samples, time_steps, 1)``, or
     scale the series before cutting windows. The output has the shape of the input.
 
+    To scale the target of a forecasting pipeline and get predictions back in the
+    original units, wrap the pipeline in scikit-learn's
+    :class:`~sklearn.compose.TransformedTargetRegressor`:
+    ``TransformedTargetRegressor(Pipeline([("scale", SequenceMinMaxScaler()), ("window",
+    SlidingWindowTransformer()), ("rnn", RNNRegressor())]), transformer=MinMaxScaler())``
+    fits the scaler on the training targets, trains on scaled targets and inverts the
+    scaling in ``predict``.
+
     Parameters
     ----------
     feature_range : tuple (min, max), default=(0, 1)
