@@ -4,6 +4,7 @@ from ._classifier import RNNClassifier
 from ._regressor import RNNRegressor
 from ._sampling import generate_text, sample_with_temperature
 from ._scaling import SequenceMinMaxScaler, SequenceStandardScaler
+from ._seq2seq import Seq2SeqTransformer
 from ._validation import sktime_to_sequences
 from ._windows import SlidingWindowTransformer, make_supervised
 
@@ -12,6 +13,7 @@ __version__ = "0.1.0"
 __all__ = [
     "RNNClassifier",
     "RNNRegressor",
+    "Seq2SeqTransformer",
     "SequenceMinMaxScaler",
     "SequenceStandardScaler",
     "SlidingWindowTransformer",

@@ -1,0 +1,90 @@
+"""Learn to add: "123+45" -> "168" with a character-level encoder-decoder.
+
+The classic sequence-to-sequence exercise. Two random operands of up to three digits
+are written as a string; the model reads the characters and writes the digits of the
+sum, one character at a time. Nothing about arithmetic is given: the character
+vocabulary ("0"-"9", "+") is learned in ``fit`` and padding, start and end tokens are
+handled inside :class:`skrnn.Seq2SeqTransformer`.
+
+Setup: 50,000 distinct training pairs, 5,000 held-out pairs that never occur in
+training (as either ordering), an LSTM of 128 units with additive attention, full
+teacher forcing, Adam with batch 128. The input string is reversed (least significant
+digit first), a well known trick that shortens the path between the digits that are
+added together. The held-out exact-match accuracy (the whole sum right) is printed
+with greedy decoding and with beam search, together with the training time.
+
+Run: ``python examples/learn_to_add.py`` (about 10 minutes on 2 CPU cores).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from skrnn import Seq2SeqTransformer
+
+N_TRAIN = 50_000
+N_TEST = 5_000
+MAX_DIGITS = 3
+
+
+def make_pairs(n: int, rng: np.random.RandomState) -> list[tuple[int, int]]:
+    """``n`` distinct operand pairs, each operand with 1 to ``MAX_DIGITS`` digits."""
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < n:
+        a, b = rng.randint(0, 10**MAX_DIGITS, size=2)
+        pairs.add((int(a), int(b)))
+    return sorted(pairs)
+
+
+def encode(pairs) -> tuple[list[str], list[str]]:
+    X = [f"{a}+{b}"[::-1] for a, b in pairs]  # reversed input
+    Y = [str(a + b) for a, b in pairs]
+    return X, Y
+
+
+def main() -> None:
+    rng = np.random.RandomState(0)
+    pairs = make_pairs(N_TRAIN + 2 * N_TEST, rng)
+    rng.shuffle(pairs)
+    test = pairs[:N_TEST]
+    seen = {(b, a) for a, b in test} | set(test)
+    train = [p for p in pairs[N_TEST:] if p not in seen][:N_TRAIN]
+    X_train, Y_train = encode(train)
+    X_test, Y_test = encode(test)
+    print(
+        f"{len(X_train)} training pairs, {len(X_test)} held-out pairs, e.g. "
+        f"{X_train[0][::-1]!r} -> {Y_train[0]!r} (input fed reversed: {X_train[0]!r})"
+    )
+
+    model = Seq2SeqTransformer(
+        cell="lstm",
+        units=128,
+        attention="additive",
+        teacher_forcing=1.0,
+        epochs=30,
+        batch_size=128,
+        lr=2e-3,
+        clip_grad_norm=1.0,
+        random_state=0,
+        verbose=1,
+    )
+    start = time.perf_counter()
+    model.fit(X_train, Y_train)
+    seconds = time.perf_counter() - start
+
+    truth = np.array(Y_test, dtype=object)
+    greedy = model.predict(X_test)
+    beam = model.set_params(decoding="beam", beam_width=3).predict(X_test)
+    acc_greedy = float(np.mean(greedy == truth))
+    acc_beam = float(np.mean(beam == truth))
+    for x, t, p in list(zip(X_test, Y_test, greedy, strict=True))[:5]:
+        print(f"  {x[::-1]:>8} = {t:>5}   predicted {p}")
+    print(f"training time: {seconds:.0f} s for {model.n_iter_} epochs ({seconds / 60:.1f} min)")
+    print(f"held-out exact-match accuracy, greedy: {acc_greedy:.4f}")
+    print(f"held-out exact-match accuracy, beam (width 3): {acc_beam:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,489 @@
+"""Encoder-decoder RNN (sequence to sequence) as a scikit-learn transformer."""
+
+from __future__ import annotations
+
+import copy
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import GradientNormClipping
+from skorch.utils import to_tensor
+
+from ._base import OPTIMIZERS, resolve_device, seeded
+from ._seq2seq_modules import Seq2SeqModule
+from ._validation import validate_sequences
+from ._vocab import PAD, Vocabulary, sequence_kind
+
+__all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
+
+_PREDICT_BATCH = 512
+
+
+class Seq2SeqNet(NeuralNet):
+    """skorch net whose loss is cross-entropy over token logits ``(B, T, V)`` (padding
+    ignored through the criterion's ``ignore_index``) or MSE over continuous outputs."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        if y_true.dtype == torch.long:
+            y_pred = y_pred.transpose(1, 2)  # CrossEntropyLoss wants (B, V, T)
+        return self.criterion_(y_pred, y_true)
+
+
+def _ragged_error(input_name: str) -> ValueError:
+    return ValueError(
+        f"{input_name} is ragged (sequences of different lengths or shapes) or not "
+        "numeric. Numeric sequences must form a rectangular array (n_samples, time_steps"
+        "[, n_features]); variable-length sequences are supported as token sequences: a "
+        "list of strings or a list of integer lists."
+    )
+
+
+def _is_label_vector(Y, x_kind: str) -> bool:
+    """True when ``Y`` is one scalar per sample (class labels, as a Pipeline passes them)
+    rather than a collection of target sequences."""
+    if isinstance(Y, (str, bytes)):
+        return False
+    try:
+        arr = np.asarray(Y)
+    except ValueError:  # ragged: a collection of sequences
+        return False
+    if arr.ndim != 1:
+        return False
+    if arr.dtype.kind in "biuf":
+        return True
+    if arr.dtype.kind in "US":
+        return x_kind == "numeric"
+    if arr.dtype.kind == "O":
+        scalars = all(np.ndim(v) == 0 for v in arr)
+        strings = any(isinstance(v, str) for v in arr)
+        return scalars and (not strings or x_kind == "numeric")
+    return False
+
+
+class Seq2SeqTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Encoder-decoder RNN with teacher forcing, attention and beam search.
+
+    An encoder RNN reads each input sequence; a decoder RNN, started from the encoder's
+    final state, emits the output sequence one step at a time, optionally attending over
+    all encoder outputs. Trained with skorch (mini-batches, Adam by default) on the
+    cross-entropy of the next token (token outputs) or the squared error (continuous
+    outputs).
+
+    Three kinds of sequences are accepted, for ``X`` and ``Y`` independently:
+
+    - **numeric**: a rectangular array ``(n, time_steps, n_features)`` or
+      ``(n, time_steps)`` (univariate) of continuous values. ``predict`` returns
+      ``(n, t_out, f_out)`` (or ``(n, t_out)`` when ``Y`` was 2D).
+    - **text**: a list of strings of any lengths. A character vocabulary is learned in
+      ``fit``; padding, start and end tokens are handled inside. ``predict`` returns an
+      object array of strings. Characters not seen in ``fit`` raise a ``ValueError``
+      naming them.
+    - **integer tokens**: a list of integer sequences of any lengths (pass them as a
+      Python list, an integer NumPy array is numeric). ``predict`` returns a list of
+      lists of ints.
+
+    ``fit(X)`` without ``Y`` trains a sequence autoencoder (``Y = X``). So that the
+    estimator can sit in a :class:`~sklearn.pipeline.Pipeline` in front of a supervised
+    model, a ``Y`` holding one scalar per sample (class labels or a 1D numeric target;
+    for numeric ``X``, also 1D string labels) is not a sequence target: it is ignored and
+    the autoencoder is trained. ``transform`` returns the encoder's embedding of each
+    sequence.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell of encoder and decoder.
+    units : int, default=64
+        Hidden units per encoder layer and direction (and token embedding size).
+    num_layers : int, default=1
+        Stacked recurrent layers in encoder and decoder.
+    bidirectional_encoder : bool, default=False
+        Read inputs in both directions. The decoder's hidden size is then
+        ``2 * units``.
+    dropout : float, default=0.0
+        Dropout on embeddings, between stacked layers and before the output layer.
+    attention : {None, "additive", "dot"}, default=None
+        Attention over the encoder outputs: Bahdanau (additive) or scaled dot-product.
+        Padding positions of variable-length inputs are masked out.
+    teacher_forcing : float in [0, 1], default=1.0
+        Probability, per sample and step, of feeding the true previous output to the
+        decoder during training instead of its own prediction.
+    decoding : {"greedy", "beam"}, default="greedy"
+        Decoding of token outputs in ``predict``; can be changed after ``fit``.
+        Continuous outputs are always decoded step by step (greedy).
+    beam_width : int, default=3
+        Hypotheses kept by beam search. ``predict`` returns the hypothesis with the
+        highest joint probability (no length normalisation).
+    max_output_length : int or None, default=None
+        Token outputs: the longest output (in tokens, end token excluded) produced by
+        ``predict``; ``None`` infers it from the training targets as their longest
+        length plus ``max(2, 20%)``. Continuous outputs: the number of steps
+        ``predict`` returns; ``None`` uses the training targets' length.
+    epochs : int, default=50
+        Passes over the training data.
+    batch_size : int, default=32
+        Mini-batch size.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
+default="adam"
+        Optimizer.
+    clip_grad_norm : float or None, default=1.0
+        Clip the gradient norm to this value (skorch's ``GradientNormClipping``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and teacher forcing. A fixed
+        value gives identical results on CPU.
+    device : str, default="cpu"
+        Torch device, for example "cuda".
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks; copied at ``fit``.
+    verbose : int, default=0
+        Print skorch's per-epoch log when positive.
+
+    Attributes
+    ----------
+    net_ : Seq2SeqNet
+        The fitted skorch net.
+    module_ : Seq2SeqModule
+        The fitted PyTorch module.
+    history_ : skorch.History
+        Per-epoch training record.
+    n_iter_ : int
+        Number of epochs trained.
+    embedding_dim_ : int
+        Width of ``transform``'s output: ``units * (2 if bidirectional_encoder else 1)``,
+        the encoder's final top-layer hidden state (both directions concatenated).
+    supervised_ : bool
+        False when trained as an autoencoder.
+    input_kind_, output_kind_ : {"numeric", "text", "int"}
+        Kinds of ``X`` and of the targets.
+    input_vocabulary_, output_vocabulary_ : Vocabulary or None
+        Token vocabularies (``None`` for numeric sequences).
+    output_shape_ : tuple of int or None
+        ``(t_out, f_out)`` of numeric targets.
+    max_output_length_ : int
+        Steps produced by ``predict`` (token outputs: excluding the end token).
+    n_features_in_ : int
+        For numeric ``X``: columns of a 2D ``X`` or features per step of a 3D ``X``.
+    input_shape_ : tuple of int
+        For numeric ``X``: ``(time_steps, n_features)``.
+
+    Examples
+    --------
+    >>> from skrnn import Seq2SeqTransformer
+    >>> X = ["abc", "ba", "cab", "ca"] * 8
+    >>> s2s = Seq2SeqTransformer(units=8, epochs=2, random_state=0).fit(X, [x[::-1] for x in X])
+    >>> s2s.predict(["abc"]).shape, s2s.transform(["abc", "b"]).shape
+    ((1,), (2, 8))
+    >>> import numpy as np
+    >>> ae = Seq2SeqTransformer(units=4, epochs=2, random_state=0).fit(np.random.rand(16, 6, 2))
+    >>> ae.transform(np.random.rand(3, 6, 2)).shape, ae.predict(np.random.rand(3, 6, 2)).shape
+    ((3, 4), (3, 6, 2))
+    """
+
+    _parameter_constraints: dict = {
+        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "units": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional_encoder": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "attention": [StrOptions({"additive", "dot"}), None],
+        "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
+        "decoding": [StrOptions({"greedy", "beam"})],
+        "beam_width": [Interval(Integral, 1, None, closed="left")],
+        "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "device": [str],
+        "callbacks": [list, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        units=64,
+        num_layers=1,
+        bidirectional_encoder=False,
+        dropout=0.0,
+        attention=None,
+        teacher_forcing=1.0,
+        decoding="greedy",
+        beam_width=3,
+        max_output_length=None,
+        epochs=50,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        clip_grad_norm=1.0,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+    ):
+        self.cell = cell
+        self.units = units
+        self.num_layers = num_layers
+        self.bidirectional_encoder = bidirectional_encoder
+        self.dropout = dropout
+        self.attention = attention
+        self.teacher_forcing = teacher_forcing
+        self.decoding = decoding
+        self.beam_width = beam_width
+        self.max_output_length = max_output_length
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.clip_grad_norm = clip_grad_norm
+        self.random_state = random_state
+        self.device = device
+        self.callbacks = callbacks
+        self.verbose = verbose
+
+    # -- input handling -------------------------------------------------------------------
+    def _validate_X(self, X, *, reset: bool) -> dict:
+        """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
+        kind = sequence_kind(X, "X")
+        if reset:
+            self.input_kind_ = kind
+        elif kind != self.input_kind_:
+            raise ValueError(
+                f"X holds {kind} sequences, but {type(self).__name__} was fitted on "
+                f"{self.input_kind_} sequences."
+            )
+        if kind == "numeric":
+            try:
+                return {"X": validate_sequences(self, X, reset=reset)}
+            except ValueError as exc:
+                if (
+                    "inhomogeneous" in str(exc)
+                    or "sequence" in str(exc).lower()
+                    and ("setting an array element" in str(exc))
+                ):
+                    raise _ragged_error("X") from None
+                raise
+        if reset:
+            self.input_vocabulary_ = Vocabulary(kind).fit(X)
+        ids, lengths = self.input_vocabulary_.encode(X, add_eos=False, input_name="X")
+        return {"X": ids, "lengths": lengths}
+
+    def _validate_Y(self, Y, n_samples: int) -> np.ndarray:
+        """Training targets: ids ``(n, T)`` (end token appended, padded) or values
+        ``(n, T, F)``; records the output metadata."""
+        kind = sequence_kind(Y, "Y")
+        self.output_kind_ = kind
+        if kind == "numeric":
+            try:
+                Y = check_array(
+                    Y,
+                    ensure_2d=False,
+                    allow_nd=True,
+                    dtype=np.float32,
+                    input_name="Y",
+                    ensure_min_samples=1,
+                )
+            except ValueError as exc:
+                if "inhomogeneous" in str(exc) or "setting an array element" in str(exc):
+                    raise _ragged_error("Y") from None
+                raise
+            if Y.ndim not in (2, 3) or Y.shape[1] == 0 or (Y.ndim == 3 and Y.shape[2] == 0):
+                raise ValueError(
+                    "Numeric Y must be an array (n_samples, t_out) or (n_samples, t_out, "
+                    f"f_out) with t_out, f_out >= 1; got shape {Y.shape}."
+                )
+            self._y_ndim = Y.ndim
+            Y = np.ascontiguousarray(Y.reshape(len(Y), Y.shape[1], -1))
+            self.output_vocabulary_ = None
+            self.output_shape_ = Y.shape[1:]
+            self.max_output_length_ = self.max_output_length or Y.shape[1]
+            targets = Y
+        else:
+            self.output_vocabulary_ = Vocabulary(kind).fit(Y)
+            self.output_shape_ = None
+            targets, lengths = self.output_vocabulary_.encode(Y, add_eos=True, input_name="Y")
+            longest = int(lengths.max()) - 1
+            self.max_output_length_ = self.max_output_length or (
+                longest + max(2, math.ceil(0.2 * longest))
+            )
+        if len(targets) != n_samples:
+            raise ValueError(
+                f"X and Y must pair up: X has {n_samples} sequences but Y has {len(targets)}."
+            )
+        return targets
+
+    # -- training -------------------------------------------------------------------------
+    def _build_net(self):
+        optimizer = (
+            OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+        )
+        tokens_in = self.input_kind_ != "numeric"
+        tokens_out = self.output_kind_ != "numeric"
+        callbacks = []
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+            )
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        criterion = (
+            dict(criterion=torch.nn.CrossEntropyLoss, criterion__ignore_index=PAD)
+            if tokens_out
+            else dict(criterion=torch.nn.MSELoss)
+        )
+        return Seq2SeqNet(
+            module=Seq2SeqModule,
+            module__n_inputs=len(self.input_vocabulary_) if tokens_in else self.input_shape_[1],
+            module__n_outputs=(
+                len(self.output_vocabulary_) if tokens_out else self.output_shape_[1]
+            ),
+            module__tokens_in=tokens_in,
+            module__tokens_out=tokens_out,
+            module__cell=self.cell,
+            module__units=self.units,
+            module__num_layers=self.num_layers,
+            module__bidirectional_encoder=self.bidirectional_encoder,
+            module__dropout=self.dropout,
+            module__attention=self.attention,
+            module__teacher_forcing=self.teacher_forcing,
+            **criterion,
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=None,
+            callbacks=callbacks,
+            device=self.device,
+            verbose=int(self.verbose),
+        )
+
+    def fit(self, X, Y=None):
+        """Train on input sequences ``X`` and target sequences ``Y``.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, time_steps[, n_features]), list of str or list of \
+integer sequences
+            Input sequences.
+        Y : same kinds as X, or None
+            Target sequences, one per input sequence. ``None`` (or one label per sample)
+            trains an autoencoder that reconstructs ``X``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        resolve_device(self.device)
+        inputs = self._validate_X(X, reset=True)
+        n = len(inputs["X"])
+        if Y is not None and _is_label_vector(Y, self.input_kind_):
+            if len(Y) != n:
+                raise ValueError(
+                    f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
+                )
+            Y = None
+        self.supervised_ = Y is not None
+        targets = self._validate_Y(X if Y is None else Y, n)
+        self.embedding_dim_ = self.units * (2 if self.bidirectional_encoder else 1)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with seeded(seed, self.device):
+            self.net_ = self._build_net().initialize()
+            self.net_.partial_fit({**inputs, "y_teacher": targets}, targets)
+        self.n_iter_ = len(self.net_.history)
+        return self
+
+    # -- inference ------------------------------------------------------------------------
+    def _batches(self, X):
+        check_is_fitted(self, "net_")
+        inputs = self._validate_X(X, reset=False)
+        module = self.net_.module_
+        module.eval()
+        device = self.net_.device
+        n = len(inputs["X"])
+        for start in range(0, n, _PREDICT_BATCH):
+            batch = {
+                k: torch.as_tensor(v[start : start + _PREDICT_BATCH]).to(device)
+                for k, v in inputs.items()
+            }
+            yield module, batch
+
+    def predict(self, X):
+        """Decode the output sequence of each input sequence.
+
+        Returns
+        -------
+        Y : ndarray (n_samples, t_out[, f_out]) of float64, ndarray of str, or list of \
+lists of int
+            The kind of the training targets (``X`` itself for an autoencoder).
+        """
+        self._validate_params()
+        beam = self.beam_width if self.decoding == "beam" else 1
+        tokens_out = self.output_vocabulary_ is not None
+        steps = self.max_output_length_ + (1 if tokens_out else 0)
+        outputs = []
+        with torch.no_grad():
+            for module, batch in self._batches(X):
+                out = module.decode(
+                    batch["X"], batch.get("lengths"), max_steps=steps, beam_width=beam
+                ).cpu()
+                if tokens_out:
+                    outputs.extend(self.output_vocabulary_.decode(out.numpy()))
+                else:
+                    outputs.append(out.numpy().astype(np.float64))
+        if tokens_out:
+            if self.output_kind_ == "text":
+                return np.array(outputs, dtype=object)
+            return outputs
+        Y = np.concatenate(outputs)
+        return Y[:, :, 0] if self._y_ndim == 2 else Y
+
+    def transform(self, X) -> np.ndarray:
+        """Fixed-length encoder embeddings of the sequences.
+
+        Returns
+        -------
+        E : ndarray of shape (n_samples, embedding_dim_), float64
+            The encoder's final top-layer hidden state (both directions concatenated).
+        """
+        with torch.no_grad():
+            parts = [
+                module.embed(batch["X"], batch.get("lengths")).cpu().numpy()
+                for module, batch in self._batches(X)
+            ]
+        return np.concatenate(parts).astype(np.float64)
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.embedding_dim_
+
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The fitted PyTorch module."""
+        return self.net_.module_
+
+    @property
+    def history_(self):
+        """skorch ``History`` with one ``train_loss`` per epoch."""
+        return self.net_.history
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = False
+        return tags

@@ -1,0 +1,426 @@
+"""PyTorch modules behind :class:`~skrnn.Seq2SeqTransformer`: encoder, attention,
+decoder, and greedy / beam-search decoding.
+
+Decoding functions work on any ``step(inp, state) -> (logits, state)`` callable whose
+``state`` is a dict of batch-first tensors, so they can be tested on hand-set decoders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from ._modules import make_rnn
+from ._vocab import EOS, PAD, SOS
+
+__all__ = [
+    "AdditiveAttention",
+    "Decoder",
+    "DotAttention",
+    "Encoder",
+    "Seq2SeqModule",
+    "beam_search",
+    "greedy_decode",
+]
+
+State = dict[str, torch.Tensor]
+StepFn = Callable[[torch.Tensor, State], tuple[torch.Tensor, State]]
+
+
+def _attend(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None):
+    """Softmax over the source positions (padding masked out) and the weighted sum."""
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return torch.bmm(weights[:, None], values)[:, 0], weights
+
+
+class AdditiveAttention(nn.Module):
+    """Bahdanau attention: ``score(q, k) = v^T tanh(W_q q + W_k k)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> att = AdditiveAttention(4)
+    >>> keys = att.precompute(torch.randn(2, 5, 4))
+    >>> mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
+    >>> ctx, w = att(torch.randn(2, 4), keys, torch.randn(2, 5, 4), mask)
+    >>> ctx.shape, bool(w[1, 2:].sum() == 0)
+    (torch.Size([2, 4]), True)
+    """
+
+    def __init__(self, hidden_size: int):
+        super().__init__()
+        self.query = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.key = nn.Linear(hidden_size, hidden_size)
+        self.v = nn.Linear(hidden_size, 1, bias=False)
+
+    def precompute(self, values: torch.Tensor) -> torch.Tensor:
+        """Projected keys, computed once per source batch."""
+        return self.key(values)
+
+    def forward(self, query, keys, values, mask=None):
+        scores = self.v(torch.tanh(self.query(query)[:, None] + keys))[..., 0]
+        return _attend(scores, values, mask)
+
+
+class DotAttention(nn.Module):
+    """Luong (scaled) dot-product attention: ``score(q, k) = q . k / sqrt(d)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> att = DotAttention(4)
+    >>> v = torch.randn(2, 5, 4)
+    >>> ctx, w = att(torch.randn(2, 4), att.precompute(v), v)
+    >>> ctx.shape, w.shape
+    (torch.Size([2, 4]), torch.Size([2, 5]))
+    """
+
+    def __init__(self, hidden_size: int):
+        super().__init__()
+        self.scale = 1.0 / math.sqrt(hidden_size)
+
+    def precompute(self, values: torch.Tensor) -> torch.Tensor:
+        return values
+
+    def forward(self, query, keys, values, mask=None):
+        scores = torch.bmm(keys, query[:, :, None])[..., 0] * self.scale
+        return _attend(scores, values, mask)
+
+
+_ATTENTION = {"additive": AdditiveAttention, "dot": DotAttention}
+
+
+def _merge_directions(h: torch.Tensor, num_layers: int, directions: int) -> torch.Tensor:
+    """``(layers * directions, B, U)`` -> ``(layers, B, directions * U)``."""
+    _, batch, units = h.shape
+    h = h.view(num_layers, directions, batch, units).permute(0, 2, 1, 3)
+    return h.reshape(num_layers, batch, directions * units)
+
+
+class Encoder(nn.Module):
+    """Recurrent encoder over token ids (embedded) or continuous feature vectors.
+
+    Returns the outputs ``(B, S, directions * units)``, the source mask ``(B, S)``
+    (``None`` for fixed-length input) and the final states with both directions
+    concatenated per layer: ``(layers, B, directions * units)`` (a pair for LSTM).
+    Variable-length token input is packed, so padding never reaches the recurrent layers.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        tokens: bool,
+        cell: str = "lstm",
+        units: int = 32,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        self.tokens = tokens
+        self.num_layers = num_layers
+        self.directions = 2 if bidirectional else 1
+        self.embedding = nn.Embedding(n_inputs, units, padding_idx=PAD) if tokens else None
+        self.dropout = nn.Dropout(dropout)
+        in_dim = units if tokens else n_inputs
+        self.rnn = make_rnn(cell, in_dim, units, num_layers, bidirectional, dropout)
+
+    def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None):
+        x = self.dropout(self.embedding(X)) if self.tokens else X
+        if lengths is None:
+            out, hidden = self.rnn(x)
+            mask = None
+        else:
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, hidden = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=X.shape[1])
+            mask = torch.arange(X.shape[1], device=X.device)[None] < lengths[:, None]
+        if isinstance(hidden, tuple):
+            hidden = tuple(_merge_directions(h, self.num_layers, self.directions) for h in hidden)
+        else:
+            hidden = _merge_directions(hidden, self.num_layers, self.directions)
+        return out, mask, hidden
+
+
+class Decoder(nn.Module):
+    """One-step recurrent decoder, optionally with attention over the encoder outputs.
+
+    With attention, the context of step ``t`` is computed from the previous top-layer
+    hidden state, fed to the cell together with the previous output, and concatenated
+    with the new hidden state before the output layer (Bahdanau et al.).
+    """
+
+    def __init__(
+        self,
+        n_outputs: int,
+        tokens: bool,
+        cell: str = "lstm",
+        hidden_size: int = 32,
+        embedding_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        attention: str | None = None,
+    ):
+        super().__init__()
+        self.tokens = tokens
+        self.is_lstm = cell == "lstm"
+        self.embedding = (
+            nn.Embedding(n_outputs, embedding_size, padding_idx=PAD) if tokens else None
+        )
+        in_dim = embedding_size if tokens else n_outputs
+        self.attention = _ATTENTION[attention](hidden_size) if attention else None
+        if self.attention is not None:
+            in_dim += hidden_size
+        self.rnn = make_rnn(cell, in_dim, hidden_size, num_layers, False, dropout)
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden_size * (2 if self.attention is not None else 1), n_outputs)
+
+    def init_state(self, enc_out, mask, hidden) -> State:
+        """Batch-first decoding state from the encoder's results."""
+        h, c = hidden if isinstance(hidden, tuple) else (hidden, None)
+        state = {"h": h.transpose(0, 1)}
+        if c is not None:
+            state["c"] = c.transpose(0, 1)
+        if self.attention is not None:
+            state["values"] = enc_out
+            state["keys"] = self.attention.precompute(enc_out)
+            if mask is not None:
+                state["mask"] = mask
+        return state
+
+    def step(self, inp: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Logits (tokens) or values (continuous) of the next step, and the new state."""
+        x = self.dropout(self.embedding(inp) if self.tokens else inp)
+        h = state["h"]
+        if self.attention is not None:
+            ctx, _ = self.attention(h[:, -1], state["keys"], state["values"], state.get("mask"))
+            x = torch.cat([x, ctx], dim=-1)
+        hx = h.transpose(0, 1).contiguous()
+        if self.is_lstm:
+            hx = (hx, state["c"].transpose(0, 1).contiguous())
+        out, hn = self.rnn(x[:, None], hx)
+        out = out[:, 0]
+        new = dict(state)
+        if self.is_lstm:
+            new["h"], new["c"] = hn[0].transpose(0, 1), hn[1].transpose(0, 1)
+        else:
+            new["h"] = hn.transpose(0, 1)
+        if self.attention is not None:
+            out = torch.cat([out, ctx], dim=-1)
+        return self.out(self.dropout(out)), new
+
+
+def greedy_decode(
+    step: StepFn, state: State, start: torch.Tensor, max_steps: int, eos: int = EOS
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pick the most likely token at each step until every sequence has ended.
+
+    Returns the tokens ``(B, T)`` (padding after the end token) and the joint
+    log-probability of each sequence ``(B,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> table = torch.log(torch.tensor([[0.0, 0.0, 0.1, 0.9], [0.0, 0.0, 0.1, 0.9],
+    ...                                 [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.8, 0.2]]))
+    >>> step = lambda inp, state: (table[inp], state)
+    >>> tokens, logp = greedy_decode(step, {}, torch.tensor([1]), max_steps=5)
+    >>> tokens.tolist(), round(float(logp.exp()), 2)
+    ([[3, 2]], 0.72)
+    """
+    finished = torch.zeros(start.shape[0], dtype=torch.bool, device=start.device)
+    score = torch.zeros(start.shape[0], device=start.device)
+    tokens = []
+    inp = start
+    for _ in range(max_steps):
+        logits, state = step(inp, state)
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        tok = logp.argmax(dim=-1)
+        score = score + torch.where(finished, 0.0, logp.gather(1, tok[:, None])[:, 0])
+        tok = tok.masked_fill(finished, PAD)
+        tokens.append(tok)
+        finished = finished | (tok == eos)
+        inp = tok
+        if bool(finished.all()):
+            break
+    return torch.stack(tokens, dim=1), score
+
+
+def beam_search(
+    step: StepFn,
+    state: State,
+    start: torch.Tensor,
+    max_steps: int,
+    beam_width: int,
+    eos: int = EOS,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batched beam search; returns each row's highest joint-probability sequence.
+
+    Keeps the ``beam_width`` best prefixes by joint log-probability (no length
+    normalisation). Ended hypotheses stay in the beam with their score frozen, so the
+    result is the most probable sequence among all hypotheses the beam held. Returns
+    the tokens ``(B, T)`` (padding after the end token) and their joint
+    log-probabilities ``(B,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> table = torch.log(torch.tensor([[0.0, 0.0, 0.1, 0.9], [0.0, 0.0, 0.1, 0.9],
+    ...                                 [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.8, 0.2]]))
+    >>> step = lambda inp, state: (table[inp], state)
+    >>> tokens, logp = beam_search(step, {}, torch.tensor([1]), max_steps=5, beam_width=2)
+    >>> tokens.tolist(), round(float(logp.exp()), 2)
+    ([[3, 2, 0]], 0.72)
+    """
+    batch, k = start.shape[0], beam_width
+    device = start.device
+    state = {name: v.repeat_interleave(k, dim=0) for name, v in state.items()}
+    inp = start.repeat_interleave(k, dim=0)
+    scores = torch.full((batch, k), float("-inf"), device=device)
+    scores[:, 0] = 0.0  # all beams start identical: expand only the first
+    finished = torch.zeros(batch, k, dtype=torch.bool, device=device)
+    seqs = torch.zeros(batch, k, 0, dtype=torch.long, device=device)
+    offsets = (torch.arange(batch, device=device) * k)[:, None]
+    for _ in range(max_steps):
+        logits, state = step(inp, state)
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        n_vocab = logp.shape[-1]
+        logp = logp.view(batch, k, n_vocab)
+        # an ended hypothesis can only be continued by padding, at no cost
+        frozen = torch.full((n_vocab,), float("-inf"), device=device)
+        frozen[PAD] = 0.0
+        logp = torch.where(finished[..., None], frozen, logp)
+        top, idx = (scores[..., None] + logp).view(batch, k * n_vocab).topk(k, dim=1)
+        beam, tok = idx // n_vocab, idx % n_vocab
+        scores = top
+        seqs = torch.cat(
+            [seqs.gather(1, beam[..., None].expand(-1, -1, seqs.shape[2])), tok[..., None]],
+            dim=2,
+        )
+        finished = finished.gather(1, beam) | (tok == eos)
+        rows = (beam + offsets).view(-1)
+        state = {name: v.index_select(0, rows) for name, v in state.items()}
+        inp = tok.view(-1)
+        if bool(finished.all()):
+            break
+    best = scores.argmax(dim=1)
+    rows = torch.arange(batch, device=device)
+    return seqs[rows, best], scores[rows, best]
+
+
+class Seq2SeqModule(nn.Module):
+    """Encoder-decoder RNN for token or continuous sequences, with optional attention.
+
+    ``forward`` runs the decoder over ``y_teacher`` (the targets) and returns one output
+    per target step: logits ``(B, T, n_outputs)`` for tokens, values
+    ``(B, T, n_outputs)`` for continuous targets. In training mode the previous true
+    target is fed with probability ``teacher_forcing`` (independently per sample and
+    step), otherwise the model's own previous prediction; in eval mode the true targets
+    are always fed (the teacher-forced validation loss). Decoding without targets is
+    :meth:`decode`. The decoder's hidden size is ``directions * units``: its initial
+    state is the encoder's final state with both directions concatenated.
+
+    Examples
+    --------
+    >>> import torch
+    >>> m = Seq2SeqModule(n_inputs=10, n_outputs=7, tokens_in=True, tokens_out=True,
+    ...                   units=8, attention="dot", bidirectional_encoder=True)
+    >>> X = torch.randint(3, 10, (4, 6))
+    >>> m(X, lengths=torch.tensor([6, 3, 2, 1]), y_teacher=torch.randint(3, 7, (4, 5))).shape
+    torch.Size([4, 5, 7])
+    >>> m.eval().decode(X, torch.tensor([6, 3, 2, 1]), max_steps=4, beam_width=2).shape[0]
+    4
+    >>> m.embed(X, torch.tensor([6, 3, 2, 1])).shape
+    torch.Size([4, 16])
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        tokens_in: bool,
+        tokens_out: bool,
+        cell: str = "lstm",
+        units: int = 32,
+        num_layers: int = 1,
+        bidirectional_encoder: bool = False,
+        dropout: float = 0.0,
+        attention: str | None = None,
+        teacher_forcing: float = 1.0,
+    ):
+        super().__init__()
+        self.tokens_out = tokens_out
+        self.teacher_forcing = teacher_forcing
+        self.encoder = Encoder(
+            n_inputs, tokens_in, cell, units, num_layers, bidirectional_encoder, dropout
+        )
+        hidden = units * (2 if bidirectional_encoder else 1)
+        self.decoder = Decoder(
+            n_outputs, tokens_out, cell, hidden, units, num_layers, dropout, attention
+        )
+        # learned first decoder input for continuous targets (tokens start with SOS)
+        self.start = None if tokens_out else nn.Parameter(torch.zeros(n_outputs))
+
+    def _start(self, batch: int, device) -> torch.Tensor:
+        if self.tokens_out:
+            return torch.full((batch,), SOS, dtype=torch.long, device=device)
+        return self.start.expand(batch, -1)
+
+    def encode(self, X, lengths=None) -> State:
+        """Decoder state for the source batch."""
+        return self.decoder.init_state(*self.encoder(X, lengths))
+
+    def embed(self, X, lengths=None) -> torch.Tensor:
+        """Fixed-length embedding: top-layer final hidden state, ``(B, directions * units)``."""
+        _, _, hidden = self.encoder(X, lengths)
+        h = hidden[0] if isinstance(hidden, tuple) else hidden
+        return h[-1]
+
+    def forward(self, X, lengths=None, y_teacher=None):
+        if y_teacher is None:
+            raise ValueError("Seq2SeqModule.forward needs y_teacher; use decode() to predict.")
+        state = self.encode(X, lengths)
+        batch, n_steps = y_teacher.shape[:2]
+        inp = self._start(batch, X.device)
+        tf = self.teacher_forcing if self.training else 1.0
+        outputs = []
+        for t in range(n_steps):
+            out, state = self.decoder.step(inp, state)
+            outputs.append(out)
+            if t + 1 == n_steps:
+                break
+            true = y_teacher[:, t]
+            if tf >= 1.0:
+                inp = true
+                continue
+            pred = out.argmax(dim=-1) if self.tokens_out else out.detach()
+            if tf <= 0.0:
+                inp = pred
+                continue
+            use_true = torch.rand(batch, device=X.device) < tf
+            if not self.tokens_out:
+                use_true = use_true[:, None]
+            inp = torch.where(use_true, true, pred)
+        return torch.stack(outputs, dim=1)
+
+    @torch.no_grad()
+    def decode(self, X, lengths=None, *, max_steps: int, beam_width: int = 1) -> torch.Tensor:
+        """Predicted outputs: token ids ``(B, T)`` (greedy when ``beam_width == 1``,
+        else beam search) or continuous values ``(B, max_steps, n_outputs)``."""
+        state = self.encode(X, lengths)
+        start = self._start(X.shape[0], X.device)
+        if self.tokens_out:
+            if beam_width > 1:
+                return beam_search(self.decoder.step, state, start, max_steps, beam_width)[0]
+            return greedy_decode(self.decoder.step, state, start, max_steps)[0]
+        inp, outputs = start, []
+        for _ in range(max_steps):
+            inp, state = self.decoder.step(inp, state)
+            outputs.append(inp)
+        return torch.stack(outputs, dim=1)
