@@ -17,6 +17,7 @@ from skorch.callbacks import GradientNormClipping
 from skorch.utils import to_tensor
 
 from ._base import OPTIMIZERS, resolve_device, seeded
+from ._data import SliceLoader
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
 from ._vocab import PAD, Vocabulary, sequence_kind
@@ -363,7 +364,9 @@ default="adam"
             lr=self.lr,
             max_epochs=self.epochs,
             batch_size=self.batch_size,
+            iterator_train=SliceLoader,
             iterator_train__shuffle=True,
+            iterator_valid=SliceLoader,
             train_split=None,
             callbacks=callbacks,
             device=self.device,

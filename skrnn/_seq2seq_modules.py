@@ -32,25 +32,31 @@ StepFn = Callable[[torch.Tensor, State], tuple[torch.Tensor, State]]
 
 
 def _attend(scores: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None):
-    """Softmax over the source positions (padding masked out) and the weighted sum."""
+    """Softmax of ``scores`` ``(B, T, S)`` over the source positions (padding masked out)
+    and the weighted sums of ``values`` ``(B, S, H)``: contexts ``(B, T, H)``."""
     if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
+        scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
     weights = torch.softmax(scores, dim=-1)
-    return torch.bmm(weights[:, None], values)[:, 0], weights
+    return torch.bmm(weights, values), weights
 
 
 class AdditiveAttention(nn.Module):
-    """Bahdanau attention: ``score(q, k) = v^T tanh(W_q q + W_k k)``.
+    """Additive (Bahdanau) scores: ``score(q, k) = v^T tanh(W_q q + W_k k)``.
+
+    ``forward(queries, keys, values, mask)`` takes queries ``(B, T, H)`` (one per decoder
+    step), the projected keys of :meth:`precompute` and the values ``(B, S, H)``; it
+    returns the contexts ``(B, T, H)`` and the attention weights ``(B, T, S)``, zero on
+    masked (padding) positions.
 
     Examples
     --------
     >>> import torch
     >>> att = AdditiveAttention(4)
-    >>> keys = att.precompute(torch.randn(2, 5, 4))
+    >>> values = torch.randn(2, 5, 4)
     >>> mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
-    >>> ctx, w = att(torch.randn(2, 4), keys, torch.randn(2, 5, 4), mask)
-    >>> ctx.shape, bool(w[1, 2:].sum() == 0)
-    (torch.Size([2, 4]), True)
+    >>> ctx, w = att(torch.randn(2, 3, 4), att.precompute(values), values, mask)
+    >>> ctx.shape, bool(w[1, :, 2:].sum() == 0)
+    (torch.Size([2, 3, 4]), True)
     """
 
     def __init__(self, hidden_size: int):
@@ -64,21 +70,23 @@ class AdditiveAttention(nn.Module):
         return self.key(values)
 
     def forward(self, query, keys, values, mask=None):
-        scores = self.v(torch.tanh(self.query(query)[:, None] + keys))[..., 0]
+        scores = self.v(torch.tanh(self.query(query)[:, :, None] + keys[:, None]))[..., 0]
         return _attend(scores, values, mask)
 
 
 class DotAttention(nn.Module):
-    """Luong (scaled) dot-product attention: ``score(q, k) = q . k / sqrt(d)``.
+    """Scaled dot-product (Luong) scores: ``score(q, k) = q . k / sqrt(d)``.
+
+    Same call as :class:`AdditiveAttention`; it has no parameters.
 
     Examples
     --------
     >>> import torch
     >>> att = DotAttention(4)
     >>> v = torch.randn(2, 5, 4)
-    >>> ctx, w = att(torch.randn(2, 4), att.precompute(v), v)
+    >>> ctx, w = att(torch.randn(2, 3, 4), att.precompute(v), v)
     >>> ctx.shape, w.shape
-    (torch.Size([2, 4]), torch.Size([2, 5]))
+    (torch.Size([2, 3, 4]), torch.Size([2, 3, 5]))
     """
 
     def __init__(self, hidden_size: int):
@@ -89,7 +97,7 @@ class DotAttention(nn.Module):
         return values
 
     def forward(self, query, keys, values, mask=None):
-        scores = torch.bmm(keys, query[:, :, None])[..., 0] * self.scale
+        scores = torch.bmm(query, keys.transpose(1, 2)) * self.scale
         return _attend(scores, values, mask)
 
 
@@ -149,11 +157,13 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """One-step recurrent decoder, optionally with attention over the encoder outputs.
+    """Recurrent decoder, optionally with attention over the encoder outputs.
 
-    With attention, the context of step ``t`` is computed from the previous top-layer
-    hidden state, fed to the cell together with the previous output, and concatenated
-    with the new hidden state before the output layer (Bahdanau et al.).
+    :meth:`forward` runs over a whole sequence of decoder inputs (the teacher-forced
+    training pass, one recurrent call); :meth:`step` is the same computation for one
+    step (decoding). With attention (Luong et al., 2015), the recurrent output of each
+    step is the query; its context over the encoder outputs is concatenated with it
+    before the output layer.
     """
 
     def __init__(
@@ -175,8 +185,6 @@ class Decoder(nn.Module):
         )
         in_dim = embedding_size if tokens else n_outputs
         self.attention = _ATTENTION[attention](hidden_size) if attention else None
-        if self.attention is not None:
-            in_dim += hidden_size
         self.rnn = make_rnn(cell, in_dim, hidden_size, num_layers, False, dropout)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden_size * (2 if self.attention is not None else 1), n_outputs)
@@ -194,26 +202,29 @@ class Decoder(nn.Module):
                 state["mask"] = mask
         return state
 
-    def step(self, inp: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-        """Logits (tokens) or values (continuous) of the next step, and the new state."""
-        x = self.dropout(self.embedding(inp) if self.tokens else inp)
-        h = state["h"]
-        if self.attention is not None:
-            ctx, _ = self.attention(h[:, -1], state["keys"], state["values"], state.get("mask"))
-            x = torch.cat([x, ctx], dim=-1)
-        hx = h.transpose(0, 1).contiguous()
+    def forward(self, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Outputs ``(B, T, n_outputs)`` (logits or values) for the decoder inputs
+        ``(B, T)`` (token ids) or ``(B, T, n_outputs)`` (values), and the new state."""
+        x = self.dropout(self.embedding(inputs) if self.tokens else inputs)
+        hx = state["h"].transpose(0, 1).contiguous()
         if self.is_lstm:
             hx = (hx, state["c"].transpose(0, 1).contiguous())
-        out, hn = self.rnn(x[:, None], hx)
-        out = out[:, 0]
+        out, hn = self.rnn(x, hx)
         new = dict(state)
         if self.is_lstm:
             new["h"], new["c"] = hn[0].transpose(0, 1), hn[1].transpose(0, 1)
         else:
             new["h"] = hn.transpose(0, 1)
         if self.attention is not None:
+            ctx, _ = self.attention(out, state["keys"], state["values"], state.get("mask"))
             out = torch.cat([out, ctx], dim=-1)
         return self.out(self.dropout(out)), new
+
+    def step(self, inp: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Logits (tokens) or values (continuous) of the next step ``(B, n_outputs)`` for
+        the previous outputs ``inp`` (``(B,)`` ids or ``(B, n_outputs)`` values)."""
+        out, state = self(inp[:, None], state)
+        return out[:, 0], state
 
 
 def greedy_decode(
@@ -264,7 +275,8 @@ def beam_search(
 
     Keeps the ``beam_width`` best prefixes by joint log-probability (no length
     normalisation). Ended hypotheses stay in the beam with their score frozen, so the
-    result is the most probable sequence among all hypotheses the beam held. Returns
+    result is the most probable ended sequence among all hypotheses the beam held (the
+    most probable unfinished one when none ended within ``max_steps``). Returns
     the tokens ``(B, T)`` (padding after the end token) and their joint
     log-probabilities ``(B,)``.
 
@@ -289,7 +301,9 @@ def beam_search(
     offsets = (torch.arange(batch, device=device) * k)[:, None]
     for _ in range(max_steps):
         logits, state = step(inp, state)
-        logp = torch.log_softmax(logits.float(), dim=-1)
+        # rows that can emit nothing (all logits -inf) give NaN: make them -inf, so a
+        # beam wider than the candidates carries impossible hypotheses, never NaN ones
+        logp = torch.log_softmax(logits.float(), dim=-1).nan_to_num(nan=float("-inf"))
         n_vocab = logp.shape[-1]
         logp = logp.view(batch, k, n_vocab)
         # an ended hypothesis can only be continued by padding, at no cost
@@ -309,7 +323,9 @@ def beam_search(
         inp = tok.view(-1)
         if bool(finished.all()):
             break
-    best = scores.argmax(dim=1)
+    # a hypothesis that reached the end token beats any unfinished (truncated) one
+    ended = torch.where(finished, scores, float("-inf"))
+    best = torch.where(finished.any(dim=1), ended.argmax(dim=1), scores.argmax(dim=1))
     rows = torch.arange(batch, device=device)
     return seqs[rows, best], scores[rows, best]
 
@@ -387,27 +403,30 @@ class Seq2SeqModule(nn.Module):
             raise ValueError("Seq2SeqModule.forward needs y_teacher; use decode() to predict.")
         state = self.encode(X, lengths)
         batch, n_steps = y_teacher.shape[:2]
-        inp = self._start(batch, X.device)
+        start = self._start(batch, X.device)
         tf = self.teacher_forcing if self.training else 1.0
-        outputs = []
+        if tf >= 1.0:
+            # full teacher forcing: the decoder reads <start>, y_1, ..., y_{T-1} in one call
+            inputs = torch.cat([start[:, None], y_teacher[:, :-1]], dim=1)
+            return self.decoder(inputs, state)[0]
+        inp, outputs = start, []
         for t in range(n_steps):
             out, state = self.decoder.step(inp, state)
             outputs.append(out)
-            if t + 1 == n_steps:
-                break
-            true = y_teacher[:, t]
-            if tf >= 1.0:
-                inp = true
-                continue
             pred = out.argmax(dim=-1) if self.tokens_out else out.detach()
-            if tf <= 0.0:
-                inp = pred
-                continue
-            use_true = torch.rand(batch, device=X.device) < tf
-            if not self.tokens_out:
-                use_true = use_true[:, None]
-            inp = torch.where(use_true, true, pred)
+            if tf > 0.0:
+                use_true = torch.rand(batch, device=X.device) < tf
+                if not self.tokens_out:
+                    use_true = use_true[:, None]
+                pred = torch.where(use_true, y_teacher[:, t], pred)
+            inp = pred
         return torch.stack(outputs, dim=1)
+
+    def _token_step(self, inp: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
+        """Decoder step whose padding and start tokens can never be emitted."""
+        logits, state = self.decoder.step(inp, state)
+        never = torch.tensor([PAD, SOS], device=logits.device)
+        return logits.index_fill(1, never, float("-inf")), state
 
     @torch.no_grad()
     def decode(self, X, lengths=None, *, max_steps: int, beam_width: int = 1) -> torch.Tensor:
@@ -417,8 +436,8 @@ class Seq2SeqModule(nn.Module):
         start = self._start(X.shape[0], X.device)
         if self.tokens_out:
             if beam_width > 1:
-                return beam_search(self.decoder.step, state, start, max_steps, beam_width)[0]
-            return greedy_decode(self.decoder.step, state, start, max_steps)[0]
+                return beam_search(self._token_step, state, start, max_steps, beam_width)[0]
+            return greedy_decode(self._token_step, state, start, max_steps)[0]
         inp, outputs = start, []
         for _ in range(max_steps):
             inp, state = self.decoder.step(inp, state)
