@@ -434,6 +434,7 @@ integer sequences
 lists of int
             The kind of the training targets (``X`` itself for an autoencoder).
         """
+        check_is_fitted(self, "net_")
         self._validate_params()
         beam = self.beam_width if self.decoding == "beam" else 1
         tokens_out = self.output_vocabulary_ is not None
@@ -445,7 +446,9 @@ lists of int
                     batch["X"], batch.get("lengths"), max_steps=steps, beam_width=beam
                 ).cpu()
                 if tokens_out:
-                    outputs.extend(self.output_vocabulary_.decode(out.numpy()))
+                    # at most max_output_length_ tokens: the last step may only end
+                    ids = out.numpy()[:, : self.max_output_length_]
+                    outputs.extend(self.output_vocabulary_.decode(ids))
                 else:
                     outputs.append(out.numpy().astype(np.float64))
         if tokens_out:
