@@ -47,6 +47,11 @@ def _ragged_error(input_name: str) -> ValueError:
     )
 
 
+def _is_ragged_error(exc: ValueError) -> bool:
+    """True for NumPy's error on converting sequences of different lengths to an array."""
+    return "inhomogeneous" in str(exc) or "setting an array element" in str(exc)
+
+
 def _is_label_vector(Y, x_kind: str) -> bool:
     """True when ``Y`` is one scalar per sample (class labels, as a Pipeline passes them)
     rather than a collection of target sequences."""
@@ -76,7 +81,8 @@ class Seq2SeqTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     final state, emits the output sequence one step at a time, optionally attending over
     all encoder outputs. Trained with skorch (mini-batches, Adam by default) on the
     cross-entropy of the next token (token outputs) or the squared error (continuous
-    outputs).
+    outputs). Token outputs end with an end token that ``predict`` strips; padding and
+    start tokens are never predicted.
 
     Three kinds of sequences are accepted, for ``X`` and ``Y`` independently:
 
@@ -112,17 +118,23 @@ class Seq2SeqTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     dropout : float, default=0.0
         Dropout on embeddings, between stacked layers and before the output layer.
     attention : {None, "additive", "dot"}, default=None
-        Attention over the encoder outputs: Bahdanau (additive) or scaled dot-product.
-        Padding positions of variable-length inputs are masked out.
+        Attention over the encoder outputs (Luong et al., 2015): at each output step the
+        decoder's new hidden state scores every input position, additively
+        (``v^T tanh(W_q q + W_k k)``) or by scaled dot product; the weighted sum of the
+        encoder outputs is concatenated with the hidden state before the output layer.
+        Padding positions of variable-length inputs get zero weight.
     teacher_forcing : float in [0, 1], default=1.0
         Probability, per sample and step, of feeding the true previous output to the
-        decoder during training instead of its own prediction.
+        decoder during training instead of its own prediction (its most likely token,
+        or its predicted values). With 1.0 the whole target sequence is fed at once,
+        which trains fastest.
     decoding : {"greedy", "beam"}, default="greedy"
         Decoding of token outputs in ``predict``; can be changed after ``fit``.
         Continuous outputs are always decoded step by step (greedy).
     beam_width : int, default=3
-        Hypotheses kept by beam search. ``predict`` returns the hypothesis with the
-        highest joint probability (no length normalisation).
+        Hypotheses kept by beam search. ``predict`` returns the ended hypothesis with the
+        highest joint probability found in the beam (no length normalisation);
+        ``beam_width=1`` is greedy decoding.
     max_output_length : int or None, default=None
         Token outputs: the longest output (in tokens, end token excluded) produced by
         ``predict``; ``None`` infers it from the training targets as their longest
@@ -266,15 +278,15 @@ default="adam"
                 f"X holds {kind} sequences, but {type(self).__name__} was fitted on "
                 f"{self.input_kind_} sequences."
             )
+        if reset:  # forget what a previous fit on another kind of X recorded
+            for name in ("n_features_in_", "feature_names_in_", "input_shape_"):
+                self.__dict__.pop(name, None)
+            self.input_vocabulary_ = None
         if kind == "numeric":
             try:
                 return {"X": validate_sequences(self, X, reset=reset)}
             except ValueError as exc:
-                if (
-                    "inhomogeneous" in str(exc)
-                    or "sequence" in str(exc).lower()
-                    and ("setting an array element" in str(exc))
-                ):
+                if _is_ragged_error(exc):
                     raise _ragged_error("X") from None
                 raise
         if reset:
@@ -298,7 +310,7 @@ default="adam"
                     ensure_min_samples=1,
                 )
             except ValueError as exc:
-                if "inhomogeneous" in str(exc) or "setting an array element" in str(exc):
+                if _is_ragged_error(exc):
                     raise _ragged_error("Y") from None
                 raise
             if Y.ndim not in (2, 3) or Y.shape[1] == 0 or (Y.ndim == 3 and Y.shape[2] == 0):

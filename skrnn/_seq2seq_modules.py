@@ -205,7 +205,7 @@ class Decoder(nn.Module):
     def forward(self, inputs: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
         """Outputs ``(B, T, n_outputs)`` (logits or values) for the decoder inputs
         ``(B, T)`` (token ids) or ``(B, T, n_outputs)`` (values), and the new state."""
-        x = self.dropout(self.embedding(inputs) if self.tokens else inputs)
+        x = self.dropout(self.embedding(inputs)) if self.tokens else inputs
         hx = state["h"].transpose(0, 1).contiguous()
         if self.is_lstm:
             hx = (hx, state["c"].transpose(0, 1).contiguous())

@@ -179,6 +179,15 @@ def test_fit_without_Y_is_an_autoencoder():
     assert err[0] < 0.5 * err[1]
 
 
+def test_refit_on_another_kind_forgets_the_previous_fit():
+    est = Seq2SeqTransformer(**FAST).fit(np.zeros((8, 5, 2)))
+    est.fit(WORDS)
+    assert est.input_kind_ == "text" and not hasattr(est, "n_features_in_")
+    assert est.transform(["ab"]).shape == (1, 8)
+    est.fit(np.zeros((8, 3, 1)))
+    assert est.input_vocabulary_ is None and est.input_shape_ == (3, 1)
+
+
 def test_text_autoencoder():
     est = Seq2SeqTransformer(**FAST).fit(WORDS)
     assert not est.supervised_ and est.output_kind_ == "text"
