@@ -47,6 +47,15 @@ def _ragged_error(input_name: str) -> ValueError:
     )
 
 
+def _as_collection(X):
+    """Other array-likes (objects with ``__array__`` that are neither NumPy nor pandas
+    nor Python sequences) as NumPy arrays, so that their kind can be told."""
+    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, list, tuple)):
+        if not hasattr(X, "dtype") and not hasattr(X, "to_numpy"):
+            return np.asarray(X)
+    return X
+
+
 def _is_ragged_error(exc: ValueError) -> bool:
     """True for NumPy's error on converting sequences of different lengths to an array."""
     return "inhomogeneous" in str(exc) or "setting an array element" in str(exc)
@@ -270,6 +279,7 @@ default="adam"
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
         """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
+        X = _as_collection(X)
         kind = sequence_kind(X, "X")
         if reset:
             self.input_kind_ = kind
@@ -404,8 +414,10 @@ integer sequences
         """
         self._validate_params()
         resolve_device(self.device)
+        X = _as_collection(X)
         inputs = self._validate_X(X, reset=True)
         n = len(inputs["X"])
+        Y = None if Y is None else _as_collection(Y)
         if Y is not None and _is_label_vector(Y, self.input_kind_):
             if len(Y) != n:
                 raise ValueError(
