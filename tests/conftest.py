@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 
 @pytest.fixture
@@ -19,3 +20,13 @@ def clf_data():
     mean = X.mean(axis=(1, 2))
     y = np.where(mean > 0.2, "up", np.where(mean < -0.2, "down", "flat"))
     return X, y
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Run a test module with one torch intra-op thread (restored after): for small nets
+    on a small machine shared with other jobs, threads mostly wait on each other."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

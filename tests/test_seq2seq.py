@@ -20,13 +20,8 @@ FAST = dict(units=8, epochs=2, batch_size=16, random_state=0)
 WORDS = ["abc", "ba", "cab", "ca", "b", "acca"] * 4
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small nets on a small shared machine: one intra-op thread is much faster."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# small nets on a small shared machine: one intra-op thread is much faster
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def reversed_words():

@@ -10,14 +10,8 @@ import torch
 from skrnn._seq2seq_modules import Seq2SeqModule, beam_search, greedy_decode
 from skrnn._vocab import EOS, PAD, SOS
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small nets on a small shared machine: one intra-op thread is much faster."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# small nets on a small shared machine: one intra-op thread is much faster
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # Token ids of a hand-set decoder: 0 padding, 1 start, 2 end, 3 "a", 4 "b".
