@@ -85,30 +85,6 @@ def test_wide_beam_equals_exhaustive_search(seed):
     assert math.isclose(float(logp), best_logp, rel_tol=1e-5)
 
 
-def test_beam_search_carries_state_rows_with_their_hypotheses():
-    """A decoder with a counter in its state: the beam must reorder the state with the
-    hypotheses, or the counts (and so the probabilities) get mixed up."""
-
-    def step(inp, state):
-        count = state["count"] + (inp == A).float()
-        # end is likely only after two "a"s
-        logits = torch.stack(
-            [
-                torch.full_like(count, -1e9),
-                torch.full_like(count, -1e9),
-                torch.where(count >= 2, 3.0, -3.0),
-                torch.zeros_like(count),
-                torch.full_like(count, -1.0),
-            ],
-            dim=1,
-        )
-        return logits, {"count": count}
-
-    tokens, _ = beam_search(step, {"count": torch.zeros(2)}, torch.tensor([SOS, SOS]), 6, 3)
-    for row in tokens.tolist():
-        assert row[: row.index(EOS)].count(A) >= 2
-
-
 def make_module(tokens=True, attention="additive", **kw):
     torch.manual_seed(0)
     return Seq2SeqModule(
@@ -120,6 +96,47 @@ def make_module(tokens=True, attention="additive", **kw):
         attention=attention,
         **kw,
     )
+
+
+def _joint_logp(m, X, lengths, sequences):
+    """Joint log-probability of each sequence for each source row, by the teacher-forced
+    forward pass (a different code path from decoding): ``(n_rows, n_sequences)``. The end
+    token is not allowed before step 3."""
+    n, k = len(X), len(sequences)
+    Y = torch.tensor(sequences).repeat(n, 1)
+    logits = m(X.repeat_interleave(k, 0), lengths.repeat_interleave(k, 0), Y)
+    logits[..., [PAD, SOS]] = float("-inf")
+    logits[:, :2, EOS] = float("-inf")
+    logp = torch.log_softmax(logits, -1).gather(2, Y[..., None])[..., 0]
+    return logp.sum(1).view(n, k)
+
+
+@pytest.mark.parametrize("attention", [None, "dot"])
+def test_wide_beam_of_a_real_decoder_equals_exhaustive_search(attention):
+    """Beam search with a beam that keeps every hypothesis finds the most probable
+    sequence, and its score is that sequence's joint probability: the decoder states
+    must follow their hypotheses through the beam's reordering."""
+    torch.manual_seed(1)
+    m = Seq2SeqModule(9, 6, True, True, units=8, attention=attention).eval()
+    with torch.no_grad():
+        m.decoder.out.weight.mul_(8.0)  # peaked, state-dependent next-token distributions
+
+    def step(inp, state):  # the real decoder, with the end token allowed from step 3 on
+        logits, new = m._token_step(inp, state)
+        logits[new["t"] < 2, EOS] = float("-inf")
+        return logits, {**new, "t": new["t"] + 1}
+
+    X = torch.randint(3, 9, (3, 5))
+    lengths = torch.tensor([5, 2, 4])
+    sequences = [[*body, EOS] for body in itertools.product([3, 4, 5], repeat=2)]
+    with torch.no_grad():
+        exhaustive = _joint_logp(m, X, lengths, sequences)
+        state = {**m.encode(X, lengths), "t": torch.zeros(3)}
+        best, logp = beam_search(step, state, torch.full((3,), SOS), 3, beam_width=100)
+    for i in range(3):
+        j = int(exhaustive[i].argmax())
+        assert best[i].tolist() == sequences[j]
+        assert math.isclose(float(logp[i]), float(exhaustive[i, j]), rel_tol=1e-4)
 
 
 @pytest.mark.parametrize("attention", [None, "additive", "dot"])
