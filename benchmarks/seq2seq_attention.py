@@ -10,7 +10,21 @@ position, up to the true length) and training time.
 Without attention the decoder must rebuild 20+ tokens from one fixed-size state; with
 attention each step can look up the input position it needs.
 
-Run: ``python benchmarks/seq2seq_attention.py [--train N] [--epochs E] [--seeds S ...]``
+Measured with the defaults (4000 training and 500 held-out sequences, LSTM with 64 units,
+batch 64, lr 3e-3, seed 0; one torch thread on a 2-core machine shared with other jobs)::
+
+    attention  epochs  exact match  token acc.  train s
+    None           12        0.000       0.491     79.3
+    dot            12        0.246       0.768     81.9
+    additive       12        0.868       0.982    220.0
+    None           36        0.084       0.711    248.7   (--attention none --epochs 36)
+
+At the same number of epochs attention wins clearly, additive most; no attention stays
+far behind even when given three times the epochs (more training time than additive).
+Training times depend on the load of the shared machine.
+
+Run: ``python benchmarks/seq2seq_attention.py [--train N] [--epochs E] [--seeds S ...]
+[--attention none dot additive]``
 """
 
 from __future__ import annotations
