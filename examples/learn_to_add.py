@@ -8,12 +8,22 @@ handled inside :class:`skrnn.Seq2SeqTransformer`.
 
 Setup: 50,000 distinct training pairs, 5,000 held-out pairs that never occur in
 training (as either ordering), an LSTM of 128 units with additive attention, full
-teacher forcing, Adam with batch 128. The input string is reversed (least significant
-digit first), a well known trick that shortens the path between the digits that are
-added together. The held-out exact-match accuracy (the whole sum right) is printed
-with greedy decoding and with beam search, together with the training time.
+teacher forcing, Adam with batch 128 for 40 epochs, the learning rate decaying from
+2e-3 to 0 on a cosine (skorch's ``LRScheduler`` passed through ``callbacks``). The input
+string is reversed (least significant digit first), a well known trick that shortens
+the path between the digits that are added together; the output is the sum as usual.
+The held-out exact-match accuracy (the whole sum right) is printed with greedy decoding
+and with beam search, together with the training time.
 
-Run: ``python examples/learn_to_add.py`` (about 10 minutes on 2 CPU cores).
+Measured (one torch thread, on a 2-core machine shared with three other jobs)::
+
+    training time: 2077 s for 40 epochs (34.6 min)
+    held-out exact-match accuracy, greedy: 0.9956
+    held-out exact-match accuracy, beam (width 3): 0.9956
+
+An earlier run with 30 epochs at a constant learning rate reached 0.9436 (1072 s).
+
+Run: ``python examples/learn_to_add.py`` (about 35 minutes on 2 busy CPU cores).
 """
 
 from __future__ import annotations
@@ -22,12 +32,14 @@ import time
 
 import numpy as np
 import torch
+from skorch.callbacks import LRScheduler
 
 from skrnn import Seq2SeqTransformer
 
 N_TRAIN = 50_000
 N_TEST = 5_000
 MAX_DIGITS = 3
+EPOCHS = 40
 
 
 def make_pairs(n: int, rng: np.random.RandomState) -> list[tuple[int, int]]:
@@ -66,12 +78,14 @@ def main() -> None:
         units=128,
         attention="additive",
         teacher_forcing=1.0,
-        epochs=30,
+        epochs=EPOCHS,
         batch_size=128,
         lr=2e-3,
         clip_grad_norm=1.0,
         random_state=0,
         verbose=1,
+        # the learning rate decays to 0 along a cosine over the training run
+        callbacks=[("lr", LRScheduler(policy="CosineAnnealingLR", T_max=EPOCHS))],
     )
     start = time.perf_counter()
     model.fit(X_train, Y_train)
