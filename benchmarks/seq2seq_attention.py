@@ -19,6 +19,12 @@ batch 64, lr 3e-3, seed 0; one torch thread on a 2-core machine shared with othe
     additive       12        0.868       0.982    220.0
     None           36        0.084       0.711    248.7   (--attention none --epochs 36)
 
+With ``--seeds 1`` (run later, on a quieter machine)::
+
+    None           12        0.000       0.487     14.2
+    dot            12        0.250       0.774     15.0
+    additive       12        0.818       0.970     34.7
+
 At the same number of epochs attention wins clearly, additive most; no attention stays
 far behind even when given three times the epochs (more training time than additive).
 Training times depend on the load of the shared machine.
