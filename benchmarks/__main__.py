@@ -1,0 +1,102 @@
+"""``python -m benchmarks [--quick] [--only W1,W2,...] [--out docs/benchmarks.md]``.
+
+Runs the issue #5 workloads: skrnn against a hand-written PyTorch loop in this process
+(alternating runs), peak memory in fresh processes, accuracy on real data, and the
+``GridSearchCV`` ``n_jobs=1`` / ``n_jobs=2`` comparison; prints the results and writes
+the Markdown table (full runs: ``docs/benchmarks.md``; quick runs only with ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from . import report
+from .workloads import (
+    accuracy_airline,
+    accuracy_italy,
+    probe_memory,
+    run_grid_search,
+    run_training,
+    workloads,
+)
+
+
+def _probe(key: str, side: str, quick: bool) -> float:
+    cmd = [sys.executable, "-m", "benchmarks", "--probe", key, side] + (
+        ["--quick"] if quick else []
+    )
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=_root())
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="short run (< 2 min)")
+    p.add_argument("--only", default="", help="comma-separated subset: W1,W2,W3,W4,grid,acc")
+    p.add_argument("--out", default=None, help="Markdown file to write")
+    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory probes")
+    p.add_argument("--json", default=None, help="also dump raw results as JSON here")
+    p.add_argument("--probe", nargs=2, metavar=("WORKLOAD", "SIDE"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.probe:
+        key, side = args.probe
+        wl = {w.key: w for w in workloads(quick=args.quick)}[key]
+        print(probe_memory(wl, side))
+        return {}
+
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+
+    def wanted(key):
+        return not only or key in only
+
+    t_start = time.perf_counter()
+    results: dict = {"quick": args.quick, "training": [], "accuracy": [], "skipped": {}}
+    for wl in workloads(quick=args.quick):
+        if wanted(wl.key):
+            results["training"].append(run_training(wl))
+    if wanted("W4"):
+        results["skipped"]["W4"] = w4_status()
+    if not args.no_memory:
+        for row in results["training"]:
+            row["memory"] = {s: _probe(row["workload"], s, args.quick) for s in ("skrnn", "raw")}
+            print(f"{row['workload']}: peak RSS {row['memory']}")
+    if wanted("acc"):
+        ep = (5, 20) if args.quick else (20, 60)
+        results["accuracy"] = [accuracy_airline(epochs=ep[0]), accuracy_italy(epochs=ep[1])]
+        for a in results["accuracy"]:
+            print(f"accuracy {a['dataset']}: skrnn {a['skrnn']:.3f} raw {a['raw']:.3f}")
+    if wanted("grid"):
+        results["grid"] = run_grid_search(quick=args.quick)
+    results["total_s"] = time.perf_counter() - t_start
+    print(f"total {results['total_s']:.0f}s")
+    out = args.out or (None if args.quick else os.path.join(_root(), "docs", "benchmarks.md"))
+    if out:
+        report.write(out, results)
+        print(f"wrote {out}")
+    else:
+        print(report.render(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1, default=str)
+    return results
+
+
+def w4_status() -> str:
+    return (
+        "W4 (learning to add, encoder-decoder) is not benchmarked yet: it needs "
+        "skrnn.Seq2SeqTransformer, which was still being written during this work"
+    )
+
+
+if __name__ == "__main__":
+    main()

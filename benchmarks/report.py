@@ -1,0 +1,156 @@
+"""Markdown rendering of the benchmark results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+TARGETS = {"W1": 1.5, "W2": 1.10, "W3": 1.10, "W4": 1.10}
+PREDICT_TARGETS = {"W2": 1.10, "W3": 1.10}
+
+
+def machine() -> list[str]:
+    import numpy
+    import sklearn
+    import skorch
+    import torch
+
+    import skrnn
+
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    return [
+        f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores; no GPU "
+        f"(torch.cuda.is_available() = {torch.cuda.is_available()})",
+        f"- OS: {platform.platform()}; Python {sys.version.split()[0]}",
+        f"- torch {torch.__version__} ({torch.get_num_threads()} intra-op threads, the same "
+        f"for both sides), skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, "
+        f"numpy {numpy.__version__}, skrnn {skrnn.__version__}",
+        f"- Load average at the end of the run: {', '.join(f'{v:.2f}' for v in load)} "
+        "(the machine is shared; both sides are interleaved so they see the same load)",
+    ]
+
+
+def _fmt(x, digits=3):
+    return f"{x:.{digits}f}"
+
+
+def _mark(ratio, target):
+    if target is None:
+        return ""
+    return " (met)" if ratio <= target else " (**not met**)"
+
+
+def render(results: dict) -> str:
+    quick = results.get("quick", False)
+    lines = [START, ""]
+    lines.append(f"Mode: `{'--quick' if quick else 'full'}` run of `python -m benchmarks`.")
+    lines.append("")
+    lines += machine()
+    lines.append("")
+    lines.append("### Training (per epoch) and predict")
+    lines.append("")
+    lines.append(
+        "| workload | data | model | batch | epoch skrnn (s) | epoch raw (s) | "
+        "samples/s skrnn | samples/s raw | **train ratio** (target) | predict samples/s "
+        "skrnn | predict samples/s raw | **predict ratio** (target) | peak RSS skrnn / raw "
+        "(MiB) | final loss skrnn / raw |"
+    )
+    lines.append("|" + "---|" * 14)
+    for r in results.get("training", []):
+        t, pt = TARGETS.get(r["workload"]), PREDICT_TARGETS.get(r["workload"])
+        mem = r.get("memory")
+        mem_s = f"{mem['skrnn']:.0f} / {mem['raw']:.0f}" if mem else "n/a"
+        lines.append(
+            f"| {r['workload']} {r['title']} | {r['shape']} | {r['model']} | {r['batch_size']} "
+            f"| {_fmt(r['epoch_s_skrnn'])} | {_fmt(r['epoch_s_raw'])} "
+            f"| {r['train_sps_skrnn']:,.0f} | {r['train_sps_raw']:,.0f} "
+            f"| **{_fmt(r['train_ratio'], 2)}** (<= {t}){_mark(r['train_ratio'], t)} "
+            f"| {r['predict_sps_skrnn']:,.0f} | {r['predict_sps_raw']:,.0f} "
+            f"| **{_fmt(r['predict_ratio'], 2)}**"
+            + (f" (<= {pt}){_mark(r['predict_ratio'], pt)}" if pt else " (no target)")
+            + f" | {mem_s} | {r['loss_skrnn']:.4f} / {r['loss_raw']:.4f} |"
+        )
+    for key, why in results.get("skipped", {}).items():
+        lines.append(f"| {key} | not run: {why} |" + " |" * 12)
+    lines.append("")
+    lines.append(
+        "Epoch time: median over the alternating fits (skrnn fit, raw fit, skrnn fit, ...) "
+        "of the wall time of a whole fit divided by its epochs; the skrnn side is "
+        "`estimator.fit(X, y)` on NumPy arrays (validation, net construction included), "
+        "the raw side `benchmarks/raw.py` on tensors already in memory. Fits per side: "
+        + ", ".join(
+            f"{r['workload']} {r['reps']} x {r['epochs_per_fit']} epochs"
+            for r in results.get("training", [])
+        )
+        + ". Predict: `estimator.predict(X)` on all samples vs the raw module on the whole "
+        "tensor under `torch.inference_mode()`, median of alternating calls. Peak RSS: "
+        "growth of the resident set during one 1-epoch fit + predict, in a fresh process "
+        "per side (`python -m benchmarks --probe`), sampled every 2 ms; unlike "
+        "`tracemalloc` this includes PyTorch's tensor memory."
+    )
+    acc = results.get("accuracy", [])
+    if acc:
+        lines += ["", "### Accuracy on real data (same model, skrnn vs raw loop)", ""]
+        lines.append("| data | model | metric | skrnn | raw loop | reference |")
+        lines.append("|---|---|---|---|---|---|")
+        for a in acc:
+            lines.append(
+                f"| {a['dataset']} | {a['model']} | {a['metric']} | {a['skrnn']:.3f} "
+                f"| {a['raw']:.3f} | {a['reference']} |"
+            )
+    g = results.get("grid")
+    if g:
+        lines += ["", "### Grid search: `n_jobs=1` vs `n_jobs=2`", ""]
+        lines.append(
+            "| candidates x folds | windows | n_jobs=1 (s) | n_jobs=2 (s) | **speed-up** "
+            "(target >= 1.7) | torch threads per fit, n_jobs=1 / n_jobs=2 | same scores | "
+            "worker start-up (s) |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append(
+            f"| {g['candidates']} x {g['folds']} = {g['fits']} fits | {g['n_windows']} "
+            f"| {g['time_1']:.1f} | {g['time_2']:.1f} | **{g['speedup']:.2f}**"
+            f"{' (met)' if g['speedup'] >= 1.7 else ' (**not met**)'} "
+            f"| {g['threads_n_jobs_1']} / {g['threads_n_jobs_2']} | {g['same_scores']} "
+            f"| {g['worker_startup_s']:.1f} |"
+        )
+        lines.append("")
+        lines.append(
+            f"Grid {g['grid']} (`last__time_steps` is a window-trimming pipeline step), "
+            "`TimeSeriesSplit(3)`, `refit=False`, median of "
+            f"{g['reps']} alternating searches per setting; worker start-up (spawning the two "
+            "loky processes and importing skrnn) is paid once, before timing. The thread "
+            "count is measured inside each fitting process (a scorer returning "
+            "`torch.get_num_threads()`)."
+        )
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write(path: str, results: dict) -> None:
+    block = render(results)
+    text = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + block + tail
+    else:
+        text = "# Benchmarks\n\n" + block + "\n" + text
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
