@@ -64,13 +64,15 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 def alternate(fns: dict, reps: int) -> dict[str, list[float]]:
     """Run the callables of ``fns`` in turn, ``reps`` rounds; wall times per name.
 
-    Round ``r`` calls every function with ``r`` (a seed) in the order given, so each
-    side runs under the same machine conditions as the other, interleaved.
+    Round ``r`` calls every function with ``r`` (a seed), in the order given on even
+    rounds and in reverse on odd rounds (A B, B A, A B, ...), so each side runs under the
+    same machine conditions as the other and neither always goes first.
     """
     times: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
     for r in range(reps):
-        for name, fn in fns.items():
-            times[name].append(timed(fn, r)[0])
+        for name in names if r % 2 == 0 else names[::-1]:
+            times[name].append(timed(fns[name], r)[0])
     return times
 
 

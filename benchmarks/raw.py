@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
 
 
 def _rows(data, index):
@@ -64,3 +66,49 @@ def predict_raw(module: torch.nn.Module, X) -> np.ndarray:
     module.eval()
     with torch.inference_mode():
         return _call(module, X).numpy()
+
+
+class RawSeq2Seq(nn.Module):
+    """A minimal character encoder-decoder: embedding + LSTM encoder, embedding + LSTM
+    decoder started from the encoder's final state, linear head over the output tokens.
+
+    ``forward(X, lengths, y_in)`` is the teacher-forced pass: the decoder reads
+    ``y_in`` (start token, then the target shifted by one) in one call. Padded inputs
+    are packed, so padding never reaches the encoder.
+    """
+
+    def __init__(self, n_inputs: int, n_outputs: int, units: int):
+        super().__init__()
+        self.enc_embedding = nn.Embedding(n_inputs, units, padding_idx=0)
+        self.encoder = nn.LSTM(units, units, batch_first=True)
+        self.dec_embedding = nn.Embedding(n_outputs, units, padding_idx=0)
+        self.decoder = nn.LSTM(units, units, batch_first=True)
+        self.head = nn.Linear(units, n_outputs)
+
+    def encode(self, X, lengths):
+        packed = pack_padded_sequence(
+            self.enc_embedding(X), lengths, batch_first=True, enforce_sorted=False
+        )
+        return self.encoder(packed)[1]
+
+    def forward(self, X, lengths, y_in):
+        out, _ = self.decoder(self.dec_embedding(y_in), self.encode(X, lengths))
+        return self.head(out)
+
+    def greedy(self, X, lengths, start: int, steps: int) -> torch.Tensor:
+        state = self.encode(X, lengths)
+        tok = torch.full((len(X), 1), start, dtype=torch.long)
+        out = []
+        for _ in range(steps):
+            h, state = self.decoder(self.dec_embedding(tok), state)
+            tok = self.head(h).argmax(-1)
+            out.append(tok)
+        return torch.cat(out, dim=1)
+
+
+def predict_raw_greedy(module: RawSeq2Seq, X, start: int, steps: int) -> np.ndarray:
+    """Greedy decoding of the whole of ``X`` (a dict with ``X`` and ``lengths``) at once
+    under ``torch.inference_mode()``."""
+    module.eval()
+    with torch.inference_mode():
+        return module.greedy(X["X"], X["lengths"], start, steps).numpy()

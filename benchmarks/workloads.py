@@ -10,6 +10,7 @@ the raw module under ``torch.inference_mode()``, and the final training loss of 
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -18,12 +19,13 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
 
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn._modules import RNNModule
 
 from .measure import PeakRSS, alternate, median
-from .raw import predict_raw, train_raw
+from .raw import RawSeq2Seq, predict_raw, predict_raw_greedy, train_raw
 
 
 # -- data -------------------------------------------------------------------------------
@@ -63,8 +65,20 @@ def classification_data(n: int, steps: int, n_classes: int, seed: int = 0):
 
 
 # -- training workloads -------------------------------------------------------------------
+def skrnn_seed(random_state: int) -> int:
+    """The torch seed a skrnn estimator derives from ``random_state`` (``BaseRNN._fit``).
+
+    The raw loop seeds torch with it too, so that both sides start from the same weights
+    and draw the same shuffling permutations: their losses then agree to rounding, a
+    check that both train the same model the same way.
+    """
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
 @dataclass
 class Workload:
+    """A many-to-one recurrent workload (W1-W3): the skrnn estimator and the raw loop."""
+
     key: str
     title: str
     task: str  # "regression" or "classification"
@@ -90,6 +104,12 @@ class Workload:
         if self.task == "classification":
             return classification_data(self.n, self.steps, self.n_classes)
         return regression_data(self.n, self.steps, self.features)
+
+    @property
+    def model(self) -> str:
+        return f"{self.cell.upper()} {self.units}" + (
+            f" x {self.num_layers}" if self.num_layers > 1 else ""
+        )
 
     def estimator(self, seed: int, epochs: int | None = None):
         cls = RNNClassifier if self.task == "classification" else RNNRegressor
@@ -120,20 +140,136 @@ class Workload:
             return torch.as_tensor(y, dtype=torch.int64)
         return torch.as_tensor(y, dtype=torch.float32).reshape(len(y), -1)
 
+    # the two sides, on the data of ``data()``
+    def raw_inputs(self, X, y):
+        return torch.as_tensor(X), self.raw_target(y)
+
+    def fit_skrnn(self, X, y, seed: int, epochs: int | None = None):
+        return self.estimator(seed, epochs).fit(X, y)
+
+    def fit_raw(self, Xt, yt, seed: int, epochs: int | None = None):
+        """Train a fresh module as skrnn would (same seed); ``(module, final loss)``."""
+        s = skrnn_seed(seed)
+        torch.manual_seed(s)
+        module = self.module()
+        torch.manual_seed(s)
+        losses = train_raw(module, Xt, yt, loss_fn=self.loss_fn(), epochs=epochs or self.epochs,
+                           batch_size=self.batch_size, lr=self.lr)  # fmt: skip
+        return module, losses[-1]
+
+    def predict_skrnn(self, est, X):
+        return est.predict(X)
+
+    def predict_raw(self, module, Xt):
+        return predict_raw(module, Xt)
+
+
+def addition_data(n: int, max_digits: int = 3, seed: int = 0):
+    """``n`` distinct "a+b" strings (reversed, least significant digit first) and sums.
+
+    Inputs are at most ``2 * max_digits + 1`` = 7 characters, outputs at most
+    ``max_digits + 1`` = 4.
+    """
+    rng = np.random.default_rng(seed)
+    pairs: set = set()
+    while len(pairs) < n:
+        a, b = rng.integers(0, 10**max_digits, 2)
+        pairs.add((int(a), int(b)))
+    pairs = sorted(pairs)
+    rng.shuffle(pairs)
+    return [f"{a}+{b}"[::-1] for a, b in pairs], [str(a + b) for a, b in pairs]
+
+
+def encode_chars(strings, alphabet: str, width: int, end: bool = False):
+    """Token ids (0 padding, 1 start, 2 end, then ``alphabet``) padded to ``width``."""
+    ids = {c: i + 3 for i, c in enumerate(alphabet)}
+    out = np.zeros((len(strings), width), dtype=np.int64)
+    lengths = np.array([len(s) + end for s in strings], dtype=np.int64)
+    for i, s in enumerate(strings):
+        out[i, : len(s)] = [ids[c] for c in s]
+        if end:
+            out[i, len(s)] = 2
+    return out, lengths
+
+
+@dataclass
+class AdditionWorkload(Workload):
+    """W4, learning to add: a character encoder-decoder with full teacher forcing.
+
+    The skrnn side is ``skrnn.Seq2SeqTransformer`` on the strings (it builds its own
+    vocabulary); the raw side :class:`benchmarks.raw.RawSeq2Seq` on padded token ids.
+    Runs only where ``skrnn`` has ``Seq2SeqTransformer`` (:func:`w4_available`).
+    """
+
+    def data(self):
+        return addition_data(self.n)
+
+    @property
+    def model(self) -> str:
+        return f"enc-dec LSTM {self.units}"
+
+    def estimator(self, seed: int, epochs: int | None = None):
+        from skrnn import Seq2SeqTransformer
+
+        return Seq2SeqTransformer(
+            cell=self.cell,
+            units=self.units,
+            batch_size=self.batch_size,
+            epochs=epochs or self.epochs,
+            lr=self.lr,
+            clip_grad_norm=None,  # the raw loop does not clip either
+            random_state=seed,
+        )
+
+    def raw_inputs(self, X, y):
+        Xi, lengths = encode_chars(X, "0123456789+", self.steps)
+        Yi, _ = encode_chars(y, "0123456789", self.features + 1, end=True)
+        y_in = np.concatenate([np.ones((len(Yi), 1), np.int64), Yi[:, :-1]], axis=1)
+        inputs = {"X": torch.as_tensor(Xi), "lengths": torch.as_tensor(lengths)}
+        return {**inputs, "y_in": torch.as_tensor(y_in)}, torch.as_tensor(Yi)
+
+    def module(self) -> torch.nn.Module:
+        return RawSeq2Seq(n_inputs=3 + 11, n_outputs=3 + 10, units=self.units)
+
+    def fit_raw(self, Xt, yt, seed: int, epochs: int | None = None):
+        torch.manual_seed(skrnn_seed(seed))
+        module = self.module()
+        losses = train_raw(
+            module, Xt, yt, loss_fn=torch.nn.CrossEntropyLoss(ignore_index=0),
+            epochs=epochs or self.epochs, batch_size=self.batch_size, lr=self.lr,
+            loss_view=lambda pred, yb: (pred.reshape(-1, pred.shape[-1]), yb.reshape(-1)),
+        )  # fmt: skip
+        return module, losses[-1]
+
+    def predict_raw(self, module, Xt):
+        inputs = {"X": Xt["X"], "lengths": Xt["lengths"]}
+        return predict_raw_greedy(module, inputs, start=1, steps=self.features + 1)
+
+
+def w4_available() -> bool:
+    """True once ``skrnn.Seq2SeqTransformer`` exists (issue #4); W4 waits for it."""
+    import skrnn
+
+    return hasattr(skrnn, "Seq2SeqTransformer")
+
 
 def workloads(quick: bool = False, tiny: bool = False) -> list[Workload]:
-    """W1-W3 as specified in issue #5; ``quick`` shrinks data and epochs, ``tiny`` even
-    more (unit tests)."""
+    """W1-W4 as specified in issue #5; ``quick`` shrinks data and epochs, ``tiny`` even
+    more (unit tests). W4 is in the list even when skrnn cannot run it yet."""
     if tiny:
         return [
-            Workload("W1", "airline", "regression", 132, 12, 1, "rnn", 3, 1, 1, 1, reps=1),
-            Workload("W2", "air quality", "regression", 256, 6, 8, "lstm", 32, 1, 32, 1, reps=1),
+            Workload("W1", "airline", "regression", 132, 12, 1, "rnn", 3, 1, 1, 1, reps=1,
+                     predict_reps=1),
+            Workload("W2", "air quality", "regression", 256, 6, 8, "lstm", 32, 1, 32, 1, reps=1,
+                     predict_reps=1),
             Workload(
                 "W3", "devices", "classification", 128, 24, 1, "lstm", 8, 2, 64, 1,
-                reps=1, n_classes=7,
+                reps=1, predict_reps=1, n_classes=7,
             ),
+            AdditionWorkload("W4", "add", "seq2seq", 256, 7, 4, "lstm", 16, 1, 128, 1, reps=1,
+                             predict_reps=1),
         ]  # fmt: skip
-    w2n, w3n = (8192, 1280) if quick else (35064, 8926)
+    w2n, w3n, w4n = (8192, 1280, 8192) if quick else (35064, 8926, 50000)
     return [
         Workload(
             "W1", "airline (real data)", "regression", 132, 12, 1, "rnn", 3, 1, 1,
@@ -141,11 +277,15 @@ def workloads(quick: bool = False, tiny: bool = False) -> list[Workload]:
         ),
         Workload(
             "W2", "air quality (generated)", "regression", w2n, 6, 8, "lstm", 32, 1, 32,
-            epochs=1 if quick else 2, reps=3,
+            epochs=1 if quick else 2, reps=3 if quick else 5,
         ),
         Workload(
             "W3", "device classification (generated)", "classification", w3n, 96, 1, "lstm",
             64, 2, 64, epochs=1, reps=3, n_classes=7, predict_reps=3,
+        ),
+        AdditionWorkload(
+            "W4", "learning to add (generated)", "seq2seq", w4n, 7, 4, "lstm", 128, 1, 128,
+            epochs=1, reps=3, predict_reps=3,
         ),
     ]  # fmt: skip
 
@@ -157,64 +297,73 @@ def _params(module) -> int:
 def run_training(wl: Workload, log=print) -> dict:
     """Time skrnn against the raw loop on ``wl``; one result row."""
     X, y = wl.data()
-    Xt, yt = torch.as_tensor(X), wl.raw_target(y)
-    loss_fn = wl.loss_fn()
+    Xt, yt = wl.raw_inputs(X, y)
     state: dict = {}
+    load_before = os.getloadavg()
 
     def skrnn_fit(seed):
-        state["est"] = wl.estimator(seed).fit(X, y)
+        state["est"] = wl.fit_skrnn(X, y, seed)
 
     def raw_fit(seed):
-        torch.manual_seed(seed)
-        module = wl.module()
-        state["raw_loss"] = train_raw(
-            module, Xt, yt, loss_fn=loss_fn, epochs=wl.epochs, batch_size=wl.batch_size, lr=wl.lr
-        )[-1]
-        state["module"] = module
+        state["module"], state["raw_loss"] = wl.fit_raw(Xt, yt, seed)
 
     # warm-up (lazy initialisation, caches): a few batches of each side, not timed
-    m = min(len(X), 4 * wl.batch_size)
-    wl.estimator(0, epochs=1).fit(X[:m], y[:m])
-    torch.manual_seed(0)
-    train_raw(wl.module(), Xt[:m], yt[:m], loss_fn=loss_fn, epochs=1, batch_size=wl.batch_size,
-              lr=wl.lr)  # fmt: skip
+    m = min(len(y), 4 * wl.batch_size)
+    wl.fit_skrnn(X[:m], y[:m], 0, epochs=1)
+    wl.fit_raw(_head(Xt, m), yt[:m], 0, epochs=1)
 
     fit_times = alternate({"skrnn": skrnn_fit, "raw": raw_fit}, wl.reps)
     est, module = state["est"], state["module"]
-    assert _params(est.module_) == _params(module), "module shapes differ"
+    same_shape = _params(est.module_) == _params(module)
+    if not isinstance(wl, AdditionWorkload):
+        assert same_shape, "module shapes differ"
     pred_times = alternate(
-        {"skrnn": lambda _: est.predict(X), "raw": lambda _: predict_raw(module, Xt)},
+        {"skrnn": lambda _: wl.predict_skrnn(est, X), "raw": lambda _: wl.predict_raw(module, Xt)},
         wl.predict_reps,
     )
     ep_s, ep_r = median(fit_times["skrnn"]) / wl.epochs, median(fit_times["raw"]) / wl.epochs
     pr_s, pr_r = median(pred_times["skrnn"]), median(pred_times["raw"])
+    paired = [s / r for s, r in zip(fit_times["skrnn"], fit_times["raw"], strict=True)]
+    n = len(y)
     row = {
         "workload": wl.key,
         "title": wl.title,
-        "shape": f"{len(X)} x {wl.steps} x {wl.features}",
-        "model": f"{wl.cell.upper()} {wl.units}"
-        + (f" x {wl.num_layers}" if wl.num_layers > 1 else ""),
+        "shape": f"{n} x {wl.steps} x {wl.features}"
+        if not isinstance(wl, AdditionWorkload)
+        else f"{n} pairs, {wl.steps} -> {wl.features} chars",
+        "model": wl.model,
+        "params": [_params(est.module_), _params(module)],
         "batch_size": wl.batch_size,
         "epochs_per_fit": wl.epochs,
         "reps": wl.reps,
         "epoch_s_skrnn": ep_s,
         "epoch_s_raw": ep_r,
-        "train_sps_skrnn": len(X) / ep_s,
-        "train_sps_raw": len(X) / ep_r,
+        "train_sps_skrnn": n / ep_s,
+        "train_sps_raw": n / ep_r,
         "train_ratio": ep_s / ep_r,
-        "predict_sps_skrnn": len(X) / pr_s,
-        "predict_sps_raw": len(X) / pr_r,
+        "paired_ratio_range": [min(paired), max(paired)],
+        "predict_sps_skrnn": n / pr_s,
+        "predict_sps_raw": n / pr_r,
         "predict_ratio": pr_s / pr_r,
         "loss_skrnn": float(est.history_[-1, "train_loss"]),
         "loss_raw": float(state["raw_loss"]),
         "fit_times_skrnn": fit_times["skrnn"],
         "fit_times_raw": fit_times["raw"],
+        "load": [load_before[0], os.getloadavg()[0]],
     }
     log(
-        f"{wl.key}: epoch skrnn {ep_s:.3f}s raw {ep_r:.3f}s ratio {row['train_ratio']:.3f}; "
-        f"predict ratio {row['predict_ratio']:.3f}"
+        f"{wl.key}: epoch skrnn {ep_s:.3f}s raw {ep_r:.3f}s ratio {row['train_ratio']:.3f} "
+        f"(paired {min(paired):.2f}-{max(paired):.2f}); predict ratio "
+        f"{row['predict_ratio']:.3f}; loss {row['loss_skrnn']:.5f} / {row['loss_raw']:.5f}; "
+        f"load {row['load'][0]:.1f}->{row['load'][1]:.1f}"
     )
     return row
+
+
+def _head(data, m: int):
+    if isinstance(data, dict):
+        return {k: v[:m] for k, v in data.items()}
+    return data[:m]
 
 
 def probe_memory(wl: Workload, side: str) -> float:
@@ -223,16 +372,12 @@ def probe_memory(wl: Workload, side: str) -> float:
     Meant to run in a fresh process (see ``python -m benchmarks --probe``).
     """
     X, y = wl.data()
-    Xt, yt = torch.as_tensor(X), wl.raw_target(y)
+    Xt, yt = wl.raw_inputs(X, y)
     with PeakRSS() as peak:
         if side == "skrnn":
-            wl.estimator(0, epochs=1).fit(X, y).predict(X)
+            wl.predict_skrnn(wl.fit_skrnn(X, y, 0, epochs=1), X)
         else:
-            torch.manual_seed(0)
-            module = wl.module()
-            train_raw(module, Xt, yt, loss_fn=wl.loss_fn(), epochs=1, batch_size=wl.batch_size,
-                      lr=wl.lr)  # fmt: skip
-            predict_raw(module, Xt)
+            wl.predict_raw(wl.fit_raw(Xt, yt, 0, epochs=1)[0], Xt)
     return peak.peak_mib
 
 
@@ -243,11 +388,8 @@ def accuracy_airline(epochs: int = 20, seed: int = 0) -> dict:
     test = 24
     Xtr, ytr, Xte, yte = X[:-test], y[:-test], X[-test:], y[-test:]
     wl = workloads()[0]
-    est = wl.estimator(seed, epochs=epochs).fit(Xtr, ytr)
-    torch.manual_seed(seed)
-    module = wl.module()
-    train_raw(module, torch.as_tensor(Xtr), wl.raw_target(ytr), loss_fn=torch.nn.MSELoss(),
-              epochs=epochs, batch_size=1, lr=wl.lr)  # fmt: skip
+    est = wl.fit_skrnn(Xtr, ytr, seed, epochs=epochs)
+    module, _ = wl.fit_raw(*wl.raw_inputs(Xtr, ytr), seed, epochs=epochs)
     truth = yte * sd + mu
 
     def rmse(z):
@@ -280,11 +422,8 @@ def accuracy_italy(epochs: int = 60, seed: int = 0) -> dict:
     ytr_i, yte_i = np.searchsorted(classes, ytr), np.searchsorted(classes, yte)
     wl = Workload("W3", "", "classification", len(Xtr), Xtr.shape[1], 1, "lstm", 64, 2, 16,
                   epochs, n_classes=len(classes))  # fmt: skip
-    est = wl.estimator(seed).fit(Xtr, ytr)
-    torch.manual_seed(seed)
-    module = wl.module()
-    train_raw(module, torch.as_tensor(Xtr), wl.raw_target(ytr_i), loss_fn=wl.loss_fn(),
-              epochs=epochs, batch_size=wl.batch_size, lr=wl.lr)  # fmt: skip
+    est = wl.fit_skrnn(Xtr, ytr, seed)
+    module, _ = wl.fit_raw(*wl.raw_inputs(Xtr, ytr_i), seed)
     raw_pred = predict_raw(module, torch.as_tensor(Xte)).argmax(axis=1)
     return {
         "dataset": f"ItalyPowerDemand ({len(Xtr)} train / {len(Xte)} test, 24 steps)",
