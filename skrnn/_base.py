@@ -32,6 +32,12 @@ OPTIMIZERS = {
 }
 
 
+#: Sequences per forward call in ``predict`` (and on the early-stopping validation set):
+#: one big batch instead of many small ones cuts the per-call overhead (measured in
+#: docs/benchmarks.md); training keeps ``batch_size``.
+PREDICT_BATCH_SIZE = 1024
+
+
 def resolve_device(device: str) -> str:
     """Check that ``device`` can be used and return it; a clear error if not.
 
@@ -285,6 +291,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             iterator_train=SliceLoader,
             iterator_train__shuffle=True,
             iterator_valid=SliceLoader,
+            iterator_valid__batch_size=max(self.batch_size, PREDICT_BATCH_SIZE),
             train_split=train_split,
             callbacks=self._build_callbacks(),
             predict_nonlinearity=None,
@@ -425,7 +432,8 @@ or list of arrays
         """Raw network output for ``X`` as a float64 array, and the sequence lengths."""
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False, lengths=lengths)
-        out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
+        with torch.inference_mode():
+            out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
         return out.detach().numpy().astype(np.float64), lengths
 
     @staticmethod
