@@ -1,0 +1,146 @@
+"""SliceLoader gives the batches of skorch's DataLoader + default_collate, only faster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from skorch.dataset import Dataset
+from torch.utils.data import DataLoader, Subset
+
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn._data import SliceLoader
+
+
+def _batches(loader):
+    return [(Xb, yb) for Xb, yb in loader]
+
+
+def _assert_same(got, expected):
+    assert type(got) is type(expected)
+    if isinstance(expected, dict):
+        assert got.keys() == expected.keys()
+        for k in expected:
+            _assert_same(got[k], expected[k])
+    elif isinstance(expected, (list, tuple)):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected, strict=True):
+            _assert_same(g, e)
+    else:
+        assert got.dtype == expected.dtype
+        assert got.shape == expected.shape
+        assert torch.equal(got, expected)
+
+
+def _assert_same_batches(slice_loader, data_loader):
+    got, expected = _batches(slice_loader), _batches(data_loader)
+    assert len(slice_loader) == len(data_loader) == len(expected)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        _assert_same(g, e)
+
+
+@pytest.fixture
+def arrays():
+    rng = np.random.RandomState(0)
+    X = rng.rand(10, 3, 2).astype(np.float32)
+    return X, np.arange(10, dtype=np.int64), rng.rand(10, 2).astype(np.float32)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 10, 64])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_same_batches_as_dataloader(arrays, batch_size, drop_last):
+    X, y_int, y_float = arrays
+    for y in (y_int, y_float, None):
+        ds = Dataset(X, y)
+        loader = SliceLoader(ds, batch_size=batch_size, drop_last=drop_last)
+        assert isinstance(loader, SliceLoader)
+        _assert_same_batches(loader, DataLoader(ds, batch_size=batch_size, drop_last=drop_last))
+
+
+def test_dict_input_with_lengths(arrays):
+    X, y, _ = arrays
+    ds = Dataset({"X": X, "lengths": np.arange(1, 11) % 3 + 1}, y)
+    loader = SliceLoader(ds, batch_size=4)
+    assert isinstance(loader, SliceLoader)
+    _assert_same_batches(loader, DataLoader(ds, batch_size=4))
+    Xb, _ = next(iter(loader))
+    assert set(Xb) == {"X", "lengths"} and Xb["lengths"].dtype == torch.int64
+
+
+def test_subset_of_dataset(arrays):
+    """skorch's validation split hands the iterator a Subset."""
+    X, y, _ = arrays
+    sub = Subset(Dataset(X, y), [7, 2, 5, 0])
+    _assert_same_batches(SliceLoader(sub, batch_size=3), DataLoader(sub, batch_size=3))
+
+
+def test_shuffling_reproducible_and_a_permutation(arrays):
+    X, y, _ = arrays
+    ds = Dataset(X, y)
+
+    def epoch(seed):
+        torch.manual_seed(seed)
+        return torch.cat([yb for _, yb in SliceLoader(ds, batch_size=3, shuffle=True)])
+
+    assert torch.equal(epoch(0), epoch(0))
+    assert not torch.equal(epoch(0), epoch(1))
+    assert sorted(epoch(0).tolist()) == list(range(10))
+    # rows stay paired with their targets
+    torch.manual_seed(0)
+    for Xb, yb in SliceLoader(ds, batch_size=3, shuffle=True):
+        assert torch.equal(Xb, torch.as_tensor(X)[yb])
+
+
+def test_shuffling_follows_generator(arrays):
+    X, y, _ = arrays
+    ds = Dataset(X, y)
+    orders = [
+        torch.cat(
+            [yb for _, yb in SliceLoader(ds, 4, True, generator=torch.Generator().manual_seed(3))]
+        )
+        for _ in range(2)
+    ]
+    assert torch.equal(*orders)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X, y: (Dataset(pd.DataFrame(X[:, :, 0]), y), {}),  # DataFrame
+        lambda X, y: (torch.utils.data.TensorDataset(torch.as_tensor(X)), {}),  # not skorch's
+        lambda X, y: (Dataset(X, y), {"num_workers": 0}),  # an option it does not implement
+        lambda X, y: (Dataset(X, y), {"collate_fn": lambda b: b}),
+    ],
+    ids=["dataframe", "foreign-dataset", "num_workers", "collate_fn"],
+)
+@pytest.mark.filterwarnings("ignore:The given NumPy array is not writable")
+def test_falls_back_to_dataloader(arrays, make):
+    X, y, _ = arrays
+    ds, kwargs = make(X, y)
+    loader = SliceLoader(ds, batch_size=4, **kwargs)
+    assert type(loader) is DataLoader
+    assert len(list(loader)) == 3
+
+
+def test_dataset_subclass_with_own_items_falls_back(arrays):
+    class Doubled(Dataset):
+        def __getitem__(self, i):
+            Xi, yi = super().__getitem__(i)
+            return Xi * 2, yi
+
+    X, y, _ = arrays
+    loader = SliceLoader(Doubled(X, y), batch_size=4)
+    assert type(loader) is DataLoader
+    assert torch.equal(next(iter(loader))[0], torch.as_tensor(X[:4]) * 2)
+
+
+def test_predict_in_large_batches_matches_small(arrays):
+    """predict runs in batches of at least 1024 rows: the same outputs as one by one."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(1100, 4, 1)
+    reg = RNNRegressor(units=4, epochs=1, batch_size=64, random_state=0).fit(X[:64], X[:64, 0, 0])
+    whole = reg.predict(X)
+    parts = np.concatenate([reg.predict(X[i : i + 100]) for i in range(0, 1100, 100)])
+    np.testing.assert_allclose(whole, parts, rtol=1e-5, atol=1e-6)
+    clf = RNNClassifier(units=4, epochs=1, random_state=0).fit(X[:64], X[:64, 0, 0] > 0.5)
+    np.testing.assert_allclose(clf.predict_proba(X)[:5], clf.predict_proba(X[:5]), rtol=1e-5)
