@@ -78,3 +78,31 @@ def alternate(fns: dict, reps: int) -> dict[str, list[float]]:
 
 def median(values) -> float:
     return float(statistics.median(values))
+
+
+def _burn(n: int = 2_000_000) -> int:
+    x = 0
+    for i in range(n):
+        x += i
+    return x
+
+
+def parallel_ceiling(reps: int = 3) -> float:
+    """The speed-up two processes can get on this machine right now.
+
+    Wall time of two pure-Python CPU-bound tasks run one after the other, divided by
+    that of the two run at once in two loky workers (median of ``reps`` alternating
+    rounds). About 2 on an idle 2-core machine; on a shared one, what other users leave.
+    """
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=2)
+    parallel(delayed(_burn)(10) for _ in range(2))  # start the workers
+    times = alternate(
+        {
+            "serial": lambda _: [_burn() for _ in range(2)],
+            "parallel": lambda _: parallel(delayed(_burn)() for _ in range(2)),
+        },
+        reps,
+    )
+    return median(times["serial"]) / median(times["parallel"])

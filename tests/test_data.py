@@ -1,4 +1,5 @@
-"""SliceLoader gives the batches of skorch's DataLoader + default_collate, only faster."""
+"""The fast path: SliceLoader gives the batches of skorch's DataLoader + default_collate,
+predict in large batches gives the outputs of small ones, train/eval mode still switches."""
 
 import numpy as np
 import pandas as pd
@@ -134,13 +135,22 @@ def test_dataset_subclass_with_own_items_falls_back(arrays):
     assert torch.equal(next(iter(loader))[0], torch.as_tensor(X[:4]) * 2)
 
 
-def test_predict_in_large_batches_matches_small(arrays):
-    """predict runs in batches of at least 1024 rows: the same outputs as one by one."""
-    rng = np.random.RandomState(0)
-    X = rng.rand(1100, 4, 1)
-    reg = RNNRegressor(units=4, epochs=1, batch_size=64, random_state=0).fit(X[:64], X[:64, 0, 0])
-    whole = reg.predict(X)
-    parts = np.concatenate([reg.predict(X[i : i + 100]) for i in range(0, 1100, 100)])
-    np.testing.assert_allclose(whole, parts, rtol=1e-5, atol=1e-6)
-    clf = RNNClassifier(units=4, epochs=1, random_state=0).fit(X[:64], X[:64, 0, 0] > 0.5)
-    np.testing.assert_allclose(clf.predict_proba(X)[:5], clf.predict_proba(X[:5]), rtol=1e-5)
+def test_predict_in_large_batches_matches_small():
+    """predict runs in batches of at least 1024 rows: the same outputs as small batches."""
+    X = np.random.RandomState(0).rand(1030, 3, 1)
+    reg = RNNRegressor(units=2, epochs=1, random_state=0).fit(X[:32], X[:32, 0, 0])
+    parts = np.concatenate([reg.predict(X[:515]), reg.predict(X[515:])])
+    np.testing.assert_allclose(reg.predict(X), parts, rtol=1e-5, atol=1e-6)
+
+
+def test_train_and_eval_mode_still_switch():
+    """skrnn's nets skip Module.train when the mode is unchanged; dropout still turns
+    on for training and off for predict."""
+    X = np.random.RandomState(0).rand(16, 3, 1)
+    y = (X[:, 0, 0] > 0.5).astype(int)
+    clf = RNNClassifier(units=2, num_layers=2, dropout=0.5, epochs=1, random_state=0).fit(X, y)
+    assert all(m.training for m in clf.module_.modules())
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    assert not any(m.training for m in clf.module_.modules())
+    clf.partial_fit(X, y)
+    assert all(m.training for m in clf.module_.modules())
