@@ -54,6 +54,7 @@ def main(argv=None) -> dict:
         help="torch intra-op threads for both sides (default 1: on a small shared machine "
         "more threads than free cores makes timings erratic); 0 keeps torch's default",
     )
+    p.add_argument("--from-json", default=None, help="only render the results of --json")
     p.add_argument("--probe", nargs=2, metavar=("WORKLOAD", "SIDE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.threads > 0:
@@ -64,6 +65,12 @@ def main(argv=None) -> dict:
         wl = {w.key: w for w in workloads(quick=args.quick)}[key]
         print(probe_memory(wl, side))
         return {}
+
+    if args.from_json:
+        with open(args.from_json) as f:
+            results = json.load(f)
+        _emit(results, args.out)
+        return results
 
     only = {s.strip() for s in args.only.split(",") if s.strip()}
 
@@ -97,16 +104,24 @@ def main(argv=None) -> dict:
         results["grid"] = run_grid_search(quick=args.quick)
     results["total_s"] = time.perf_counter() - t_start
     print(f"total {results['total_s']:.0f}s")
-    out = args.out or (None if args.quick else os.path.join(_root(), "docs", "benchmarks.md"))
+    results["machine"] = report.machine(results)  # the load at the end of the run
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1, default=str)
+    _emit(results, args.out or (None if args.quick else _default_out()))
+    return results
+
+
+def _default_out() -> str:
+    return os.path.join(_root(), "docs", "benchmarks.md")
+
+
+def _emit(results: dict, out: str | None) -> None:
     if out:
         report.write(out, results)
         print(f"wrote {out}")
     else:
         print(report.render(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1, default=str)
-    return results
 
 
 W4_PENDING = (

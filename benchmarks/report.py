@@ -13,7 +13,7 @@ TARGETS = {"W1": 1.5, "W2": 1.10, "W3": 1.10, "W4": 1.10}
 PREDICT_TARGETS = {"W2": 1.10, "W3": 1.10}
 
 
-def machine() -> list[str]:
+def machine(results: dict | None = None) -> list[str]:
     import numpy
     import sklearn
     import skorch
@@ -34,11 +34,15 @@ def machine() -> list[str]:
         f"- CPU: {cpu}, {os.cpu_count()} logical cores; no GPU "
         f"(torch.cuda.is_available() = {torch.cuda.is_available()})",
         f"- OS: {platform.platform()}; Python {sys.version.split()[0]}",
-        f"- torch {torch.__version__} ({torch.get_num_threads()} intra-op threads, the same "
-        f"for both sides), skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, "
-        f"numpy {numpy.__version__}, skrnn {skrnn.__version__}",
-        f"- Load average at the end of the run: {', '.join(f'{v:.2f}' for v in load)} "
-        "(the machine is shared; both sides are interleaved so they see the same load)",
+        f"- torch {torch.__version__}, skorch {skorch.__version__}, scikit-learn "
+        f"{sklearn.__version__}, numpy {numpy.__version__}, skrnn {skrnn.__version__}",
+        f"- torch intra-op threads: {(results or {}).get('threads', torch.get_num_threads())}"
+        ", the same for both sides (`--threads`, default 1: see Profiling)",
+        f"- Load average (1, 5, 15 min) at the end of the run: "
+        f"{', '.join(f'{v:.2f}' for v in load)}; the machine is shared with other users' "
+        "jobs, so each row also gives the 1-min load when it started and ended. Both sides "
+        "are interleaved so they see the same load; absolute times are noisy, ratios less so",
+        '- GPU: none was available for this run, so W2-W4 with `device="cuda"` are not measured',
     ]
 
 
@@ -57,7 +61,7 @@ def render(results: dict) -> str:
     lines = [START, ""]
     lines.append(f"Mode: `{'--quick' if quick else 'full'}` run of `python -m benchmarks`.")
     lines.append("")
-    lines += machine()
+    lines += results.get("machine") or machine(results)
     lines.append("")
     lines.append("### Training (per epoch) and predict")
     lines.append("")
@@ -65,9 +69,9 @@ def render(results: dict) -> str:
         "| workload | data | model | batch | epoch skrnn (s) | epoch raw (s) | "
         "samples/s skrnn | samples/s raw | **train ratio** (target) | predict samples/s "
         "skrnn | predict samples/s raw | **predict ratio** (target) | peak RSS skrnn / raw "
-        "(MiB) | final loss skrnn / raw |"
+        "(MiB) | final loss skrnn / raw | load (1 min) |"
     )
-    lines.append("|" + "---|" * 14)
+    lines.append("|" + "---|" * 15)
     for r in results.get("training", []):
         t, pt = TARGETS.get(r["workload"]), PREDICT_TARGETS.get(r["workload"])
         mem = r.get("memory")
@@ -76,18 +80,24 @@ def render(results: dict) -> str:
             f"| {r['workload']} {r['title']} | {r['shape']} | {r['model']} | {r['batch_size']} "
             f"| {_fmt(r['epoch_s_skrnn'])} | {_fmt(r['epoch_s_raw'])} "
             f"| {r['train_sps_skrnn']:,.0f} | {r['train_sps_raw']:,.0f} "
-            f"| **{_fmt(r['train_ratio'], 2)}** (<= {t}){_mark(r['train_ratio'], t)} "
+            f"| **{_fmt(r['train_ratio'], 2)}** (<= {t}){_mark(r['train_ratio'], t)}; "
+            f"per round {_fmt(r['paired_ratio_range'][0], 2)}-"
+            f"{_fmt(r['paired_ratio_range'][1], 2)} "
             f"| {r['predict_sps_skrnn']:,.0f} | {r['predict_sps_raw']:,.0f} "
             f"| **{_fmt(r['predict_ratio'], 2)}**"
             + (f" (<= {pt}){_mark(r['predict_ratio'], pt)}" if pt else " (no target)")
-            + f" | {mem_s} | {r['loss_skrnn']:.4f} / {r['loss_raw']:.4f} |"
+            + f" | {mem_s} | {r['loss_skrnn']:.4f} / {r['loss_raw']:.4f} "
+            f"| {r['load'][0]:.1f} -> {r['load'][1]:.1f} |"
         )
     for key, why in results.get("skipped", {}).items():
-        lines.append(f"| {key} | not run: {why} |" + " |" * 12)
+        lines.append(f"| {key} | not run: {why} |" + " |" * 13)
     lines.append("")
     lines.append(
         "Epoch time: median over the alternating fits (skrnn fit, raw fit, skrnn fit, ...) "
-        "of the wall time of a whole fit divided by its epochs; the skrnn side is "
+        "(B, A, B, A, ... on odd rounds, so neither side always goes first) "
+        "of the wall time of a whole fit divided by its epochs; the train ratio is the "
+        'ratio of the two medians, "per round" the range of the ratios of the fits '
+        "run next to each other. The skrnn side is "
         "`estimator.fit(X, y)` on NumPy arrays (validation, net construction included), "
         "the raw side `benchmarks/raw.py` on tensors already in memory. Fits per side: "
         + ", ".join(
@@ -97,8 +107,12 @@ def render(results: dict) -> str:
         + ". Predict: `estimator.predict(X)` on all samples vs the raw module on the whole "
         "tensor under `torch.inference_mode()`, median of alternating calls. Peak RSS: "
         "growth of the resident set during one 1-epoch fit + predict, in a fresh process "
-        "per side (`python -m benchmarks --probe`), sampled every 2 ms; unlike "
-        "`tracemalloc` this includes PyTorch's tensor memory."
+        "per side (`python -m benchmarks --probe`) after a warm-up fit on a few rows, "
+        "sampled every 2 ms; unlike `tracemalloc` this includes PyTorch's tensor memory. "
+        "Final loss: both sides start from the same weights (the raw loop seeds torch "
+        "with the seed skrnn derives from `random_state`) and draw the same "
+        "permutations, so equal losses show they do the same computation (W4's modules "
+        "differ, so its losses only agree roughly)."
     )
     acc = results.get("accuracy", [])
     if acc:
@@ -115,25 +129,29 @@ def render(results: dict) -> str:
         lines += ["", "### Grid search: `n_jobs=1` vs `n_jobs=2`", ""]
         lines.append(
             "| candidates x folds | windows | n_jobs=1 (s) | n_jobs=2 (s) | **speed-up** "
-            "(target >= 1.7) | torch threads per fit, n_jobs=1 / n_jobs=2 | same scores | "
-            "worker start-up (s) |"
+            "(target >= 1.7) | machine's 2-process ceiling, before / after | torch threads "
+            "per fit, n_jobs=1 / n_jobs=2 | same scores | worker start-up (s) | load (1 min) |"
         )
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
         lines.append(
             f"| {g['candidates']} x {g['folds']} = {g['fits']} fits | {g['n_windows']} "
             f"| {g['time_1']:.1f} | {g['time_2']:.1f} | **{g['speedup']:.2f}**"
             f"{' (met)' if g['speedup'] >= 1.7 else ' (**not met**)'} "
+            f"| {g['ceiling'][0]:.2f} / {g['ceiling'][1]:.2f} "
             f"| {g['threads_n_jobs_1']} / {g['threads_n_jobs_2']} | {g['same_scores']} "
-            f"| {g['worker_startup_s']:.1f} |"
+            f"| {g['worker_startup_s']:.1f} | {g['load'][0]:.1f} -> {g['load'][1]:.1f} |"
         )
         lines.append("")
         lines.append(
             f"Grid {g['grid']} (`last__time_steps` is a window-trimming pipeline step), "
             "`TimeSeriesSplit(3)`, `refit=False`, median of "
             f"{g['reps']} alternating searches per setting; worker start-up (spawning the two "
-            "loky processes and importing skrnn) is paid once, before timing. The thread "
-            "count is measured inside each fitting process (a scorer returning "
-            "`torch.get_num_threads()`)."
+            "loky processes, importing skrnn, a tiny search) is paid once, before timing. "
+            "The thread count is measured inside each fitting process (a scorer returning "
+            "`torch.get_num_threads()`). The ceiling is the speed-up of two pure-Python "
+            "CPU-bound tasks in two loky workers over running them one after the other, "
+            "measured just before and after the searches: about 2 on an idle 2-core "
+            "machine, and the most any `n_jobs=2` search can get while others load it."
         )
     lines += ["", END]
     return "\n".join(lines)
