@@ -154,3 +154,14 @@ def test_train_and_eval_mode_still_switch():
     assert not any(m.training for m in clf.module_.modules())
     clf.partial_fit(X, y)
     assert all(m.training for m in clf.module_.modules())
+
+
+def test_history_records_epochs_and_batches():
+    """skrnn's nets keep a FastHistory: read like skorch's, reset by a new fit."""
+    X = np.random.RandomState(0).rand(20, 3, 1)
+    reg = RNNRegressor(units=2, epochs=2, batch_size=8, random_state=0).fit(X, X[:, 0, 0])
+    assert len(reg.history_[:, "train_loss"]) == 2
+    assert reg.history_[-1, "batches", :, "train_batch_size"] == [8, 8, 4]
+    reg.partial_fit(X, X[:, 0, 0])
+    assert reg.n_iter_ == 3
+    assert len(reg.fit(X, X[:, 0, 0]).history_) == 2
