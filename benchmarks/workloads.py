@@ -273,15 +273,15 @@ def workloads(quick: bool = False, tiny: bool = False) -> list[Workload]:
     return [
         Workload(
             "W1", "airline (real data)", "regression", 132, 12, 1, "rnn", 3, 1, 1,
-            epochs=5 if quick else 20, reps=3 if quick else 5, real_data=True,
+            epochs=5 if quick else 20, reps=3 if quick else 7, real_data=True,
         ),
         Workload(
             "W2", "air quality (generated)", "regression", w2n, 6, 8, "lstm", 32, 1, 32,
-            epochs=1 if quick else 2, reps=3 if quick else 5,
+            epochs=1 if quick else 2, reps=3 if quick else 7,
         ),
         Workload(
             "W3", "device classification (generated)", "classification", w3n, 96, 1, "lstm",
-            64, 2, 64, epochs=1, reps=3, n_classes=7, predict_reps=3,
+            64, 2, 64, epochs=1, reps=3 if quick else 5, n_classes=7, predict_reps=3,
         ),
         AdditionWorkload(
             "W4", "learning to add (generated)", "seq2seq", w4n, 7, 4, "lstm", 128, 1, 128,
@@ -495,7 +495,7 @@ def run_grid_search(quick: bool = False, tiny: bool = False, reps: int | None = 
         cfg = dict(n=1000, units=(8, 16), steps=(6, 12), epochs=(3, 6))
     else:
         cfg = dict(n=1500, units=(16, 32), steps=(12, 24), epochs=(3, 6))
-    reps = reps or (1 if tiny else 2)
+    reps = reps or (1 if tiny else 2 if quick else 3)
     n_candidates = math.prod(len(v) for k, v in cfg.items() if k != "n")
 
     # start the two loky workers and warm them up (imports, first fits) with a tiny
