@@ -82,7 +82,8 @@ def render(results: dict) -> str:
             f"| {r['train_sps_skrnn']:,.0f} | {r['train_sps_raw']:,.0f} "
             f"| **{_fmt(r['train_ratio'], 2)}** (<= {t}){_mark(r['train_ratio'], t)}; "
             f"per round {_fmt(r['paired_ratio_range'][0], 2)}-"
-            f"{_fmt(r['paired_ratio_range'][1], 2)} "
+            f"{_fmt(r['paired_ratio_range'][1], 2)}, median "
+            f"{_fmt(r.get('paired_ratio_median', float('nan')), 2)} "
             f"| {r['predict_sps_skrnn']:,.0f} | {r['predict_sps_raw']:,.0f} "
             f"| **{_fmt(r['predict_ratio'], 2)}**"
             + (f" (<= {pt}){_mark(r['predict_ratio'], pt)}" if pt else " (no target)")
@@ -96,8 +97,9 @@ def render(results: dict) -> str:
         "Epoch time: median over the alternating fits (skrnn fit, raw fit, skrnn fit, ...) "
         "(B, A, B, A, ... on odd rounds, so neither side always goes first) "
         "of the wall time of a whole fit divided by its epochs; the train ratio is the "
-        'ratio of the two medians, "per round" the range of the ratios of the fits '
-        "run next to each other. The skrnn side is "
+        'ratio of the two medians (what the targets are judged on); "per round": the '
+        "range and the median of the ratios of the two fits run next to each other (less "
+        "sensitive to the load drifting during a row). The skrnn side is "
         "`estimator.fit(X, y)` on NumPy arrays (validation, net construction included), "
         "the raw side `benchmarks/raw.py` on tensors already in memory. Fits per side: "
         + ", ".join(

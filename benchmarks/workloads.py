@@ -342,6 +342,7 @@ def run_training(wl: Workload, log=print) -> dict:
         "train_sps_raw": n / ep_r,
         "train_ratio": ep_s / ep_r,
         "paired_ratio_range": [min(paired), max(paired)],
+        "paired_ratio_median": median(paired),
         "predict_sps_skrnn": n / pr_s,
         "predict_sps_raw": n / pr_r,
         "predict_ratio": pr_s / pr_r,
@@ -353,7 +354,8 @@ def run_training(wl: Workload, log=print) -> dict:
     }
     log(
         f"{wl.key}: epoch skrnn {ep_s:.3f}s raw {ep_r:.3f}s ratio {row['train_ratio']:.3f} "
-        f"(paired {min(paired):.2f}-{max(paired):.2f}); predict ratio "
+        f"(per round {min(paired):.2f}-{max(paired):.2f}, median {median(paired):.2f}); "
+        "predict ratio "
         f"{row['predict_ratio']:.3f}; loss {row['loss_skrnn']:.5f} / {row['loss_raw']:.5f}; "
         f"load {row['load'][0]:.1f}->{row['load'][1]:.1f}"
     )
@@ -494,7 +496,7 @@ def run_grid_search(quick: bool = False, tiny: bool = False, reps: int | None = 
     elif quick:
         cfg = dict(n=1000, units=(8, 16), steps=(6, 12), epochs=(3, 6))
     else:
-        cfg = dict(n=1500, units=(16, 32), steps=(12, 24), epochs=(3, 6))
+        cfg = dict(n=4000, units=(16, 32), steps=(12, 24), epochs=(4, 8))
     reps = reps or (1 if tiny else 2 if quick else 3)
     n_candidates = math.prod(len(v) for k, v in cfg.items() if k != "n")
 
