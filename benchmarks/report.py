@@ -75,7 +75,7 @@ def render(results: dict) -> str:
     for r in results.get("training", []):
         t, pt = TARGETS.get(r["workload"]), PREDICT_TARGETS.get(r["workload"])
         mem = r.get("memory")
-        mem_s = f"{mem['skrnn']:.0f} / {mem['raw']:.0f}" if mem else "n/a"
+        mem_s = f"{mem['skrnn']:.1f} / {mem['raw']:.1f}" if mem else "n/a"
         lines.append(
             f"| {r['workload']} {r['title']} | {r['shape']} | {r['model']} | {r['batch_size']} "
             f"| {_fmt(r['epoch_s_skrnn'])} | {_fmt(r['epoch_s_raw'])} "
@@ -94,8 +94,8 @@ def render(results: dict) -> str:
         lines.append(f"| {key} | not run: {why} |" + " |" * 13)
     lines.append("")
     lines.append(
-        "Epoch time: median over the alternating fits (skrnn fit, raw fit, skrnn fit, ...) "
-        "(B, A, B, A, ... on odd rounds, so neither side always goes first) "
+        "Epoch time: median over the alternating fits (A B, B A, A B, ...: neither side "
+        "always goes first) "
         "of the wall time of a whole fit divided by its epochs; the train ratio is the "
         'ratio of the two medians (what the targets are judged on); "per round": the '
         "range and the median of the ratios of the two fits run next to each other (less "
