@@ -145,7 +145,8 @@ def render(results: dict) -> str:
         )
         lines.append("")
         lines.append(
-            f"Grid {g['grid']} (`last__time_steps` is a window-trimming pipeline step), "
+            f"Grid {g['grid']} over a `Pipeline` of `SlidingWindowTransformer(time_steps)` "
+            "and `RNNRegressor` on one series, "
             "`TimeSeriesSplit(3)`, `refit=False`, median of "
             f"{g['reps']} alternating searches per setting; worker start-up (spawning the two "
             "loky processes, importing skrnn, a tiny search) is paid once, before timing. "

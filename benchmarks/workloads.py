@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SlidingWindowTransformer
 from skrnn._modules import RNNModule
 
 from .measure import PeakRSS, alternate, median, parallel_ceiling
@@ -443,41 +442,32 @@ def accuracy_italy(epochs: int = 60, seed: int = 0) -> dict:
 
 
 # -- grid search --------------------------------------------------------------------------
-class LastSteps(TransformerMixin, BaseEstimator):
-    """Keep the last ``time_steps`` columns of a 2D window matrix (tunable window length)."""
-
-    def __init__(self, time_steps: int = 12):
-        self.time_steps = time_steps
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return np.asarray(X)[:, -self.time_steps :]
-
-
 def _torch_threads(estimator, X, y):
     """A 'scorer' that reports the torch intra-op threads of the process fitting."""
     return float(torch.get_num_threads())
 
 
-def grid_search_data(n: int, max_steps: int = 24, seed: int = 0):
+def grid_search_data(n: int, seed: int = 0):
+    """A noisy seasonal series of ``n`` steps as ``X (n, 1)``; ``y[t]`` is its value at
+    ``t``, predicted from the window of the values before (SlidingWindowTransformer)."""
     rng = np.random.default_rng(seed)
-    t = np.arange(n + max_steps, dtype=np.float32)
-    s = np.sin(2 * np.pi * t / 24) + 0.01 * t / 24 + 0.2 * rng.standard_normal(len(t))
+    t = np.arange(n, dtype=np.float32)
+    s = np.sin(2 * np.pi * t / 24) + 0.01 * t / 24 + 0.2 * rng.standard_normal(n)
     s = s.astype(np.float32)
-    X = np.stack([s[i : i + max_steps] for i in range(n)])
-    return X, s[max_steps : max_steps + n]
+    return s[:, None], s
 
 
-def grid_search(n: int, units, steps, epochs, n_jobs: int, batch_size: int = 32):
-    X, y = grid_search_data(n, max(steps))
+def grid_search(n, units, steps, epochs, n_jobs: int, batch_size: int = 32):
+    X, y = grid_search_data(n)
     pipe = Pipeline(
-        [("last", LastSteps()), ("rnn", RNNRegressor(batch_size=batch_size, random_state=0))]
+        [
+            ("window", SlidingWindowTransformer()),
+            ("rnn", RNNRegressor(batch_size=batch_size, random_state=0)),
+        ]
     )
     search = GridSearchCV(
         pipe,
-        {"rnn__units": list(units), "last__time_steps": list(steps), "rnn__epochs": list(epochs)},
+        {"rnn__units": list(units), "window__time_steps": list(steps), "rnn__epochs": list(epochs)},
         cv=TimeSeriesSplit(n_splits=3),
         scoring={"r2": "r2", "threads": _torch_threads},
         refit=False,
