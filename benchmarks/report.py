@@ -113,8 +113,9 @@ def render(results: dict) -> str:
         "sampled every 2 ms; unlike `tracemalloc` this includes PyTorch's tensor memory. "
         "Final loss: both sides start from the same weights (the raw loop seeds torch "
         "with the seed skrnn derives from `random_state`) and draw the same "
-        "permutations, so equal losses show they do the same computation (W4's modules "
-        "differ, so its losses only agree roughly)."
+        "permutations, so equal losses show they do the same computation (W4: two "
+        "modules of the same shape, initialised differently, so its losses only agree "
+        "roughly)."
     )
     acc = results.get("accuracy", [])
     if acc:

@@ -216,7 +216,8 @@ class AdditionWorkload(Workload):
             batch_size=self.batch_size,
             epochs=epochs or self.epochs,
             lr=self.lr,
-            clip_grad_norm=None,  # the raw loop does not clip either
+            attention=None,  # the raw model has none either
+            clip_grad_norm=None,  # nor gradient clipping
             random_state=seed,
         )
 
