@@ -18,6 +18,7 @@ from skorch.utils import to_tensor
 
 from ._base import OPTIMIZERS, resolve_device, seeded
 from ._data import SliceLoader
+from ._nets import FastPathMixin
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
 from ._vocab import PAD, Vocabulary, sequence_kind
@@ -27,7 +28,7 @@ __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
 _PREDICT_BATCH = 512
 
 
-class Seq2SeqNet(NeuralNet):
+class Seq2SeqNet(FastPathMixin, NeuralNet):
     """skorch net whose loss is cross-entropy over token logits ``(B, T, V)`` (padding
     ignored through the criterion's ``ignore_index``) or MSE over continuous outputs."""
 
@@ -464,7 +465,7 @@ lists of int
         tokens_out = self.output_vocabulary_ is not None
         steps = self.max_output_length_ + (1 if tokens_out else 0)
         outputs = []
-        with torch.no_grad():
+        with torch.inference_mode():
             for module, batch in self._batches(X):
                 out = module.decode(
                     batch["X"], batch.get("lengths"), max_steps=steps, beam_width=beam
@@ -490,7 +491,7 @@ lists of int
         E : ndarray of shape (n_samples, embedding_dim_), float64
             The encoder's final top-layer hidden state (both directions concatenated).
         """
-        with torch.no_grad():
+        with torch.inference_mode():
             parts = [
                 module.embed(batch["X"], batch.get("lengths")).cpu().numpy()
                 for module, batch in self._batches(X)
