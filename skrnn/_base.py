@@ -21,7 +21,7 @@ from ._modules import RNNModule
 from ._tokens import TokenEncoder, holds_strings
 from ._validation import check_padded_sequences, is_ragged, validate_sequences
 
-__all__ = ["BaseRNN", "resolve_device", "seeded", "split_step_targets"]
+__all__ = ["BaseRNN", "SkorchNetMixin", "resolve_device", "seeded", "split_step_targets"]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -115,7 +115,38 @@ def split_step_targets(y, lengths: np.ndarray, n_steps: int) -> list[np.ndarray]
     return seqs
 
 
-class BaseRNN(BaseEstimator, metaclass=ABCMeta):
+class SkorchNetMixin:
+    """What the skrnn estimators that train a skorch net ``net_`` share: the user's
+    callbacks (gradient clipping first), the fitted module and history, and tags."""
+
+    def _common_callbacks(self) -> list:
+        callbacks = []
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+            )
+        # deep copies: the user's callback objects (a parameter) are never mutated by fit
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        return callbacks
+
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The fitted PyTorch module."""
+        return self.net_.module_
+
+    @property
+    def history_(self):
+        """skorch ``History``: one dict per epoch with ``train_loss`` (and ``valid_loss``)."""
+        return self.net_.history
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators: a skorch net over an :class:`RNNModule`.
 
     Subclasses define the loss, how ``y`` is encoded and how the net's output is decoded.
@@ -261,13 +292,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
                     ),
                 )
             )
-        if self.clip_grad_norm is not None:
-            callbacks.append(
-                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
-            )
-        # deep copies: the user's callback objects (a parameter) are never mutated by fit
-        callbacks.extend(copy.deepcopy(self.callbacks or []))
-        return callbacks
+        return callbacks + self._common_callbacks()
 
     def _build_net(self, seed: int):
         optimizer = (
@@ -444,19 +469,7 @@ or list of arrays
             return out
         return [o[:n] for o, n in zip(out, lengths, strict=True)]
 
-    @property
-    def module_(self) -> torch.nn.Module:
-        """The fitted PyTorch module."""
-        return self.net_.module_
-
-    @property
-    def history_(self):
-        """skorch ``History``: one dict per epoch with ``train_loss`` (and ``valid_loss``)."""
-        return self.net_.history
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.input_tags.three_d_array = True
         tags.target_tags.required = True
         return tags

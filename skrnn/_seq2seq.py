@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from numbers import Integral, Real
 
@@ -13,10 +12,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import GradientNormClipping
 from skorch.utils import to_tensor
 
-from ._base import OPTIMIZERS, resolve_device, seeded
+from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device, seeded
 from ._data import SliceLoader
 from ._nets import FastPathMixin
 from ._seq2seq_modules import Seq2SeqModule
@@ -84,7 +82,9 @@ def _is_label_vector(Y, x_kind: str) -> bool:
     return False
 
 
-class Seq2SeqTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class Seq2SeqTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, SkorchNetMixin, BaseEstimator
+):
     """Encoder-decoder RNN with teacher forcing, attention and beam search.
 
     An encoder RNN reads each input sequence; a decoder RNN, started from the encoder's
@@ -356,12 +356,7 @@ default="adam"
         )
         tokens_in = self.input_kind_ != "numeric"
         tokens_out = self.output_kind_ != "numeric"
-        callbacks = []
-        if self.clip_grad_norm is not None:
-            callbacks.append(
-                ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
-            )
-        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        callbacks = self._common_callbacks()
         criterion = (
             dict(criterion=torch.nn.CrossEntropyLoss, criterion__ignore_index=PAD)
             if tokens_out
@@ -502,19 +497,7 @@ lists of int
     def _n_features_out(self) -> int:
         return self.embedding_dim_
 
-    @property
-    def module_(self) -> torch.nn.Module:
-        """The fitted PyTorch module."""
-        return self.net_.module_
-
-    @property
-    def history_(self):
-        """skorch ``History`` with one ``train_loss`` per epoch."""
-        return self.net_.history
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.input_tags.three_d_array = True
         tags.target_tags.required = False
         return tags
