@@ -129,6 +129,23 @@ class SkorchNetMixin:
         callbacks.extend(copy.deepcopy(self.callbacks or []))
         return callbacks
 
+    def _common_net_kwargs(self) -> dict:
+        """skorch arguments of the training loop: optimizer, batches, epochs, device."""
+        optimizer = (
+            OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+        )
+        return dict(
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.epochs,
+            batch_size=self.batch_size,
+            iterator_train=SliceLoader,
+            iterator_train__shuffle=True,
+            iterator_valid=SliceLoader,
+            device=self.device,
+            verbose=int(self.verbose),
+        )
+
     @property
     def module_(self) -> torch.nn.Module:
         """The fitted PyTorch module."""
@@ -295,9 +312,6 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         return callbacks + self._common_callbacks()
 
     def _build_net(self, seed: int):
-        optimizer = (
-            OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        )
         train_split = None
         if self.early_stopping:
             train_split = ValidSplit(
@@ -308,20 +322,12 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         return self._net_class(
             **self._module_kwargs(),
             **self._criterion_kwargs(),
-            optimizer=optimizer,
+            **self._common_net_kwargs(),
             optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.epochs,
-            batch_size=self.batch_size,
-            iterator_train=SliceLoader,
-            iterator_train__shuffle=True,
-            iterator_valid=SliceLoader,
             iterator_valid__batch_size=max(self.batch_size, PREDICT_BATCH_SIZE),
             train_split=train_split,
             callbacks=self._build_callbacks(),
             predict_nonlinearity=None,
-            device=self.device,
-            verbose=int(self.verbose),
         )
 
     # -- inputs ---------------------------------------------------------------------------

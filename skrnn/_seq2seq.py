@@ -15,7 +15,6 @@ from skorch import NeuralNet
 from skorch.utils import to_tensor
 
 from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device, seeded
-from ._data import SliceLoader
 from ._nets import FastPathMixin
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
@@ -351,9 +350,6 @@ default="adam"
 
     # -- training -------------------------------------------------------------------------
     def _build_net(self):
-        optimizer = (
-            OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        )
         tokens_in = self.input_kind_ != "numeric"
         tokens_out = self.output_kind_ != "numeric"
         callbacks = self._common_callbacks()
@@ -378,17 +374,9 @@ default="adam"
             module__attention=self.attention,
             module__teacher_forcing=self.teacher_forcing,
             **criterion,
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.epochs,
-            batch_size=self.batch_size,
-            iterator_train=SliceLoader,
-            iterator_train__shuffle=True,
-            iterator_valid=SliceLoader,
+            **self._common_net_kwargs(),
             train_split=None,
             callbacks=callbacks,
-            device=self.device,
-            verbose=int(self.verbose),
         )
 
     def fit(self, X, Y=None):
