@@ -14,6 +14,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseRNN, split_step_targets
 from ._nets import IGNORE_LABEL, SequenceClassifierNet
+from ._validation import pad_sequences
 
 __all__ = ["RNNClassifier"]
 
@@ -144,10 +145,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         if lengths is not None:
             seqs = [column_or_1d(t) for t in split_step_targets(y, lengths, n_steps)]
             codes = self._encode_labels(np.concatenate(seqs), reset=reset, classes=classes)
-            out = np.full((len(seqs), n_steps), IGNORE_LABEL, dtype=np.int64)
-            for i, part in enumerate(np.split(codes, np.cumsum(lengths)[:-1])):
-                out[i, : len(part)] = part
-            return out
+            return pad_sequences(
+                np.split(codes, np.cumsum(lengths)[:-1]),
+                fill_value=IGNORE_LABEL,
+                dtype=np.int64,
+                length=n_steps,
+            )
         return self._encode_labels(column_or_1d(y, warn=True), reset=reset, classes=classes)
 
     def _encode_labels(self, y, *, reset, classes=None) -> np.ndarray:

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import BaseRNN, split_step_targets
 from ._nets import SequenceRegressorNet
+from ._validation import pad_sequences
 
 __all__ = ["RNNRegressor"]
 
@@ -208,10 +209,12 @@ default="adam"
         is_1d = seqs[0].ndim == 1
         n_outputs = 1 if is_1d else seqs[0].shape[1]
         self._record_outputs(is_1d, n_outputs, reset=reset)
-        out = np.full((len(seqs), n_steps, n_outputs), np.nan, dtype=np.float32)
-        for i, t in enumerate(seqs):
-            out[i, : len(t)] = t.reshape(len(t), n_outputs)
-        return out
+        return pad_sequences(
+            [t.reshape(len(t), n_outputs) for t in seqs],
+            fill_value=np.nan,
+            dtype=np.float32,
+            length=n_steps,
+        )
 
     def _record_outputs(self, is_1d: bool, n_outputs: int, *, reset: bool) -> None:
         if reset:

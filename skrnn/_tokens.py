@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
+from ._validation import pad_sequences
 from ._vocab import PAD, Vocabulary, _is_int_sequence
 
 __all__ = ["TokenEncoder", "holds_strings"]
@@ -135,7 +136,6 @@ class TokenEncoder:
                     "largest id seen, or max_vocab)."
                 )
         lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-        ids = np.full((len(seqs), int(lengths.max())), PAD, dtype=np.int64)
-        for i, s in enumerate(seqs):
-            ids[i, : len(s)] = np.asarray(s) + 1
+        # id k is embedding row k + 1: row 0 is padding
+        ids = pad_sequences([np.asarray(s) + 1 for s in seqs], fill_value=PAD, dtype=np.int64)
         return ids, lengths

@@ -11,7 +11,32 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, check_array
 
-__all__ = ["check_padded_sequences", "check_sequences", "is_ragged", "sktime_to_sequences"]
+__all__ = [
+    "check_padded_sequences",
+    "check_sequences",
+    "is_ragged",
+    "pad_sequences",
+    "sktime_to_sequences",
+]
+
+
+def pad_sequences(seqs, *, fill_value, dtype, length: int | None = None) -> np.ndarray:
+    """Stack sequences ``(t_i, ...)`` into one array ``(n, length, ...)``.
+
+    Each sequence fills the first ``t_i`` steps of its row; the steps after it hold
+    ``fill_value``. ``length`` defaults to the longest sequence.
+
+    Examples
+    --------
+    >>> pad_sequences([[1, 2, 3], [4]], fill_value=0, dtype=int).tolist()
+    [[1, 2, 3], [4, 0, 0]]
+    """
+    if length is None:
+        length = max(len(s) for s in seqs)
+    out = np.full((len(seqs), length, *np.shape(seqs[0])[1:]), fill_value, dtype=dtype)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out
 
 
 def _check_array_2d_3d(X, input_name: str) -> np.ndarray:
@@ -141,10 +166,7 @@ def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
                 f"{seqs[bad].shape[1]}; all time steps need the same features."
             )
         lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-        padded = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=np.float32)
-        for i, s in enumerate(seqs):
-            padded[i, : len(s)] = s
-        return padded, lengths
+        return pad_sequences(seqs, fill_value=0.0, dtype=np.float32), lengths
 
     X = check_array(
         X,

@@ -21,6 +21,8 @@ from numbers import Integral
 
 import numpy as np
 
+from ._validation import pad_sequences
+
 __all__ = ["EOS", "PAD", "SOS", "N_SPECIAL", "UNK", "Vocabulary", "sequence_kind"]
 
 PAD, SOS, EOS = 0, 1, 2
@@ -175,10 +177,7 @@ class Vocabulary:
                 ) from None
             rows.append(ids + [EOS] if add_eos else ids)
         lengths = np.array([len(r) for r in rows], dtype=np.int64)
-        out = np.full((len(rows), int(lengths.max())), PAD, dtype=np.int64)
-        for i, r in enumerate(rows):
-            out[i, : len(r)] = r
-        return out, lengths
+        return pad_sequences(rows, fill_value=PAD, dtype=np.int64), lengths
 
     def decode(self, ids) -> list:
         """Sequences of tokens from id rows, each cut at its first end token."""
