@@ -467,6 +467,14 @@ or list of arrays
             out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
         return out.detach().numpy().astype(np.float64), lengths
 
+    def _flat_step_targets(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """With ``return_sequences``: the true and predicted per-step targets of all
+        sequences, concatenated, for scoring over every time step."""
+        pred = list(self.predict(X))
+        lengths = np.array([len(p) for p in pred])
+        truth = split_step_targets(y, lengths, int(lengths.max()))
+        return np.concatenate(truth), np.concatenate(pred)
+
     @staticmethod
     def _unpad(out: np.ndarray, lengths):
         """Per-step outputs: the array itself for fixed-length input, else a list trimmed

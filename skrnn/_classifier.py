@@ -246,7 +246,4 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         """Accuracy; over all time steps with ``return_sequences=True``."""
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        pred = list(self.predict(X))
-        lengths = np.array([len(p) for p in pred])
-        truth = split_step_targets(y, lengths, int(lengths.max()))
-        return accuracy_score(np.concatenate(truth), np.concatenate(pred))
+        return accuracy_score(*self._flat_step_targets(X, y))

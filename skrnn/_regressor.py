@@ -265,10 +265,7 @@ default="adam"
         """R^2 of the predictions; over all time steps with ``return_sequences=True``."""
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        pred = list(self.predict(X))
-        lengths = np.array([len(p) for p in pred])
-        truth = split_step_targets(y, lengths, int(lengths.max()))
-        return r2_score(np.concatenate(truth), np.concatenate(pred), sample_weight=sample_weight)
+        return r2_score(*self._flat_step_targets(X, y), sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
