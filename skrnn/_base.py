@@ -12,14 +12,14 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names, _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
 from ._modules import RNNModule
 from ._tokens import TokenEncoder, holds_strings
-from ._validation import check_padded_sequences, is_ragged, validate_sequences
+from ._validation import is_ragged, validate_padded_sequences, validate_sequences
 
 __all__ = ["BaseRNN", "SkorchNetMixin", "resolve_device", "seeded", "split_step_targets"]
 
@@ -346,27 +346,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if lengths is None and not is_ragged(X):
             return validate_sequences(self, X, reset=reset), None
-        _check_feature_names(self, X, reset=reset)
-        X, lengths = check_padded_sequences(X, lengths)
-        n_features = X.shape[2]
-        if reset:
-            self.n_features_in_ = n_features
-            self.input_shape_ = (None, n_features)
-            return X, lengths
-        name = type(self).__name__
-        fit_steps, fit_features = self.input_shape_
-        if fit_steps is not None:
-            raise ValueError(
-                f"{name} was fitted on sequences of {fit_steps} time steps; to predict on "
-                "variable-length sequences, fit on variable-length sequences (a list of "
-                "arrays, or a padded array with lengths)."
-            )
-        if n_features != fit_features:
-            raise ValueError(
-                f"X has {n_features} features per time step, but {name} was fitted with "
-                f"{fit_features} features per time step."
-            )
-        return X, lengths
+        return validate_padded_sequences(self, X, lengths, reset=reset)
 
     def _validate_tokens(self, X, *, reset: bool, lengths=None):
         if lengths is not None:

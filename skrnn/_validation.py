@@ -17,6 +17,8 @@ __all__ = [
     "is_ragged",
     "pad_sequences",
     "sktime_to_sequences",
+    "validate_padded_sequences",
+    "validate_sequences",
 ]
 
 
@@ -235,12 +237,45 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
             f"X has sequences of {n_steps} time steps, but {name} was fitted on sequences "
             f"of {fit_steps} time steps."
         )
-    if n_feat != fit_feat:
-        raise ValueError(
-            f"X has {n_feat} features per time step, but {name} was fitted with {fit_feat} "
-            "features per time step."
-        )
+    _check_step_features(estimator, n_feat)
     return X
+
+
+def _check_step_features(estimator, n_features: int) -> None:
+    fit_features = estimator.input_shape_[1]
+    if n_features != fit_features:
+        raise ValueError(
+            f"X has {n_features} features per time step, but {type(estimator).__name__} was "
+            f"fitted with {fit_features} features per time step."
+        )
+
+
+def validate_padded_sequences(
+    estimator, X, lengths, *, reset: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate variable-length ``X`` (a list of sequences, or padded with ``lengths``)
+    for ``estimator``; record or check its shape as :func:`validate_sequences` does.
+
+    On ``reset`` this sets ``n_features_in_`` (features per time step) and
+    ``input_shape_ = (None, n_features)``: any number of time steps. Returns the padded
+    float32 array and the lengths (see :func:`check_padded_sequences`).
+    """
+    _check_feature_names(estimator, X, reset=reset)
+    X, lengths = check_padded_sequences(X, lengths)
+    n_features = X.shape[2]
+    if reset:
+        estimator.n_features_in_ = n_features
+        estimator.input_shape_ = (None, n_features)
+        return X, lengths
+    fit_steps = estimator.input_shape_[0]
+    if fit_steps is not None:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on sequences of {fit_steps} time steps; "
+            "to predict on variable-length sequences, fit on variable-length sequences (a "
+            "list of arrays, or a padded array with lengths)."
+        )
+    _check_step_features(estimator, n_features)
+    return X, lengths
 
 
 def sktime_to_sequences(X) -> np.ndarray | list[np.ndarray]:
