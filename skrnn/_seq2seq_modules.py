@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._modules import make_rnn
+from ._modules import make_rnn, valid_steps
 from ._vocab import EOS, PAD, SOS
 
 __all__ = [
@@ -148,7 +148,7 @@ class Encoder(nn.Module):
             packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             out, hidden = self.rnn(packed)
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=X.shape[1])
-            mask = torch.arange(X.shape[1], device=X.device)[None] < lengths[:, None]
+            mask = valid_steps(lengths, X.shape[1], X.device)
         if isinstance(hidden, tuple):
             hidden = tuple(_merge_directions(h, self.num_layers, self.directions) for h in hidden)
         else:
