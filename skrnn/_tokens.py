@@ -85,7 +85,7 @@ class TokenEncoder:
         elif all(isinstance(s, (list, tuple)) and all(isinstance(t, str) for t in s) for s in X):
             kind, seqs = "text", [list(s) for s in X]
         elif all(_is_int_sequence(s) for s in X):
-            kind, seqs = "int", [np.asarray(s, dtype=np.int64).tolist() for s in X]
+            kind, seqs = "int", [np.asarray(s, dtype=np.int64) for s in X]
         else:
             raise ValueError(
                 f"{input_name} must hold token sequences (embedding_dim is set): strings, "
@@ -112,11 +112,13 @@ class TokenEncoder:
             self.vocabulary_ = dict(self.vocab_.index_)
             self.vocab_size_ = len(self.vocab_)
         else:
-            low = min(min(s) for s in seqs)
+            low = min(int(s.min()) for s in seqs)
             if low < 0:
                 raise ValueError(f"{input_name} contains a negative token id ({low}).")
             self.vocab_size_ = 1 + (
-                self.max_vocab if self.max_vocab is not None else max(max(s) for s in seqs) + 1
+                self.max_vocab
+                if self.max_vocab is not None
+                else max(int(s.max()) for s in seqs) + 1
             )
         self.kind_ = kind
         return self
@@ -128,14 +130,14 @@ class TokenEncoder:
             return self.vocab_.encode(seqs, add_eos=False, input_name=input_name)
         n_ids = self.vocab_size_ - 1
         for i, s in enumerate(seqs):
-            bad = [t for t in s if not 0 <= t < n_ids]
-            if bad:
+            bad = s[(s < 0) | (s >= n_ids)]
+            if bad.size:
                 raise ValueError(
                     f"{input_name}[{i}] contains token ids beyond the vocabulary "
-                    f"[0, {n_ids - 1}]: {sorted(set(bad))[:10]}. Ids are fixed in fit (the "
-                    "largest id seen, or max_vocab)."
+                    f"[0, {n_ids - 1}]: {np.unique(bad)[:10].tolist()}. Ids are fixed in fit "
+                    "(the largest id seen, or max_vocab)."
                 )
         lengths = np.array([len(s) for s in seqs], dtype=np.int64)
         # id k is embedding row k + 1: row 0 is padding
-        ids = pad_sequences([np.asarray(s) + 1 for s in seqs], fill_value=PAD, dtype=np.int64)
+        ids = pad_sequences([s + 1 for s in seqs], fill_value=PAD, dtype=np.int64)
         return ids, lengths
