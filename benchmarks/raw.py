@@ -33,18 +33,20 @@ def train_raw(
     batch_size: int,
     lr: float,
     loss_view=None,
+    generator: torch.Generator | None = None,
 ) -> list[float]:
     """Train ``module`` with Adam on in-memory tensors; return the per-epoch mean loss.
 
     ``X`` is a tensor or a dict of tensors (keyword arguments of ``module``); ``y`` a
     tensor. ``loss_view(pred, yb)`` reshapes the pair before the loss when given.
+    ``generator`` draws the permutations (default: torch's global RNG).
     """
     optimizer = torch.optim.Adam(module.parameters(), lr=lr)
     n = len(y)
     losses = []
     module.train()
     for _ in range(epochs):
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, generator=generator)
         total = 0.0
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 
 from skrnn import RNNClassifier, RNNRegressor, SlidingWindowTransformer
+from skrnn._init import init_parameters
 from skrnn._modules import RNNModule
+from skrnn._random import fit_seed, make_generator
 
 from .measure import PeakRSS, alternate, median, parallel_ceiling
 from .raw import RawSeq2Seq, predict_raw, predict_raw_greedy, train_raw
@@ -65,13 +66,14 @@ def classification_data(n: int, steps: int, n_classes: int, seed: int = 0):
 
 # -- training workloads -------------------------------------------------------------------
 def skrnn_seed(random_state: int) -> int:
-    """The torch seed a skrnn estimator derives from ``random_state`` (``BaseRNN._fit``).
+    """The seed a skrnn estimator derives from ``random_state`` (``skrnn._random``).
 
-    The raw loop seeds torch with it too, so that both sides start from the same weights
-    and draw the same shuffling permutations: their losses then agree to rounding, a
+    The raw loop draws its initial weights (``init_parameters``) and its shuffling
+    permutations from generators seeded with it too, so that both sides start from the
+    same weights and draw the same permutations: their losses then agree to rounding, a
     check that both train the same model the same way.
     """
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return fit_seed(random_state)
 
 
 @dataclass
@@ -149,11 +151,10 @@ class Workload:
     def fit_raw(self, Xt, yt, seed: int, epochs: int | None = None):
         """Train a fresh module as skrnn would (same seed); ``(module, final loss)``."""
         s = skrnn_seed(seed)
-        torch.manual_seed(s)
-        module = self.module()
-        torch.manual_seed(s)
+        module = init_parameters(self.module(), make_generator(s))
         losses = train_raw(module, Xt, yt, loss_fn=self.loss_fn(), epochs=epochs or self.epochs,
-                           batch_size=self.batch_size, lr=self.lr)  # fmt: skip
+                           batch_size=self.batch_size, lr=self.lr,
+                           generator=make_generator(s))  # fmt: skip
         return module, losses[-1]
 
     def predict_skrnn(self, est, X):
@@ -232,12 +233,13 @@ class AdditionWorkload(Workload):
         return RawSeq2Seq(n_inputs=3 + 11, n_outputs=3 + 10, units=self.units)
 
     def fit_raw(self, Xt, yt, seed: int, epochs: int | None = None):
-        torch.manual_seed(skrnn_seed(seed))
-        module = self.module()
+        s = skrnn_seed(seed)
+        module = init_parameters(self.module(), make_generator(s))
         losses = train_raw(
             module, Xt, yt, loss_fn=torch.nn.CrossEntropyLoss(ignore_index=0),
             epochs=epochs or self.epochs, batch_size=self.batch_size, lr=self.lr,
             loss_view=lambda pred, yb: (pred.reshape(-1, pred.shape[-1]), yb.reshape(-1)),
+            generator=make_generator(s),
         )  # fmt: skip
         return module, losses[-1]
 

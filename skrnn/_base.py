@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -10,18 +9,19 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
+from ._init import init_parameters
 from ._modules import RNNModule
+from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._tokens import TokenEncoder, holds_strings
 from ._validation import is_ragged, validate_padded_sequences, validate_sequences
 
-__all__ = ["BaseRNN", "SkorchNetMixin", "resolve_device", "seeded", "split_step_targets"]
+__all__ = ["BaseRNN", "SkorchNetMixin", "resolve_device", "split_step_targets"]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -58,27 +58,6 @@ def resolve_device(device: str) -> str:
     if dev.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"device={device!r} was requested but MPS is not available.")
     return device
-
-
-@contextlib.contextmanager
-def seeded(seed: int, device: str = "cpu"):
-    """Run a block under torch's RNG seeded with ``seed``, restoring the global state after.
-
-    Examples
-    --------
-    >>> import torch
-    >>> with seeded(0):
-    ...     a = torch.rand(1)
-    >>> with seeded(0):
-    ...     b = torch.rand(1)
-    >>> bool(a == b)
-    True
-    """
-    dev = torch.device(device)
-    devices = [dev.index or 0] if dev.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 def _noop(*args, **kwargs):
@@ -145,6 +124,23 @@ class SkorchNetMixin:
             device=self.device,
             verbose=int(self.verbose),
         )
+
+    def _initialize_net(self, net, seed: int):
+        """``net.initialize()`` with the module's weights drawn from a generator seeded
+        with ``seed`` (torch's global RNG is left as it was)."""
+        with keep_global_rng(self.device):
+            net.initialize()
+        init_parameters(net.module_, make_generator(seed))
+        return net
+
+    @staticmethod
+    def _train(net, seed: int, X, y, **fit_params):
+        """``net.partial_fit`` with shuffling, dropout and teacher forcing drawn from a
+        generator of its own. Every training call gets its own seed, derived from the
+        epochs already run, so that continued training is reproducible too."""
+        with use_generator(make_generator(seed + len(net.history))):
+            net.partial_fit(X, y, **fit_params)
+        return net
 
     @property
     def module_(self) -> torch.nn.Module:
@@ -405,13 +401,9 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 "early_stopping=True needs at least 2 samples to hold out a validation set."
             )
         if reset:
-            self._seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-            with seeded(self._seed, self.device):
-                self.net_ = self._build_net(self._seed).initialize()
-        # every training call gets its own seed, derived from the epochs already run,
-        # so that continued training is reproducible too
-        with seeded(self._seed + len(self.net_.history), self.device):
-            self.net_.partial_fit(self._net_input(X, lengths), y, epochs=epochs)
+            self._seed = fit_seed(self.random_state)
+            self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
+        self._train(self.net_, self._seed, self._net_input(X, lengths), y, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
 

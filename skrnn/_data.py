@@ -24,6 +24,8 @@ import torch
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import DataLoader, Subset
 
+from ._random import current_generator
+
 __all__ = ["SliceLoader", "as_batch_tensors"]
 
 # DataLoader options that SliceLoader implements itself; any other keyword argument
@@ -144,8 +146,9 @@ class SliceLoader:
     ``DataLoader`` + ``default_collate`` would produce. Datasets it cannot slice, and
     ``DataLoader`` options it does not implement, give a plain ``DataLoader`` instead.
 
-    Shuffling draws ``torch.randperm`` from ``generator`` (default: torch's global RNG,
-    so it is reproducible under :func:`skrnn._base.seeded`).
+    Shuffling draws ``torch.randperm`` from ``generator`` (default: the generator of the
+    skrnn fit running in this thread, :func:`skrnn._random.current_generator`, else
+    torch's global RNG).
 
     Parameters
     ----------
@@ -171,6 +174,8 @@ class SliceLoader:
         if set(kwargs) <= _SUPPORTED_KWARGS and batch_size is not None:
             data = _extract(dataset)
         if data is None:
+            if shuffle and kwargs.get("generator") is None and current_generator() is not None:
+                kwargs["generator"] = current_generator()
             return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
         self = super().__new__(cls)
         self._X, self._y = data
@@ -189,7 +194,7 @@ class SliceLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.generator = generator
+        self.generator = current_generator() if generator is None else generator
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
         self._n = _length(self._X)
 

@@ -4,11 +4,110 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["RNNModule", "make_rnn", "pool_sequence", "valid_steps"]
+from ._random import current_generator
+
+__all__ = ["Dropout", "RNNModule", "StackedRNN", "make_rnn", "pool_sequence", "valid_steps"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class Dropout(nn.Dropout):
+    """``nn.Dropout`` whose masks come from the fit's generator.
+
+    During a skrnn fit (see :func:`skrnn._random.use_generator`) the masks are drawn from
+    that fit's ``torch.Generator``, so fits in parallel threads stay reproducible;
+    elsewhere it is ``nn.Dropout`` (torch's global RNG).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skrnn._random import make_generator, use_generator
+    >>> drop = Dropout(0.5)
+    >>> with use_generator(make_generator(0)):
+    ...     a = drop(torch.ones(2, 4))
+    >>> with use_generator(make_generator(0)):
+    ...     b = drop(torch.ones(2, 4))
+    >>> torch.equal(a, b), sorted(set(a.flatten().tolist()))
+    (True, [0.0, 2.0])
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        generator = current_generator()
+        if not self.training or self.p == 0.0 or generator is None:
+            return super().forward(x)
+        keep = 1.0 - self.p
+        if keep == 0.0:
+            return x * 0.0
+        mask = torch.empty(x.shape, dtype=x.dtype).bernoulli_(keep, generator=generator)
+        return x * mask.to(x.device).div_(keep)
+
+
+class StackedRNN(nn.Module):
+    """Single-layer RNNs stacked with :class:`Dropout` between them.
+
+    What ``nn.LSTM(..., num_layers, dropout)`` computes, but the fused layers draw their
+    inter-layer dropout from torch's global RNG; here it comes from the fit's generator.
+    Same call and results layout as the fused module: ``forward(x, hx=None)`` on a
+    batch-first tensor or a ``PackedSequence`` returns the top layer's outputs and the
+    final states ``(num_layers * directions, batch, units)`` (a pair for LSTM).
+
+    Examples
+    --------
+    >>> import torch
+    >>> rnn = StackedRNN("lstm", 3, 4, num_layers=2, bidirectional=True, dropout=0.2)
+    >>> out, (h, c) = rnn(torch.zeros(5, 7, 3))
+    >>> out.shape, h.shape
+    (torch.Size([5, 7, 8]), torch.Size([4, 5, 4]))
+    """
+
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        units: int,
+        num_layers: int,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        activation: str = "tanh",
+    ):
+        super().__init__()
+        self.directions = 2 if bidirectional else 1
+        self.is_lstm = cell == "lstm"
+        self.layers = nn.ModuleList(
+            make_rnn(
+                cell,
+                input_size if i == 0 else units * self.directions,
+                units,
+                bidirectional=bidirectional,
+                activation=activation,
+            )
+            for i in range(num_layers)
+        )
+        self.dropout = Dropout(dropout)
+
+    def _drop(self, x):
+        if isinstance(x, PackedSequence):
+            return PackedSequence(
+                self.dropout(x.data), x.batch_sizes, x.sorted_indices, x.unsorted_indices
+            )
+        return self.dropout(x)
+
+    def forward(self, x, hx=None):
+        finals = []
+        for i, layer in enumerate(self.layers):
+            if i > 0:
+                x = self._drop(x)
+            rows = slice(i * self.directions, (i + 1) * self.directions)
+            h0 = None
+            if hx is not None:
+                h0 = (hx[0][rows], hx[1][rows]) if self.is_lstm else hx[rows]
+            x, h = layer(x, h0)
+            finals.append(h)
+        if self.is_lstm:
+            return x, (torch.cat([h for h, _ in finals]), torch.cat([c for _, c in finals]))
+        return x, torch.cat(finals)
 
 
 def make_rnn(
@@ -19,25 +118,28 @@ def make_rnn(
     bidirectional: bool = False,
     dropout: float = 0.0,
     activation: str = "tanh",
-) -> nn.RNNBase:
+) -> nn.Module:
     """Build a batch-first ``nn.LSTM``, ``nn.GRU`` or ``nn.RNN``.
 
-    ``dropout`` is applied between stacked layers only (PyTorch semantics), so it is
-    dropped for a single layer instead of triggering PyTorch's warning. ``activation``
-    is the vanilla RNN's nonlinearity and is ignored by LSTM and GRU.
+    ``dropout`` is applied between stacked layers only (PyTorch semantics): with more
+    than one layer and ``dropout > 0`` the layers are a :class:`StackedRNN`, whose masks
+    come from the fit's generator; otherwise the fused PyTorch module (no dropout, so no
+    PyTorch warning for one layer). ``activation`` is the vanilla RNN's nonlinearity and
+    is ignored by LSTM and GRU.
 
     Examples
     --------
     >>> make_rnn("gru", input_size=3, units=8)
     GRU(3, 8, batch_first=True)
     """
+    if num_layers > 1 and dropout > 0:
+        return StackedRNN(cell, input_size, units, num_layers, bidirectional, dropout, activation)
     kwargs = dict(
         input_size=input_size,
         hidden_size=units,
         num_layers=num_layers,
         batch_first=True,
         bidirectional=bidirectional,
-        dropout=dropout if num_layers > 1 else 0.0,
     )
     if cell == "rnn":
         kwargs["nonlinearity"] = activation
@@ -146,7 +248,7 @@ class RNNModule(nn.Module):
             None if vocab_size is None else nn.Embedding(vocab_size, n_features, padding_idx=0)
         )
         self.rnn = make_rnn(cell, n_features, units, num_layers, bidirectional, dropout, activation)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.head = nn.Linear(units * (2 if bidirectional else 1), n_outputs)
 
     def steps(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:

@@ -8,14 +8,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device, seeded
+from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device
 from ._nets import FastPathMixin
+from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
 from ._vocab import PAD, Vocabulary, sequence_kind
@@ -411,10 +411,9 @@ integer sequences
         self.supervised_ = Y is not None
         targets = self._validate_Y(X if Y is None else Y, n)
         self.embedding_dim_ = self.units * (2 if self.bidirectional_encoder else 1)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with seeded(seed, self.device):
-            self.net_ = self._build_net().initialize()
-            self.net_.partial_fit({**inputs, "y_teacher": targets}, targets)
+        seed = fit_seed(self.random_state)
+        self.net_ = self._initialize_net(self._build_net(), seed)
+        self._train(self.net_, seed, {**inputs, "y_teacher": targets}, targets)
         self.n_iter_ = len(self.net_.history)
         return self
 

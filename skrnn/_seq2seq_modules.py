@@ -14,7 +14,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._modules import make_rnn, valid_steps
+from ._modules import Dropout, make_rnn, valid_steps
+from ._random import rand
 from ._vocab import EOS, PAD, SOS
 
 __all__ = [
@@ -135,7 +136,7 @@ class Encoder(nn.Module):
         self.num_layers = num_layers
         self.directions = 2 if bidirectional else 1
         self.embedding = nn.Embedding(n_inputs, units, padding_idx=PAD) if tokens else None
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         in_dim = units if tokens else n_inputs
         self.rnn = make_rnn(cell, in_dim, units, num_layers, bidirectional, dropout)
 
@@ -186,7 +187,7 @@ class Decoder(nn.Module):
         in_dim = embedding_size if tokens else n_outputs
         self.attention = _ATTENTION[attention](hidden_size) if attention else None
         self.rnn = make_rnn(cell, in_dim, hidden_size, num_layers, False, dropout)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.out = nn.Linear(hidden_size * (2 if self.attention is not None else 1), n_outputs)
 
     def init_state(self, enc_out, mask, hidden) -> State:
@@ -415,7 +416,7 @@ class Seq2SeqModule(nn.Module):
             outputs.append(out)
             pred = out.argmax(dim=-1) if self.tokens_out else out.detach()
             if tf > 0.0:
-                use_true = torch.rand(batch, device=X.device) < tf
+                use_true = rand(batch, device=X.device) < tf
                 if not self.tokens_out:
                     use_true = use_true[:, None]
                 pred = torch.where(use_true, y_teacher[:, t], pred)
