@@ -17,6 +17,8 @@ import time
 
 import torch
 
+from skrnn._progress import progress
+
 from . import report
 from .workloads import (
     accuracy_airline,
@@ -80,7 +82,8 @@ def main(argv=None) -> dict:
     t_start = time.perf_counter()
     results: dict = {"quick": args.quick, "training": [], "accuracy": [], "skipped": {}}
     results["threads"] = torch.get_num_threads()
-    for wl in workloads(quick=args.quick):
+    # a bar over the workloads (a minute or more each) on a terminal; never in the timings
+    for wl in progress(workloads(quick=args.quick), desc="workloads"):
         if not wanted(wl.key):
             continue
         if wl.key == "W4" and not w4_available():

@@ -11,12 +11,14 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
 from ._init import init_parameters
 from ._modules import RNNModule
+from ._nets import validation_score
+from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._tokens import TokenEncoder, holds_strings
 from ._validation import is_ragged, validate_padded_sequences, validate_sequences
@@ -106,7 +108,7 @@ class SkorchNetMixin:
             )
         # deep copies: the user's callback objects (a parameter) are never mutated by fit
         callbacks.extend(copy.deepcopy(self.callbacks or []))
-        return callbacks
+        return callbacks + verbose_callbacks(self.verbose)
 
     def _common_net_kwargs(self) -> dict:
         """skorch arguments of the training loop: optimizer, batches, epochs, device."""
@@ -122,7 +124,7 @@ class SkorchNetMixin:
             iterator_train__shuffle=True,
             iterator_valid=SliceLoader,
             device=self.device,
-            verbose=int(self.verbose),
+            **verbose_net_kwargs(self.verbose),
         )
 
     def _initialize_net(self, net, seed: int):
@@ -151,6 +153,11 @@ class SkorchNetMixin:
     def history_(self):
         """skorch ``History``: one dict per epoch with ``train_loss`` (and ``valid_loss``)."""
         return self.net_.history
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        """Training loss of each epoch, as scikit-learn's ``MLPRegressor.loss_curve_``."""
+        return [float(v) for v in self.net_.history[:, "train_loss"]]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -291,6 +298,14 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _build_callbacks(self) -> list:
         callbacks = []
         if self.early_stopping:
+            # validation_scores_: the score of each epoch's validation predictions, which
+            # the validation loss has computed already (cached)
+            callbacks.append(
+                (
+                    "valid_score",
+                    EpochScoring(validation_score, lower_is_better=False, name="valid_score"),
+                )
+            )
             callbacks.append(
                 (
                     "early_stopping",
@@ -454,6 +469,14 @@ or list of arrays
         if lengths is None:
             return out
         return [o[:n] for o, n in zip(out, lengths, strict=True)]
+
+    @property
+    def validation_scores_(self) -> list[float] | None:
+        """Score (R^2 or accuracy, as ``score``) on the held-out validation set after each
+        epoch with ``early_stopping=True``, else ``None``; as ``MLPRegressor``'s."""
+        check_is_fitted(self, "net_")
+        scores = [epoch.get("valid_score") for epoch in self.net_.history]
+        return None if None in scores else [float(s) for s in scores]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -50,6 +50,11 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         The fitted PyTorch module.
     history_ : skorch.History
         Per-epoch training record.
+    loss_curve_ : list of float
+        Training loss of each epoch (as ``MLPRegressor.loss_curve_``).
+    validation_scores_ : list of float or None
+        With ``early_stopping=True``: the score (accuracy) on the held-out validation
+        set after each epoch; ``None`` otherwise.
     n_iter_ : int
         Number of epochs trained.
     n_features_in_ : int

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
+from sklearn.metrics import r2_score
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.history import History
-from skorch.utils import to_tensor
+from skorch.utils import to_numpy, to_tensor
 
 __all__ = [
     "IGNORE_LABEL",
@@ -13,6 +15,7 @@ __all__ = [
     "FastPathMixin",
     "SequenceClassifierNet",
     "SequenceRegressorNet",
+    "validation_score",
 ]
 
 #: Target of padded time steps in many-to-many classification (CrossEntropyLoss's default
@@ -75,8 +78,29 @@ class FastPathMixin:
                 module.train(training)
 
 
+def validation_score(net, X, y) -> float:
+    """skorch scoring function of the validation set: the net's ``score_outputs`` of its
+    (cached) outputs for ``X``. A module-level function, so that estimators pickle."""
+    return net.score_outputs(to_numpy(net.forward(X, training=False)), np.asarray(y))
+
+
 class SequenceRegressorNet(FastPathMixin, NeuralNetRegressor):
     """``NeuralNetRegressor`` whose loss skips NaN targets (padded steps of per-step targets)."""
+
+    @staticmethod
+    def score_outputs(out: np.ndarray, y: np.ndarray) -> float:
+        """R^2 of outputs ``(n[, T], n_outputs)`` against encoded targets; NaN (padded)
+        steps are skipped.
+
+        Examples
+        --------
+        >>> y = np.array([[[1.0], [2.0]], [[3.0], [np.nan]]])
+        >>> SequenceRegressorNet.score_outputs(np.array([[[1.0], [2.0]], [[3.0], [9.0]]]), y)
+        1.0
+        """
+        y, out = y.reshape(-1, y.shape[-1]), out.reshape(-1, out.shape[-1])
+        keep = ~np.isnan(y).any(axis=1)
+        return float(r2_score(y[keep], out[keep]))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if y_pred.ndim != 3:
@@ -91,6 +115,20 @@ class SequenceClassifierNet(FastPathMixin, NeuralNetClassifier):
 
     Padded steps carry the label :data:`IGNORE_LABEL`, which the cross-entropy ignores.
     """
+
+    @staticmethod
+    def score_outputs(out: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy of logits ``(n[, T], n_classes)`` against encoded labels; padded steps
+        (:data:`IGNORE_LABEL`) are skipped.
+
+        Examples
+        --------
+        >>> logits = np.array([[[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]]])
+        >>> SequenceClassifierNet.score_outputs(logits, np.array([[1, 1], [0, IGNORE_LABEL]]))
+        0.6666666666666666
+        """
+        keep = y != IGNORE_LABEL
+        return float(np.mean(out.argmax(axis=-1)[keep] == y[keep]))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if y_pred.ndim != 3:

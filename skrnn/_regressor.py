@@ -67,7 +67,10 @@ default="adam"
         Extra skorch callbacks (LR schedulers, checkpoints, ...). They are copied at
         ``fit``; the objects passed here are never modified.
     verbose : int, default=0
-        Print skorch's per-epoch log when positive.
+        0 trains quietly. When positive, ``fit`` prints a table of the per-epoch
+        losses; in a terminal or notebook with a progress bar over each epoch's batches
+        (skorch's ``ProgressBar``) and the best values coloured, elsewhere (log files,
+        pipes) as plain text.
     warm_start : bool, default=False
         When fitted already, continue training instead of starting anew.
     pooling : {"last", "mean", "max"}, default="last"
@@ -97,6 +100,11 @@ default="adam"
         The fitted PyTorch module.
     history_ : skorch.History
         Per-epoch training record (``train_loss``, ``valid_loss``, ``dur``, ...).
+    loss_curve_ : list of float
+        Training loss of each epoch (as ``MLPRegressor.loss_curve_``).
+    validation_scores_ : list of float or None
+        With ``early_stopping=True``: the score (R^2) on the held-out validation
+        set after each epoch; ``None`` otherwise.
     n_iter_ : int
         Number of epochs trained.
     n_features_in_ : int

@@ -8,6 +8,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._progress import progress
+
 __all__ = ["generate_text", "sample_with_temperature"]
 
 
@@ -94,7 +96,8 @@ def generate_text(
         raise ValueError(f"window must be a positive number of characters, got {window}.")
     rng = check_random_state(random_state)
     text = prompt
-    for _ in range(int(length)):
+    # one predict call per character: a bar on a terminal when it takes more than seconds
+    for _ in progress(range(int(length)), desc="generate_text"):
         context = text if window is None else text[-window:]
         proba = classifier.predict_proba([context])
         last = proba[0][-1] if classifier.return_sequences else proba[0]

@@ -15,6 +15,7 @@ from skorch.utils import to_tensor
 
 from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device
 from ._nets import FastPathMixin
+from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
@@ -168,7 +169,11 @@ default="adam"
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks; copied at ``fit``.
     verbose : int, default=0
-        Print skorch's per-epoch log when positive.
+        0 trains quietly. When positive, ``fit`` prints a table of the per-epoch
+        losses; in a terminal or notebook with a progress bar over each epoch's batches
+        (skorch's ``ProgressBar``) and the best values coloured, elsewhere (log files,
+        pipes) as plain text; ``predict`` shows a bar over its batches of inputs in a
+        terminal when decoding takes more than 2 seconds.
 
     Attributes
     ----------
@@ -178,6 +183,8 @@ default="adam"
         The fitted PyTorch module.
     history_ : skorch.History
         Per-epoch training record.
+    loss_curve_ : list of float
+        Training loss of each epoch.
     n_iter_ : int
         Number of epochs trained.
     embedding_dim_ : int
@@ -447,8 +454,12 @@ lists of int
         tokens_out = self.output_vocabulary_ is not None
         steps = self.max_output_length_ + (1 if tokens_out else 0)
         outputs = []
+        # many inputs (beam search above all) take a while: with verbose, a progress bar
+        batches = progress(
+            self._batches(X), desc="decoding", verbose=None if self.verbose else False
+        )
         with torch.inference_mode():
-            for module, batch in self._batches(X):
+            for module, batch in batches:
                 out = module.decode(
                     batch["X"], batch.get("lengths"), max_steps=steps, beam_width=beam
                 ).cpu()
