@@ -1,0 +1,406 @@
+"""``python -m benchmarks.quality [--quick] [--out docs/quality.md] [--before JSON]``.
+
+The quality benchmark of issue #9: every skrnn estimator with **default parameters**
+(only ``random_state`` fixed) on data that ships offline, next to the baselines a user
+would try first, with fit times.
+
+- tabular (scikit-learn's diabetes, breast_cancer, wine, digits; 5-fold CV, inputs
+  standardised in a Pipeline): vs MLP, Ridge / LogisticRegression, HistGradientBoosting;
+- time-series classification (sktime's bundled UCR/UEA sets, their own train/test
+  splits, 3 seeds): vs 1-NN Euclidean and RandomForest on the raw values;
+- forecasting (sktime's bundled series, one step ahead on the last third, 3 seeds):
+  vs naive and seasonal naive.
+
+``--quick`` is a smoke test (a few rows, 2 epochs; its numbers mean nothing). ``--json``
+dumps the raw results; ``--before`` renders a "before" column from such a dump.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, root_mean_squared_error
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    SequenceMinMaxScaler,
+    SlidingWindowTransformer,
+    sktime_to_sequences,
+)
+
+TABULAR = {
+    "diabetes": (load_diabetes, "r2"),
+    "breast_cancer": (load_breast_cancer, "accuracy"),
+    "wine": (load_wine, "accuracy"),
+    "digits": (load_digits, "accuracy"),
+}
+
+#: sktime's bundled UCR/UEA sets: (name, series length, train size). Published deep
+#: learning accuracy: ResNet, mean of 10 runs, Ismail Fawaz et al., "Deep learning for
+#: time series classification: a review", Data Min. Knowl. Disc. 33 (2019), tables 4/5
+#: (UCR 2015 archive and Baydogan's MTS archive); "-" where that paper has no figure.
+CLASSIFICATION = {
+    "ItalyPowerDemand": 0.963,
+    "GunPoint": 0.991,
+    "ArrowHead": 0.845,
+    "BasicMotions": None,
+    "JapaneseVowels": 0.992,
+}
+
+#: sktime's bundled series: (loader name, seasonal period, window length).
+FORECASTING = {
+    "airline": ("load_airline", 12, 12),
+    "uschange": ("load_uschange", 4, 8),
+    "lynx": ("load_lynx", 10, 10),
+    "shampoo_sales": ("load_shampoo_sales", 12, 6),
+}
+
+SEEDS = (0, 1, 2)
+
+SECTIONS = {
+    "tabular": "Tabular (5-fold CV; R² for diabetes, accuracy otherwise; higher is better)",
+    "classification": "Time-series classification (accuracy on the test split; 3 seeds)",
+    "forecasting": "Forecasting (one step ahead on the last third; RMSE, lower is better)",
+}
+
+
+def _params(est, **params):
+    """Set ``params`` that ``est`` (or its final step) has; skip the others (older code)."""
+    have = est.get_params()
+    return est.set_params(**{k: v for k, v in params.items() if k in have})
+
+
+def _quick_rnn(est, quick: bool):
+    if quick:
+        names = [k for k in est.get_params() if k.endswith("epochs") or k == "epochs"]
+        est.set_params(**{k: 2 for k in names})
+    return est
+
+
+# -- tabular ------------------------------------------------------------------------------
+def _tabular_models(task: str, seed: int, quick: bool) -> dict:
+    scaled = lambda est: make_pipeline(StandardScaler(), est)  # noqa: E731
+    if task == "r2":
+        rnn = RNNRegressor(random_state=seed)
+        models = {
+            "skrnn": scaled(rnn),
+            "MLP": scaled(MLPRegressor(random_state=seed)),
+            "linear": scaled(Ridge()),
+            "HGB": HistGradientBoostingRegressor(random_state=seed),
+        }
+    else:
+        rnn = RNNClassifier(random_state=seed)
+        models = {
+            "skrnn": scaled(rnn),
+            "MLP": scaled(MLPClassifier(random_state=seed)),
+            "linear": scaled(LogisticRegression(max_iter=1000)),
+            "HGB": HistGradientBoostingClassifier(random_state=seed),
+        }
+    if "time_steps" in rnn.get_params():
+        models["skrnn time_steps=1"] = scaled(clone(rnn).set_params(time_steps=1))
+    if quick:
+        models = {k: _quick_rnn(v, True) for k, v in models.items() if k.startswith("skrnn")}
+        models["linear"] = (
+            scaled(Ridge()) if task == "r2" else scaled(LogisticRegression(max_iter=1000))
+        )
+    return models
+
+
+def run_tabular(quick: bool, log) -> list[dict]:
+    rows = []
+    for name, (loader, task) in TABULAR.items():
+        if quick and name not in ("diabetes", "wine"):
+            continue
+        X, y = loader(return_X_y=True)
+        if quick:
+            keep = np.random.RandomState(0).permutation(len(X))[:60]
+            X, y = X[keep], y[keep]
+        folds = 2 if quick else 5
+        cv = (KFold if task == "r2" else StratifiedKFold)(folds, shuffle=True, random_state=0)
+        for model, est in _tabular_models(task, 0, quick).items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                res = cross_validate(est, X, y, cv=cv, scoring=task)
+            scores = res["test_score"]
+            rows.append(
+                dict(
+                    data=name,
+                    metric=task,
+                    model=model,
+                    mean=float(scores.mean()),
+                    std=float(scores.std()),
+                    fit_s=float(res["fit_time"].mean()),
+                )
+            )
+            log(f"tabular {name:14s} {model:20s} {scores.mean():.3f} ± {scores.std():.3f}")
+    return rows
+
+
+# -- time-series classification -----------------------------------------------------------
+def _load_tsc(name: str, quick: bool):
+    from sktime.datasets import load_UCR_UEA_dataset
+
+    out = []
+    for split in ("train", "test"):
+        X, y = load_UCR_UEA_dataset(name, split=split, return_X_y=True)
+        seqs = sktime_to_sequences(X)
+        if quick:
+            seqs, y = seqs[:20], y[:20]
+        out += [seqs, np.asarray(y)]
+    return out
+
+
+def _flat(seqs, length: int) -> np.ndarray:
+    """Flattened values for the non-sequence baselines; shorter sequences are padded
+    with their last value."""
+    rows = []
+    for s in seqs:
+        s = np.asarray(s, dtype=float).reshape(len(s), -1)
+        pad = np.repeat(s[-1:], length - len(s), axis=0)
+        rows.append(np.concatenate([s, pad]).ravel())
+    return np.array(rows)
+
+
+def _as_rnn_input(seqs):
+    lengths = {len(s) for s in seqs}
+    return np.stack(seqs) if len(lengths) == 1 else seqs
+
+
+def run_classification(quick: bool, log) -> list[dict]:
+    rows = []
+    for name, published in CLASSIFICATION.items():
+        if quick and name not in ("ItalyPowerDemand",):
+            continue
+        X_tr, y_tr, X_te, y_te = _load_tsc(name, quick)
+        length = max(len(s) for s in [*X_tr, *X_te])
+        F_tr, F_te = _flat(X_tr, length), _flat(X_te, length)
+        chance = max(np.mean(y_te == c) for c in np.unique(y_tr))
+        base = {
+            "1-NN Euclidean": KNeighborsClassifier(n_neighbors=1),
+            "RandomForest": RandomForestClassifier(random_state=0),
+        }
+        for model, est in base.items():
+            start = time.perf_counter()
+            est.fit(F_tr, y_tr)
+            fit_s = time.perf_counter() - start
+            acc = accuracy_score(y_te, est.predict(F_te))
+            rows.append(dict(data=name, model=model, mean=acc, std=0.0, fit_s=fit_s, seeds=[acc]))
+        accs, times = [], []
+        for seed in SEEDS[:1] if quick else SEEDS:
+            est = _quick_rnn(RNNClassifier(random_state=seed), quick)
+            start = time.perf_counter()
+            est.fit(_as_rnn_input(X_tr), y_tr)
+            times.append(time.perf_counter() - start)
+            accs.append(accuracy_score(y_te, est.predict(_as_rnn_input(X_te))))
+        rows.append(
+            dict(
+                data=name,
+                model="skrnn",
+                mean=float(np.mean(accs)),
+                std=float(np.std(accs)),
+                fit_s=float(np.mean(times)),
+                seeds=accs,
+                chance=float(chance),
+                published=published,
+            )
+        )
+        log(f"tsc {name:18s} skrnn {accs} (1-NN {rows[-3]['mean']:.3f}, RF {rows[-2]['mean']:.3f})")
+    return rows
+
+
+# -- forecasting --------------------------------------------------------------------------
+def _load_series(loader: str) -> np.ndarray:
+    import sktime.datasets as ds
+
+    y = getattr(ds, loader)()
+    if isinstance(y, tuple):  # load_uschange gives (y, X): y is Consumption
+        y = y[0]
+    return np.asarray(y, dtype=float)
+
+
+def _forecasters(window: int, seed: int, quick: bool) -> dict:
+    def windowed(rnn):
+        return Pipeline([("window", SlidingWindowTransformer(window)), ("rnn", rnn)])
+
+    rnn = RNNRegressor(random_state=seed)
+    readme = TransformedTargetRegressor(
+        Pipeline(
+            [
+                ("scale", SequenceMinMaxScaler()),
+                ("window", SlidingWindowTransformer(window)),
+                ("rnn", clone(rnn)),
+            ]
+        ),
+        transformer=MinMaxScaler(),
+    )
+    models = {"skrnn": windowed(rnn), "README recipe (min-max)": readme}
+    if "instance_norm" in rnn.get_params():
+        models["skrnn instance_norm='last'"] = windowed(clone(rnn).set_params(instance_norm="last"))
+    return {k: _quick_rnn(v, quick) for k, v in models.items()}
+
+
+def run_forecasting(quick: bool, log) -> list[dict]:
+    rows = []
+    for name, (loader, sp, window) in FORECASTING.items():
+        if quick and name != "airline":
+            continue
+        y = _load_series(loader)
+        split = len(y) - len(y) // 3
+        X = y[:, None]
+        truth = y[split:]
+        naive = {"naive": y[split - 1 : -1], f"seasonal naive (sp={sp})": y[split - sp : -sp]}
+        for model, pred in naive.items():
+            rmse = root_mean_squared_error(truth, pred)
+            rows.append(dict(data=name, model=model, mean=rmse, std=0.0, fit_s=0.0, seeds=[rmse]))
+        results: dict[str, tuple[list, list]] = {}
+        for seed in SEEDS[:1] if quick else SEEDS:
+            for model, est in _forecasters(window, seed, quick).items():
+                start = time.perf_counter()
+                est.fit(X[:split], y[:split])
+                fit_s = time.perf_counter() - start
+                rmse = root_mean_squared_error(truth, est.predict(X[split:]))
+                results.setdefault(model, ([], []))
+                results[model][0].append(rmse)
+                results[model][1].append(fit_s)
+        for model, (rmses, times) in results.items():
+            rows.append(
+                dict(
+                    data=name,
+                    model=model,
+                    mean=float(np.mean(rmses)),
+                    std=float(np.std(rmses)),
+                    fit_s=float(np.mean(times)),
+                    seeds=rmses,
+                )
+            )
+            log(f"forecast {name:14s} {model:28s} RMSE {np.mean(rmses):.3f}")
+    return rows
+
+
+# -- report -------------------------------------------------------------------------------
+def _cell(row: dict | None, digits: int = 3) -> str:
+    if row is None:
+        return "-"
+    text = f"{row['mean']:.{digits}f}"
+    if row["std"]:
+        text += f" ± {row['std']:.{digits}f}"
+    return text
+
+
+def _index(results: dict | None, section: str) -> dict:
+    if not results:
+        return {}
+    return {(r["data"], r["model"]): r for r in results.get(section, [])}
+
+
+def render(results: dict, before: dict | None = None) -> str:
+    lines = [
+        "# Quality benchmark",
+        "",
+        "Generated by `python -m benchmarks.quality` (issue #9). Every skrnn estimator runs with",
+        "**default parameters**, only `random_state` fixed; mean ± standard deviation over",
+        "folds (tabular) or seeds (others). Fit time: mean seconds per fit.",
+        f"Machine: {results['machine']}.",
+        "",
+    ]
+    for key, title in SECTIONS.items():
+        rows = results.get(key, [])
+        old = _index(before, key)
+        lines += [f"## {title}", ""]
+        head = "| data | model | score | fit s |"
+        sep = "| --- | --- | --- | --- |"
+        if before:
+            head = "| data | model | before | after | fit s before | fit s after |"
+            sep = "| --- | --- | --- | --- | --- | --- |"
+        lines += [head, sep]
+        seen = set()
+        for r in rows + [r for r in (before or {}).get(key, [])]:
+            k = (r["data"], r["model"])
+            if k in seen:
+                continue
+            seen.add(k)
+            now = next((x for x in rows if (x["data"], x["model"]) == k), None)
+            extra = ""
+            if key == "classification" and now and now.get("chance") is not None:
+                extra = f" (chance {now['chance']:.3f}, min seed {min(now['seeds']):.3f})"
+            if before:
+                prev = old.get(k)
+                fit_prev = f"{prev['fit_s']:.2f}" if prev else "-"
+                fit_now = f"{now['fit_s']:.2f}" if now else "-"
+                lines.append(
+                    f"| {k[0]} | {k[1]} | {_cell(prev)} | {_cell(now)}{extra} | "
+                    f"{fit_prev} | {fit_now} |"
+                )
+            else:
+                lines.append(f"| {k[0]} | {k[1]} | {_cell(now)}{extra} | {now['fit_s']:.2f} |")
+        if key == "classification":
+            pubs = {r["data"]: r.get("published") for r in rows if r["model"] == "skrnn"}
+            cited = ", ".join(f"{d} {p:.3f}" for d, p in pubs.items() if p is not None)
+            lines += [
+                "",
+                "Published deep-learning accuracy (ResNet, mean of 10 runs; Ismail Fawaz et al.,",
+                f"Data Min. Knowl. Disc. 33, 2019): {cited}.",
+            ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="smoke test: tiny data, 2 epochs")
+    p.add_argument("--only", default="", help="comma-separated: tabular,classification,forecasting")
+    p.add_argument("--out", default=None, help="Markdown file (full runs: docs/quality.md)")
+    p.add_argument("--json", default=None, help="dump the raw results here")
+    p.add_argument("--before", default=None, help="JSON of an earlier run: a 'before' column")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    only = set(filter(None, args.only.split(","))) or {"tabular", "classification", "forecasting"}
+    log = print
+    results: dict = {"machine": "2-core shared CPU, torch 1 thread"}
+    runners = {
+        "tabular": run_tabular,
+        "classification": run_classification,
+        "forecasting": run_forecasting,
+    }
+    for key, run in runners.items():
+        if key in only:
+            start = time.perf_counter()
+            results[key] = run(args.quick, log)
+            log(f"{key}: {time.perf_counter() - start:.0f} s")
+    before = None
+    if args.before:
+        with open(args.before) as f:
+            before = json.load(f)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    out = args.out or (None if args.quick else "docs/quality.md")
+    if out:
+        with open(out, "w") as f:
+            f.write(render(results, before))
+    return results
+
+
+if __name__ == "__main__":
+    main()
