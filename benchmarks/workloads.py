@@ -114,7 +114,10 @@ class Workload:
 
     def estimator(self, seed: int, epochs: int | None = None):
         cls = RNNClassifier if self.task == "classification" else RNNRegressor
+        # the raw loop trains on y as it is: no target scaling on the skrnn side either
+        pinned = {} if self.task == "classification" else {"scale_target": False}
         return cls(
+            **pinned,
             cell=self.cell,
             units=self.units,
             num_layers=self.num_layers,

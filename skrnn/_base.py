@@ -278,6 +278,11 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _criterion_kwargs(self) -> dict:
         return {}
 
+    def _encode_training_data(self, X, y, lengths, *, reset: bool):
+        """Validated ``X`` and encoded ``y`` as the net trains on them (regression:
+        normalised); identity here."""
+        return X, y
+
     # -- the skorch net -------------------------------------------------------------------
     def _module_kwargs(self) -> dict:
         return dict(
@@ -411,6 +416,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         else:
             y = self._validate_y(y, reset=reset, classes=classes)
+        X, y = self._encode_training_data(X, y, lengths, reset=reset)
         if self.early_stopping and len(X) < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a validation set."
@@ -450,9 +456,13 @@ or list of arrays
         """Raw network output for ``X`` as a float64 array, and the sequence lengths."""
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False, lengths=lengths)
+        return self._net_output(X, lengths), lengths
+
+    def _net_output(self, X, lengths) -> np.ndarray:
+        """The net's output for validated ``X`` as a float64 array."""
         with torch.inference_mode():
             out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
-        return out.detach().numpy().astype(np.float64), lengths
+        return out.detach().numpy().astype(np.float64)
 
     def _flat_step_targets(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """With ``return_sequences``: the true and predicted per-step targets of all

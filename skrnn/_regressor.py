@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseRNN, split_step_targets
 from ._nets import SequenceRegressorNet
+from ._normalization import TargetNormMixin
 from ._validation import pad_sequences
 
 __all__ = ["RNNRegressor"]
 
 
-class RNNRegressor(RegressorMixin, BaseRNN):
+class RNNRegressor(TargetNormMixin, RegressorMixin, BaseRNN):
     """Recurrent neural network regressor (vanilla RNN, LSTM or GRU) trained with skorch.
 
     Reads each sequence of ``X`` and predicts one value (or one vector, for multi-output
@@ -91,6 +92,23 @@ default="adam"
         Token input: how strings are split: characters, scikit-learn's word analyzer
         (lowercased words of 2+ alphanumeric characters), or a callable returning a list
         of tokens.
+    scale_target : bool, default=True
+        Standardise ``y`` per output column (over all samples, and all time steps of
+        per-step targets) for training and map the predictions back, so that one
+        learning rate suits targets of any unit. ``predict`` is always in ``y``'s units;
+        the losses in ``history_`` are on the standardised scale.
+    instance_norm : {None, "last", "mean", "standard"}, default=None
+        Per-window (reversible instance) normalisation, as in RevIN: before the net,
+        each input sequence is shifted by its own last value (``"last"``) or mean
+        (``"mean"``), or standardised by its mean and standard deviation
+        (``"standard"``), per feature; the target is mapped by the same statistics of
+        its input feature (``target_feature``) and predictions are mapped back. For
+        forecasting windows of a series with a trend or level changes: the net learns
+        changes instead of levels. Numeric input only.
+    target_feature : int or list of int, default=0
+        With ``instance_norm``: the input feature (position among the features of a
+        time step) whose statistics map the target; one int for all outputs or one per
+        output column.
 
     Attributes
     ----------
@@ -99,7 +117,9 @@ default="adam"
     module_ : torch.nn.Module
         The fitted PyTorch module.
     history_ : skorch.History
-        Per-epoch training record (``train_loss``, ``valid_loss``, ``dur``, ...).
+        Per-epoch training record (``train_loss``, ``valid_loss``, ``dur``, ...). The
+        losses are mean squared errors of the targets as the net sees them: divided by
+        ``target_scale_`` (after ``instance_norm``), not in ``y``'s units.
     loss_curve_ : list of float
         Training loss of each epoch (as ``MLPRegressor.loss_curve_``).
     validation_scores_ : list of float or None
@@ -115,6 +135,9 @@ default="adam"
         ``(time_steps, n_features)`` of the sequences seen in ``fit``.
     n_outputs_ : int
         Number of targets.
+    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+        Target standardisation learned in ``fit`` (zeros and ones with
+        ``scale_target=False``).
     vocabulary_ : dict
         Token input from strings: token to embedding id (0 is padding, 3 unknown).
     vocab_size_ : int
@@ -133,6 +156,10 @@ default="adam"
     """
 
     _net_class = SequenceRegressorNet
+    _parameter_constraints: dict = {
+        **BaseRNN._parameter_constraints,
+        **TargetNormMixin._norm_constraints,
+    }
 
     def __init__(
         self,
@@ -163,6 +190,9 @@ default="adam"
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
+        scale_target=True,
+        instance_norm=None,
+        target_feature=0,
     ):
         super().__init__(
             cell=cell,
@@ -192,6 +222,9 @@ default="adam"
             max_vocab=max_vocab,
             tokenizer=tokenizer,
         )
+        self.scale_target = scale_target
+        self.instance_norm = instance_norm
+        self.target_feature = target_feature
 
     def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
         if lengths is not None:
@@ -237,6 +270,14 @@ default="adam"
     def _n_outputs(self):
         return self.n_outputs_
 
+    def _encode_training_data(self, X, y, lengths, *, reset):
+        numeric = self._tokens is None
+        self._check_instance_norm(numeric)
+        if reset and numeric:
+            self._set_target_columns(self.input_shape_[1], self.n_outputs_)
+        X, window = self._normalize_X(X, lengths)
+        return X, self._encode_target(y, window, reset=reset)
+
     def partial_fit(self, X, y, lengths=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
@@ -264,7 +305,10 @@ default="adam"
             ``(n_samples, time_steps[, n_outputs])`` for fixed-length input or a list of
             arrays ``(t_i[, n_outputs])`` for variable-length input.
         """
-        out, lengths = self._forward(X, lengths)
+        check_is_fitted(self, "net_")
+        X, lengths = self._validate_X(X, reset=False, lengths=lengths)
+        X, window = self._normalize_X(X, lengths)
+        out = self._decode_target(self._net_output(X, lengths), window)
         if self._y_1d:
             out = out[..., 0]
         return self._unpad(out, lengths) if self.return_sequences else out

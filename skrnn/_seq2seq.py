@@ -15,6 +15,7 @@ from skorch.utils import to_tensor
 
 from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device
 from ._nets import FastPathMixin
+from ._normalization import TargetNormMixin
 from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
@@ -83,7 +84,11 @@ def _is_label_vector(Y, x_kind: str) -> bool:
 
 
 class Seq2SeqTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, SkorchNetMixin, BaseEstimator
+    TargetNormMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    SkorchNetMixin,
+    BaseEstimator,
 ):
     """Encoder-decoder RNN with teacher forcing, attention and beam search.
 
@@ -174,6 +179,20 @@ default="adam"
         (skorch's ``ProgressBar``) and the best values coloured, elsewhere (log files,
         pipes) as plain text; ``predict`` shows a bar over its batches of inputs in a
         terminal when decoding takes more than 2 seconds.
+    scale_target : bool, default=True
+        Numeric targets: standardise each output feature (over all samples and steps)
+        for training and map the predictions back; the losses in ``history_`` are on the
+        standardised scale.
+    instance_norm : {None, "last", "mean", "standard"}, default=None
+        Numeric input: per-window (reversible instance) normalisation, as in
+        :class:`RNNRegressor`. Each input sequence is shifted by its last value or mean
+        (``"standard"``: also divided by its standard deviation), per feature; numeric
+        targets are mapped by the statistics of their input feature (``target_feature``)
+        and predictions are mapped back. ``transform`` embeds the normalised sequences.
+    target_feature : int or list of int, default=0
+        With ``instance_norm`` and numeric targets: the input feature whose statistics
+        map the targets, one int for all output features or one per output feature. An
+        autoencoder maps each feature to itself.
 
     Attributes
     ----------
@@ -204,6 +223,8 @@ default="adam"
         For numeric ``X``: columns of a 2D ``X`` or features per step of a 3D ``X``.
     input_shape_ : tuple of int
         For numeric ``X``: ``(time_steps, n_features)``.
+    target_mean_, target_scale_ : ndarray of shape (f_out,)
+        Numeric targets: the standardisation learned in ``fit``.
 
     Examples
     --------
@@ -238,6 +259,7 @@ default="adam"
         "device": [str],
         "callbacks": [list, None],
         "verbose": ["verbose"],
+        **TargetNormMixin._norm_constraints,
     }
 
     def __init__(
@@ -262,6 +284,9 @@ default="adam"
         device="cpu",
         callbacks=None,
         verbose=0,
+        scale_target=True,
+        instance_norm=None,
+        target_feature=0,
     ):
         self.cell = cell
         self.units = units
@@ -282,6 +307,9 @@ default="adam"
         self.device = device
         self.callbacks = callbacks
         self.verbose = verbose
+        self.scale_target = scale_target
+        self.instance_norm = instance_norm
+        self.target_feature = target_feature
 
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
@@ -417,6 +445,7 @@ integer sequences
             Y = None
         self.supervised_ = Y is not None
         targets = self._validate_Y(X if Y is None else Y, n)
+        inputs["X"], targets = self._normalize_training_data(inputs["X"], targets)
         self.embedding_dim_ = self.units * (2 if self.bidirectional_encoder else 1)
         seed = fit_seed(self.random_state)
         self.net_ = self._initialize_net(self._build_net(), seed)
@@ -424,10 +453,33 @@ integer sequences
         self.n_iter_ = len(self.net_.history)
         return self
 
+    def _normalize_training_data(self, X, targets):
+        """Per-window normalised numeric ``X`` and numeric targets on the net's scale."""
+        numeric_in, numeric_out = self.input_kind_ == "numeric", self.output_kind_ == "numeric"
+        self._check_instance_norm(numeric_in)
+        window = None
+        if numeric_in:
+            n_outputs = self.output_shape_[1] if numeric_out else 0
+            self._set_target_columns(
+                self.input_shape_[1], n_outputs, identity=not (self.supervised_ and numeric_out)
+            )
+            X, window = self._normalize_X(X)
+        if numeric_out:
+            targets = self._encode_target(targets, window, reset=True)
+        return X, targets
+
     # -- inference ------------------------------------------------------------------------
-    def _batches(self, X):
+    def _inputs(self, X):
+        """Validated (and per-window normalised) module inputs, and the window
+        statistics that map numeric outputs back."""
         check_is_fitted(self, "net_")
         inputs = self._validate_X(X, reset=False)
+        window = None
+        if self.input_kind_ == "numeric":
+            inputs["X"], window = self._normalize_X(inputs["X"])
+        return inputs, window
+
+    def _batches(self, inputs):
         module = self.net_.module_
         module.eval()
         device = self.net_.device
@@ -455,8 +507,9 @@ lists of int
         steps = self.max_output_length_ + (1 if tokens_out else 0)
         outputs = []
         # many inputs (beam search above all) take a while: with verbose, a progress bar
+        inputs, window = self._inputs(X)
         batches = progress(
-            self._batches(X), desc="decoding", verbose=None if self.verbose else False
+            self._batches(inputs), desc="decoding", verbose=None if self.verbose else False
         )
         with torch.inference_mode():
             for module, batch in batches:
@@ -473,7 +526,7 @@ lists of int
             if self.output_kind_ == "text":
                 return np.array(outputs, dtype=object)
             return outputs
-        Y = np.concatenate(outputs)
+        Y = self._decode_target(np.concatenate(outputs), window)
         return Y[:, :, 0] if self._y_ndim == 2 else Y
 
     def transform(self, X) -> np.ndarray:
@@ -487,7 +540,7 @@ lists of int
         with torch.inference_mode():
             parts = [
                 module.embed(batch["X"], batch.get("lengths")).cpu().numpy()
-                for module, batch in self._batches(X)
+                for module, batch in self._batches(self._inputs(X)[0])
             ]
         return np.concatenate(parts).astype(np.float64)
 

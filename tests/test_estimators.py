@@ -211,6 +211,7 @@ def test_early_stopping_uses_validation_loss(seq_data):
         patience=3,
         validation_fraction=0.25,
         random_state=0,
+        scale_target=False,  # the validation loss is then the MSE in y's units
     ).fit(X, noise)
     assert reg.n_iter_ < 200
     assert "valid_loss" in reg.history_[-1]
