@@ -1,6 +1,7 @@
 """skrnn: scikit-learn compatible recurrent neural networks built on skorch and PyTorch."""
 
 from ._classifier import RNNClassifier
+from ._plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from ._regressor import RNNRegressor
 from ._sampling import generate_text, sample_with_temperature
 from ._scaling import SequenceMinMaxScaler, SequenceStandardScaler
@@ -11,12 +12,15 @@ from ._windows import SlidingWindowTransformer, make_supervised
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionDisplay",
+    "ForecastDisplay",
     "RNNClassifier",
     "RNNRegressor",
     "Seq2SeqTransformer",
     "SequenceMinMaxScaler",
     "SequenceStandardScaler",
     "SlidingWindowTransformer",
+    "TrainingCurveDisplay",
     "generate_text",
     "make_supervised",
     "sample_with_temperature",

@@ -20,7 +20,7 @@ from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._validation import validate_sequences
-from ._vocab import PAD, Vocabulary, sequence_kind
+from ._vocab import EOS, PAD, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
 
@@ -528,6 +528,49 @@ lists of int
             return outputs
         Y = self._decode_target(np.concatenate(outputs), window)
         return Y[:, :, 0] if self._y_ndim == 2 else Y
+
+    def _attention_map(self, x) -> tuple[np.ndarray, list[str], list[str]]:
+        """The decoder's attention over one input sequence ``x`` while it produces the
+        output ``predict`` gives: weights ``(output steps, input steps)`` (each row sums
+        to 1), and the labels of the input and output steps. Token outputs end with the
+        step that emits the end token. Used by :class:`~skrnn.AttentionDisplay`."""
+        check_is_fitted(self, "net_")
+        if self.attention is None:
+            raise ValueError(
+                "This Seq2SeqTransformer has attention=None, so there are no attention "
+                "weights; fit it with attention='additive' or 'dot'."
+            )
+        X = np.asarray(x, dtype=np.float32)[None] if self.input_kind_ == "numeric" else [x]
+        pred = self.predict(X)[0]
+        if self.output_vocabulary_ is None:
+            targets = np.asarray(pred, dtype=np.float32).reshape(1, len(pred), -1)
+            out_labels = [str(t) for t in range(len(pred))]
+        else:
+            # the predicted tokens fed back (teacher forcing): the decoder takes the same
+            # steps as when it produced them, greedy or beam search alike
+            targets = (
+                self.output_vocabulary_.encode([pred], add_eos=True, input_name="Y")[0]
+                if len(pred)
+                else np.array([[EOS]])
+            )
+            out_labels = [str(t) for t in pred] + ["<end>"]
+        module, batch = next(self._batches(X))
+        captured = []
+        hook = module.decoder.attention.register_forward_hook(
+            lambda mod, args, out: captured.append(out[1])
+        )
+        try:
+            with torch.inference_mode():
+                module(**batch, y_teacher=torch.as_tensor(targets).to(batch["X"].device))
+        finally:
+            hook.remove()
+        weights = captured[0][0].cpu().numpy().astype(np.float64)
+        in_labels = (
+            [str(t) for t in range(weights.shape[1])]
+            if self.input_kind_ == "numeric"
+            else [str(t) for t in x]
+        )
+        return weights, in_labels, out_labels
 
     def transform(self, X) -> np.ndarray:
         """Fixed-length encoder embeddings of the sequences.
