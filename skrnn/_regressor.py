@@ -123,8 +123,10 @@ default="adam"
     loss_curve_ : list of float
         Training loss of each epoch (as ``MLPRegressor.loss_curve_``).
     validation_scores_ : list of float or None
-        With ``early_stopping=True``: the score (R^2) on the held-out validation
-        set after each epoch; ``None`` otherwise.
+        With ``early_stopping=True``: R^2 on the held-out validation set after each
+        epoch, ``None`` otherwise. Like the losses, of the targets as the net sees them:
+        the same as in ``y``'s units under ``scale_target``, but per normalised window
+        with ``instance_norm``.
     n_iter_ : int
         Number of epochs trained.
     n_features_in_ : int

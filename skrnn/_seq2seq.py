@@ -541,27 +541,31 @@ lists of int
                 "weights; fit it with attention='additive' or 'dot'."
             )
         X = np.asarray(x, dtype=np.float32)[None] if self.input_kind_ == "numeric" else [x]
-        pred = self.predict(X)[0]
+        module, batch = next(self._batches(self._inputs(X)[0]))
+        # the decoder is fed its own outputs back (teacher forcing), so it takes the
+        # same steps as when it produced them, greedy or beam search alike
         if self.output_vocabulary_ is None:
-            targets = np.asarray(pred, dtype=np.float32).reshape(1, len(pred), -1)
-            out_labels = [str(t) for t in range(len(pred))]
+            with torch.inference_mode():  # values on the net's (scaled) side
+                targets = module.decode(
+                    batch["X"], batch.get("lengths"), max_steps=self.max_output_length_
+                )
+            out_labels = [str(t) for t in range(targets.shape[1])]
         else:
-            # the predicted tokens fed back (teacher forcing): the decoder takes the same
-            # steps as when it produced them, greedy or beam search alike
-            targets = (
+            pred = self.predict(X)[0]
+            ids = (
                 self.output_vocabulary_.encode([pred], add_eos=True, input_name="Y")[0]
                 if len(pred)
                 else np.array([[EOS]])
             )
+            targets = torch.as_tensor(ids).to(batch["X"].device)
             out_labels = [str(t) for t in pred] + ["<end>"]
-        module, batch = next(self._batches(X))
         captured = []
         hook = module.decoder.attention.register_forward_hook(
             lambda mod, args, out: captured.append(out[1])
         )
         try:
             with torch.inference_mode():
-                module(**batch, y_teacher=torch.as_tensor(targets).to(batch["X"].device))
+                module(**batch, y_teacher=targets)
         finally:
             hook.remove()
         weights = captured[0][0].cpu().numpy().astype(np.float64)

@@ -150,13 +150,30 @@ def test_attention_display_for_text(decoding):
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["c", "a", "b"]
     assert [t.get_text() for t in disp.ax_.get_yticklabels()] == [*pred, "<end>"]
     assert disp.colorbar_ is not None and disp.ax_.get_xlabel() == "input step"
+    if decoding == "greedy":  # the weights are those of predict's step-by-step decoding
+        steps = []
+        hook = s2s.module_.decoder.attention.register_forward_hook(
+            lambda mod, args, out: steps.append(out[1][0, 0].numpy())
+        )
+        s2s.predict(["cab"])
+        hook.remove()
+        np.testing.assert_allclose(weights, np.stack(steps), rtol=1e-5, atol=1e-6)
 
 
 def test_attention_display_numeric_and_errors():
     rng = np.random.RandomState(0)
     s2s = Seq2SeqTransformer(attention="dot", **FAST).fit(rng.rand(20, 6, 2), rng.rand(20, 3))
-    disp = AttentionDisplay.from_estimator(s2s, rng.rand(6, 2), colorbar=False)
+    x = rng.rand(6, 2)
+    disp = AttentionDisplay.from_estimator(s2s, x, colorbar=False)
     assert disp.im_.get_array().shape == (3, 6) and disp.colorbar_ is None
+    # the weights are those of predict's step-by-step decoding
+    steps = []
+    hook = s2s.module_.decoder.attention.register_forward_hook(
+        lambda mod, args, out: steps.append(out[1][0, 0].numpy())
+    )
+    s2s.predict(x[None])
+    hook.remove()
+    np.testing.assert_allclose(disp.im_.get_array(), np.stack(steps), rtol=1e-5, atol=1e-6)
     plain = Seq2SeqTransformer(**FAST).fit(WORDS)
     with pytest.raises(ValueError, match="attention=None"):
         AttentionDisplay.from_estimator(plain, "abc")
