@@ -10,14 +10,14 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted
 from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
 from ._init import init_parameters
 from ._modules import RNNModule
-from ._nets import validation_score
+from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._tokens import TokenEncoder, holds_strings
@@ -278,7 +278,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _criterion_kwargs(self) -> dict:
         return {}
 
-    def _encode_training_data(self, X, y, lengths, *, reset: bool):
+    def _encode_training_data(self, X, y, lengths, *, reset: bool, sample_weight=None):
         """Validated ``X`` and encoded ``y`` as the net trains on them (regression:
         normalised); identity here."""
         return X, y
@@ -387,15 +387,33 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         return self._tokens.transform(X)
 
     @staticmethod
-    def _net_input(X, lengths):
-        return X if lengths is None else {"X": X, "lengths": lengths}
+    def _net_input(X, lengths, sample_weight=None):
+        """The net's input: ``X`` itself, or a dict with the lengths and sample weights."""
+        if lengths is None and sample_weight is None:
+            return X
+        inputs = {"X": X}
+        if lengths is not None:
+            inputs["lengths"] = lengths
+        if sample_weight is not None:
+            inputs[SAMPLE_WEIGHT] = sample_weight
+        return inputs
 
     @staticmethod
     def _step_lengths(X, lengths) -> np.ndarray:
         return np.full(len(X), X.shape[1], dtype=np.int64) if lengths is None else lengths
 
     # -- training -------------------------------------------------------------------------
-    def _fit(self, X, y, *, epochs: int | None, incremental: bool, classes=None, lengths=None):
+    def _fit(
+        self,
+        X,
+        y,
+        *,
+        epochs: int | None,
+        incremental: bool,
+        classes=None,
+        lengths=None,
+        sample_weight=None,
+    ):
         """Validate, (re)build the net when needed, and train for ``epochs`` epochs."""
         resolve_device(self.device)
         reset = not (incremental and hasattr(self, "net_"))
@@ -416,7 +434,11 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         else:
             y = self._validate_y(y, reset=reset, classes=classes)
-        X, y = self._encode_training_data(X, y, lengths, reset=reset)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+        X, y = self._encode_training_data(X, y, lengths, reset=reset, sample_weight=sample_weight)
         if self.early_stopping and len(X) < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a validation set."
@@ -424,11 +446,12 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         if reset:
             self._seed = fit_seed(self.random_state)
             self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
-        self._train(self.net_, self._seed, self._net_input(X, lengths), y, epochs=epochs)
+        inputs = self._net_input(X, lengths, sample_weight)
+        self._train(self.net_, self._seed, inputs, y, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
 
-    def fit(self, X, y, lengths=None):
+    def fit(self, X, y, lengths=None, sample_weight=None):
         """Fit the model to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -443,6 +466,10 @@ or list of arrays
             (an array ``(n_samples, time_steps[, n_outputs])`` or a list of arrays).
         lengths : array-like of shape (n_samples,), default=None
             True lengths of the sequences of a padded ``X``; steps beyond are ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sequence in the loss (the weighted mean over the
+            batch; with ``return_sequences``, every step of a sequence has its weight).
+            ``None``: equal weights.
 
         Returns
         -------
@@ -450,7 +477,14 @@ or list of arrays
             The fitted estimator.
         """
         self._validate_params()
-        return self._fit(X, y, epochs=self.epochs, incremental=self.warm_start, lengths=lengths)
+        return self._fit(
+            X,
+            y,
+            epochs=self.epochs,
+            incremental=self.warm_start,
+            lengths=lengths,
+            sample_weight=sample_weight,
+        )
 
     def _forward(self, X, lengths=None) -> tuple[np.ndarray, np.ndarray | None]:
         """Raw network output for ``X`` as a float64 array, and the sequence lengths."""

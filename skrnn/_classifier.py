@@ -195,7 +195,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             kwargs["criterion__weight"] = torch.as_tensor(self._class_weights, dtype=torch.float32)
         return kwargs
 
-    def partial_fit(self, X, y, classes=None, lengths=None):
+    def partial_fit(self, X, y, classes=None, lengths=None, sample_weight=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
         Parameters
@@ -205,13 +205,23 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         classes : array-like, default=None
             All classes that can appear in ``y`` over all calls. Needed on the first call
             when a batch may miss some classes; inferred from ``y`` when omitted.
+        lengths, sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
 
         Returns
         -------
         self : object
         """
         self._validate_params()
-        return self._fit(X, y, epochs=1, incremental=True, classes=classes, lengths=lengths)
+        return self._fit(
+            X,
+            y,
+            epochs=1,
+            incremental=True,
+            classes=classes,
+            lengths=lengths,
+            sample_weight=sample_weight,
+        )
 
     def predict_proba(self, X, lengths=None):
         """Class probabilities of sequences ``X``.

@@ -1,6 +1,9 @@
-"""Thin skorch net subclasses: the standard nets plus a loss masked on padded time steps."""
+"""Thin skorch net subclasses: the standard nets plus a loss masked on padded time steps
+and weighted by sample weights."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -11,6 +14,7 @@ from skorch.utils import to_numpy, to_tensor
 
 __all__ = [
     "IGNORE_LABEL",
+    "SAMPLE_WEIGHT",
     "FastHistory",
     "FastPathMixin",
     "SequenceClassifierNet",
@@ -21,6 +25,10 @@ __all__ = [
 #: Target of padded time steps in many-to-many classification (CrossEntropyLoss's default
 #: ``ignore_index``). Padded steps of regression targets are NaN.
 IGNORE_LABEL = -100
+
+#: Key of the per-sequence weights in a net's input dict: they travel with their
+#: sequences through batching and validation splits; the module never sees them.
+SAMPLE_WEIGHT = "sample_weight"
 
 
 class FastHistory(History):
@@ -84,7 +92,32 @@ def validation_score(net, X, y) -> float:
     return net.score_outputs(to_numpy(net.forward(X, training=False)), np.asarray(y))
 
 
-class SequenceRegressorNet(FastPathMixin, NeuralNetRegressor):
+class SampleWeightMixin:
+    """Sample weights (skorch's recipe): an input dict may carry :data:`SAMPLE_WEIGHT`;
+    ``infer`` drops it before the module, ``get_loss`` becomes the weighted mean
+    ``sum(w * loss) / sum(w)`` over the valid elements (per-step targets: every step of a
+    sequence has its weight), which equals the unweighted loss for unit weights.
+
+    Subclasses give ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``.
+    """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping) and SAMPLE_WEIGHT in x:
+            x = {k: v for k, v in x.items() if k != SAMPLE_WEIGHT}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not (isinstance(X, Mapping) and SAMPLE_WEIGHT in X):
+            return self._unweighted_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        losses, weights = self._elementwise_loss(y_pred, y_true)
+        w = to_tensor(X[SAMPLE_WEIGHT], device=self.device).to(losses.dtype)
+        weights = weights * w.reshape(-1, *([1] * (weights.ndim - 1)))
+        total = weights.sum()
+        return (losses * weights).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
+
+
+class SequenceRegressorNet(SampleWeightMixin, FastPathMixin, NeuralNetRegressor):
     """``NeuralNetRegressor`` whose loss skips NaN targets (padded steps of per-step targets)."""
 
     @staticmethod
@@ -102,15 +135,22 @@ class SequenceRegressorNet(FastPathMixin, NeuralNetRegressor):
         keep = ~np.isnan(y).any(axis=1)
         return float(r2_score(y[keep], out[keep]))
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def _unweighted_loss(self, y_pred, y_true, X=None, training=False):
         if y_pred.ndim != 3:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
+            return NeuralNetRegressor.get_loss(self, y_pred, y_true, X=X, training=training)
         y_true = to_tensor(y_true, device=self.device)
         valid = ~torch.isnan(y_true)
         return self.criterion_(y_pred[valid], y_true[valid])
 
+    @staticmethod
+    def _elementwise_loss(y_pred, y_true):
+        """Squared errors and 0/1 weights (0 on the NaN targets of padded steps)."""
+        valid = ~torch.isnan(y_true)
+        errors = torch.where(valid, y_pred - torch.nan_to_num(y_true), 0.0) ** 2
+        return errors, valid.to(y_pred.dtype)
 
-class SequenceClassifierNet(FastPathMixin, NeuralNetClassifier):
+
+class SequenceClassifierNet(SampleWeightMixin, FastPathMixin, NeuralNetClassifier):
     """``NeuralNetClassifier`` that flattens per-step logits ``(batch, time, classes)``.
 
     Padded steps carry the label :data:`IGNORE_LABEL`, which the cross-entropy ignores.
@@ -130,8 +170,23 @@ class SequenceClassifierNet(FastPathMixin, NeuralNetClassifier):
         keep = y != IGNORE_LABEL
         return float(np.mean(out.argmax(axis=-1)[keep] == y[keep]))
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def _unweighted_loss(self, y_pred, y_true, X=None, training=False):
         if y_pred.ndim != 3:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
+            return NeuralNetClassifier.get_loss(self, y_pred, y_true, X=X, training=training)
         y_true = to_tensor(y_true, device=self.device)
         return self.criterion_(y_pred.reshape(-1, y_pred.shape[-1]), y_true.reshape(-1))
+
+    def _elementwise_loss(self, y_pred, y_true):
+        """Cross-entropies and their weights: the class weight of each label (1 without
+        ``class_weight``), 0 on padded steps, as the criterion's mean weighs them."""
+        logits = y_pred.reshape(-1, y_pred.shape[-1])
+        labels = y_true.reshape(-1)
+        losses = torch.nn.functional.cross_entropy(
+            logits, labels, reduction="none", ignore_index=IGNORE_LABEL
+        )
+        valid = labels != IGNORE_LABEL
+        weights = valid.to(logits.dtype)
+        class_weight = getattr(self.criterion_, "weight", None)
+        if class_weight is not None:
+            weights = weights * class_weight[labels.clamp_min(0)]
+        return losses.reshape(y_true.shape), weights.reshape(y_true.shape)

@@ -120,18 +120,23 @@ class TargetNormMixin:
         cols = self._target_columns
         return Xn.astype(np.float32), (shift[:, cols], scale[:, cols])
 
-    def _encode_target(self, y: np.ndarray, window, *, reset: bool) -> np.ndarray:
+    def _encode_target(self, y: np.ndarray, window, *, reset: bool, sample_weight=None):
         """Targets ``(n, k)`` or per step ``(n, steps, k)`` (NaN on padding) on the net's
         scale; on ``reset`` the standardisation is fitted (``target_mean_``,
-        ``target_scale_``)."""
+        ``target_scale_``), weighted by ``sample_weight`` as the loss is."""
         y = np.asarray(y, dtype=np.float64)
         if window is not None:
             y = (y - _per_step(window[0], y.ndim)) / _per_step(window[1], y.ndim)
         if reset:
             k = y.shape[-1]
+            w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+            w = np.broadcast_to(w.reshape(-1, *[1] * (y.ndim - 1)), y.shape).reshape(-1, k)
             flat = y.reshape(-1, k)
-            if self.scale_target and np.isfinite(flat).any():
-                mean, std = np.nanmean(flat, axis=0), np.nanstd(flat, axis=0)
+            w = np.where(np.isnan(flat), 0.0, w)
+            if self.scale_target and (w.sum(axis=0) > 0).all():
+                mean = (w * np.nan_to_num(flat)).sum(axis=0) / w.sum(axis=0)
+                var = (w * np.nan_to_num(flat - mean) ** 2).sum(axis=0) / w.sum(axis=0)
+                std = np.sqrt(var)
                 self.target_mean_, self.target_scale_ = mean, np.where(std > 0, std, 1.0)
             else:
                 self.target_mean_, self.target_scale_ = np.zeros(k), np.ones(k)

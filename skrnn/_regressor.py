@@ -272,23 +272,27 @@ default="adam"
     def _n_outputs(self):
         return self.n_outputs_
 
-    def _encode_training_data(self, X, y, lengths, *, reset):
+    def _encode_training_data(self, X, y, lengths, *, reset, sample_weight=None):
         numeric = self._tokens is None
         self._check_instance_norm(numeric)
         if reset and numeric:
             self._set_target_columns(self.input_shape_[1], self.n_outputs_)
         X, window = self._normalize_X(X, lengths)
-        return X, self._encode_target(y, window, reset=reset)
+        return X, self._encode_target(y, window, reset=reset, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y, lengths=None):
+    def partial_fit(self, X, y, lengths=None, sample_weight=None):
         """Train for one epoch, starting from the current weights when already fitted.
+
+        Parameters are those of :meth:`fit`.
 
         Returns
         -------
         self : object
         """
         self._validate_params()
-        return self._fit(X, y, epochs=1, incremental=True, lengths=lengths)
+        return self._fit(
+            X, y, epochs=1, incremental=True, lengths=lengths, sample_weight=sample_weight
+        )
 
     def predict(self, X, lengths=None):
         """Predict targets for sequences ``X``.
