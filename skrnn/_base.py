@@ -199,6 +199,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [StrOptions({"char", "word"}), callable],
+        "time_steps": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     @abstractmethod
@@ -231,6 +232,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
+        time_steps=None,
     ):
         self.cell = cell
         self.units = units
@@ -258,6 +260,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         self.embedding_dim = embedding_dim
         self.max_vocab = max_vocab
         self.tokenizer = tokenizer
+        self.time_steps = time_steps
 
     # -- subclass hooks -------------------------------------------------------------------
     _net_class: type

@@ -37,7 +37,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
         ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``,
         ``pooling``, ``return_sequences``, ``embedding_dim``, ``max_vocab``,
-        ``tokenizer``). With ``early_stopping`` the validation split
+        ``tokenizer``, ``time_steps``). With ``early_stopping`` the validation split
         is stratified.
 
     Attributes
@@ -115,6 +115,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
+        time_steps=None,
     ):
         super().__init__(
             cell=cell,
@@ -143,6 +144,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             embedding_dim=embedding_dim,
             max_vocab=max_vocab,
             tokenizer=tokenizer,
+            time_steps=time_steps,
         )
         self.class_weight = class_weight
 

@@ -92,6 +92,14 @@ default="adam"
         Token input: how strings are split: characters, scikit-learn's word analyzer
         (lowercased words of 2+ alphanumeric characters), or a callable returning a list
         of tokens.
+    time_steps : int or None, default=None
+        How a 2D ``X`` (a table ``(n_samples, n_columns)``) is read. ``None``: as
+        univariate sequences, one column per time step (the time-series convention of
+        sktime and tslearn, and what windows of a series look like). An int ``k``: each
+        row holds ``k`` time steps of ``n_columns / k`` features, step by step (the
+        first ``n_columns / k`` columns are step 1); ``time_steps=1`` reads a plain
+        table as one step of all its features, which is what an unordered table of
+        features needs. 3D and variable-length ``X`` are read as they are.
     scale_target : bool, default=True
         Standardise ``y`` per output column (over all samples, and all time steps of
         per-step targets) for training and map the predictions back, so that one
@@ -192,6 +200,7 @@ default="adam"
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
+        time_steps=None,
         scale_target=True,
         instance_norm=None,
         target_feature=0,
@@ -223,6 +232,7 @@ default="adam"
             embedding_dim=embedding_dim,
             max_vocab=max_vocab,
             tokenizer=tokenizer,
+            time_steps=time_steps,
         )
         self.scale_target = scale_target
         self.instance_norm = instance_norm

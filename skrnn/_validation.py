@@ -16,6 +16,7 @@ __all__ = [
     "check_sequences",
     "is_ragged",
     "pad_sequences",
+    "rows_as_steps",
     "sktime_to_sequences",
     "validate_padded_sequences",
     "validate_sequences",
@@ -218,12 +219,23 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
     _check_feature_names(estimator, X, reset=reset)
     X = _check_array_2d_3d(X, "X")
     ndim_in = X.ndim
-    if ndim_in == 2:
-        X = X[:, :, None]
     name = type(estimator).__name__
+    time_steps = getattr(estimator, "time_steps", None)
+    if ndim_in == 2:
+        if not reset and time_steps is not None and X.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {name} is expecting "
+                f"{estimator.n_features_in_} features as input."
+            )
+        X = rows_as_steps(X, time_steps)
+    elif time_steps is not None and time_steps != X.shape[1]:
+        raise ValueError(
+            f"time_steps={time_steps} reads a 2D X as sequences, but X is 3D with "
+            f"{X.shape[1]} time steps; leave time_steps=None for 3D input."
+        )
     n_steps, n_feat = X.shape[1:]
     if reset:
-        estimator.n_features_in_ = n_steps if ndim_in == 2 else n_feat
+        estimator.n_features_in_ = n_steps * n_feat if ndim_in == 2 else n_feat
         estimator.input_shape_ = (n_steps, n_feat)
         return X
     fit_steps, fit_feat = estimator.input_shape_
@@ -239,6 +251,30 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
         )
     _check_step_features(estimator, n_feat)
     return X
+
+
+def rows_as_steps(X: np.ndarray, time_steps: int | None) -> np.ndarray:
+    """A 2D ``X`` as sequences ``(n, time_steps, n_columns / time_steps)``: ``None``
+    makes every column one step of one feature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows_as_steps(np.arange(6).reshape(1, 6), 3).tolist()
+    [[[0, 1], [2, 3], [4, 5]]]
+    >>> rows_as_steps(np.arange(6).reshape(1, 6), None).shape
+    (1, 6, 1)
+    """
+    n, p = X.shape
+    if time_steps is None:
+        return X[:, :, None]
+    if p % time_steps:
+        raise ValueError(
+            f"time_steps={time_steps} does not divide the {p} columns of X: each row is "
+            f"read as time_steps steps of n_columns / time_steps features. Choose a "
+            "divisor of the number of columns (time_steps=1: one step of all columns)."
+        )
+    return X.reshape(n, time_steps, p // time_steps)
 
 
 def _check_step_features(estimator, n_features: int) -> None:

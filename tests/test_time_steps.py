@@ -1,0 +1,62 @@
+"""``time_steps``: how a 2D X (a table) is read."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_wine
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skrnn import RNNClassifier, RNNRegressor
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+FAST = dict(units=4, epochs=2, random_state=0)
+
+
+@pytest.mark.parametrize("k, shape", [(None, (6, 1)), (1, (1, 6)), (3, (3, 2)), (6, (6, 1))])
+def test_time_steps_reshapes_rows(seq_data, k, shape):
+    X = seq_data[0].reshape(48, -1)  # 10 columns
+    X = X[:, :6]
+    reg = RNNRegressor(time_steps=k, **FAST).fit(X, seq_data[1])
+    assert reg.input_shape_ == shape and reg.n_features_in_ == 6
+    assert reg.module_.rnn.input_size == shape[1]
+    assert reg.predict(X).shape == (48,)
+
+
+def test_rows_are_read_step_by_step(seq_data):
+    """time_steps=k on (n, k * f) columns is the 3D array (n, k, f)."""
+    X3, y = seq_data  # (48, 5, 2)
+    from3d = RNNRegressor(**FAST).fit(X3, y)
+    from2d = RNNRegressor(time_steps=5, **FAST).fit(X3.reshape(48, 10), y)
+    np.testing.assert_allclose(from2d.predict(X3.reshape(48, 10)), from3d.predict(X3))
+
+
+@pytest.mark.parametrize(
+    "k, X, match",
+    [
+        (4, np.zeros((8, 6)), "time_steps=4 does not divide the 6 columns"),
+        (2, np.zeros((8, 3, 2)), "leave time_steps=None for 3D input"),
+    ],
+)
+def test_time_steps_errors(k, X, match):
+    with pytest.raises(ValueError, match=match):
+        RNNRegressor(time_steps=k, **FAST).fit(X, np.zeros(len(X)))
+
+
+def test_predict_on_other_columns_is_an_error(seq_data):
+    X = seq_data[0].reshape(48, 10)
+    reg = RNNRegressor(time_steps=1, **FAST).fit(X, seq_data[1])
+    with pytest.raises(ValueError, match="X has 8 features, but RNNRegressor is expecting 10"):
+        reg.predict(X[:, :8])
+
+
+def test_time_steps_is_grid_searchable_in_a_pipeline():
+    X, y = load_wine(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(), RNNClassifier(units=8, epochs=30, lr=0.01, random_state=0)
+    )
+    search = GridSearchCV(pipe, {"rnnclassifier__time_steps": [None, 1]}, cv=2).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert search.best_params_ == {"rnnclassifier__time_steps": 1}  # a table is one step
+    assert scores[1] > 0.9
