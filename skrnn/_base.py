@@ -11,19 +11,33 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted
-from skorch.callbacks import EarlyStopping, EpochScoring, GradientNormClipping
+from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
+from ._health import TrainingDivergedError, TrainingHealth, scale_note
 from ._init import init_parameters
 from ._modules import RNNModule
 from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._tokens import TokenEncoder, holds_strings
-from ._validation import is_ragged, validate_padded_sequences, validate_sequences
+from ._transaction import fit_transaction
+from ._validation import (
+    check_container,
+    is_sequence_list,
+    validate_padded_sequences,
+    validate_sequences,
+)
 
-__all__ = ["BaseRNN", "SkorchNetMixin", "resolve_device", "split_step_targets"]
+__all__ = [
+    "BaseRNN",
+    "SkorchNetMixin",
+    "check_callbacks",
+    "plain_scalars",
+    "resolve_device",
+    "split_step_targets",
+]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -40,6 +54,50 @@ OPTIMIZERS = {
 PREDICT_BATCH_SIZE = 1024
 
 
+#: Largest embedding, in weights (1 GiB of float32; about 4 GiB while training with
+#: Adam's two moments and the gradient): a larger one is refused before allocation.
+MAX_EMBEDDING_PARAMETERS = 2**28
+
+#: Device types that hold values and can run training.
+_TRAINING_DEVICES = frozenset({"cpu", "cuda", "mps", "xpu"})
+
+
+def plain_scalars(params: dict) -> dict:
+    """``params`` with NumPy scalars (``np.int64(4)``, ``np.float32``, ``np.bool_``) as
+    Python scalars: PyTorch layers reject NumPy integers as sizes, and hyperparameters
+    from a grid such as ``np.arange(4, 9, 4)`` are NumPy scalars.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain_scalars({"units": np.int64(4), "bidirectional": np.bool_(True)})
+    {'units': 4, 'bidirectional': True}
+    """
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in params.items()}
+
+
+def check_callbacks(callbacks) -> list:
+    """The ``callbacks`` parameter as a list, or a ``TypeError`` naming the bad entry.
+
+    Examples
+    --------
+    >>> check_callbacks(None)
+    []
+    >>> check_callbacks(["x"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: callbacks[0] is 'x'; expected a skorch callback instance ...
+    """
+    for i, cb in enumerate(callbacks or []):
+        named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
+        if not isinstance(cb[1] if named else cb, Callback):
+            raise TypeError(
+                f"callbacks[{i}] is {cb!r}; expected a skorch callback instance (for example "
+                "skorch.callbacks.LRScheduler(...)) or a (name, callback) tuple."
+            )
+    return list(callbacks or [])
+
+
 def resolve_device(device: str) -> str:
     """Check that ``device`` can be used and return it; a clear error if not.
 
@@ -52,6 +110,11 @@ def resolve_device(device: str) -> str:
         dev = torch.device(device)
     except RuntimeError as exc:
         raise ValueError(f"device={device!r} is not a valid torch device: {exc}") from None
+    if dev.type not in _TRAINING_DEVICES:
+        raise ValueError(
+            f"device={device!r} cannot train a network (a {dev.type!r} device holds no "
+            f"values); use one of {sorted(_TRAINING_DEVICES)}, for example device='cpu'."
+        )
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this machine; "
@@ -64,6 +127,16 @@ def resolve_device(device: str) -> str:
 
 def _noop(*args, **kwargs):
     pass
+
+
+def _same_param(a, b) -> bool:
+    """Whether two values of a parameter are equal (``np.int64(4)`` equals ``4``)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. arrays: equal only when identical
+        return False
 
 
 def split_step_targets(y, lengths: np.ndarray, n_steps: int) -> list[np.ndarray]:
@@ -101,30 +174,40 @@ class SkorchNetMixin:
     callbacks (gradient clipping first), the fitted module and history, and tags."""
 
     def _common_callbacks(self) -> list:
-        callbacks = []
+        callbacks = [("training_health", TrainingHealth(clip_grad_norm=self.clip_grad_norm))]
         if self.clip_grad_norm is not None:
             callbacks.append(
                 ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
             )
         # deep copies: the user's callback objects (a parameter) are never mutated by fit
-        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        callbacks.extend(copy.deepcopy(check_callbacks(self.callbacks)))
         return callbacks + verbose_callbacks(self.verbose)
+
+    def _optimizer_class(self) -> type:
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer]
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer={self.optimizer!r} is not a torch optimizer; give one of "
+                f"{sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass such as "
+                "torch.optim.Adam."
+            )
+        return self.optimizer
 
     def _common_net_kwargs(self) -> dict:
         """skorch arguments of the training loop: optimizer, batches, epochs, device."""
-        optimizer = (
-            OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        )
-        return dict(
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.epochs,
-            batch_size=self.batch_size,
-            iterator_train=SliceLoader,
-            iterator_train__shuffle=True,
-            iterator_valid=SliceLoader,
-            device=self.device,
-            **verbose_net_kwargs(self.verbose),
+        return plain_scalars(
+            dict(
+                optimizer=self._optimizer_class(),
+                lr=self.lr,
+                max_epochs=self.epochs,
+                batch_size=self.batch_size,
+                iterator_train=SliceLoader,
+                iterator_train__shuffle=True,
+                iterator_valid=SliceLoader,
+                device=self.device,
+                **verbose_net_kwargs(self.verbose),
+            )
         )
 
     def _initialize_net(self, net, seed: int):
@@ -140,9 +223,24 @@ class SkorchNetMixin:
         """``net.partial_fit`` with shuffling, dropout and teacher forcing drawn from a
         generator of its own. Every training call gets its own seed, derived from the
         epochs already run, so that continued training is reproducible too."""
-        with use_generator(make_generator(seed + len(net.history))):
-            net.partial_fit(X, y, **fit_params)
+        try:
+            with use_generator(make_generator(seed + len(net.history))):
+                net.partial_fit(X, y, **fit_params)
+        except TrainingDivergedError as exc:
+            raise TrainingDivergedError(f"{exc} {scale_note(X, y)}".strip()) from None
         return net
+
+    @staticmethod
+    def _check_finite_output(out: np.ndarray, X) -> np.ndarray:
+        """``out``, or a ``ValueError`` when the network produced NaN or infinity (inputs
+        far outside the training scale overflow a network that trained fine)."""
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The network produced NaN or infinite outputs for this X. "
+                f"{scale_note(X, None)} Scale the inputs like the training data (for "
+                "example with SequenceStandardScaler in a Pipeline)."
+            )
+        return out
 
     @property
     def module_(self) -> torch.nn.Module:
@@ -288,19 +386,23 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- the skorch net -------------------------------------------------------------------
     def _module_kwargs(self) -> dict:
-        return dict(
-            module=RNNModule,
-            module__n_features=self.input_shape_[1] if self._tokens is None else self.embedding_dim,
-            module__vocab_size=None if self._tokens is None else self._tokens.vocab_size_,
-            module__n_outputs=self._n_outputs(),
-            module__cell=self.cell,
-            module__units=self.units,
-            module__num_layers=self.num_layers,
-            module__bidirectional=self.bidirectional,
-            module__dropout=self.dropout,
-            module__activation=self.activation,
-            module__pooling=self.pooling,
-            module__return_sequences=self.return_sequences,
+        return plain_scalars(
+            dict(
+                module=RNNModule,
+                module__n_features=self.input_shape_[1]
+                if self._tokens is None
+                else self.embedding_dim,
+                module__vocab_size=None if self._tokens is None else self._tokens.vocab_size_,
+                module__n_outputs=self._n_outputs(),
+                module__cell=self.cell,
+                module__units=self.units,
+                module__num_layers=self.num_layers,
+                module__bidirectional=self.bidirectional,
+                module__dropout=self.dropout,
+                module__activation=self.activation,
+                module__pooling=self.pooling,
+                module__return_sequences=self.return_sequences,
+            )
         )
 
     def _build_callbacks(self) -> list:
@@ -342,8 +444,12 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             **self._module_kwargs(),
             **self._criterion_kwargs(),
             **self._common_net_kwargs(),
-            optimizer__weight_decay=self.weight_decay,
-            iterator_valid__batch_size=max(self.batch_size, PREDICT_BATCH_SIZE),
+            **plain_scalars(
+                dict(
+                    optimizer__weight_decay=self.weight_decay,
+                    iterator_valid__batch_size=max(self.batch_size, PREDICT_BATCH_SIZE),
+                )
+            ),
             train_split=train_split,
             callbacks=self._build_callbacks(),
             predict_nonlinearity=None,
@@ -354,8 +460,11 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         """Validated ``X`` as a float32 array ``(n, time, features)`` and the per-sequence
         lengths, ``None`` when all sequences fill every time step. Token input (with
         ``embedding_dim``) gives int64 ids ``(n, time)`` and the lengths."""
-        if reset:
+        X = check_container(X)
+        if reset:  # forget what a previous fit on tokens recorded
             self._tokens = None
+            for attr in ("vocabulary_", "vocab_size_"):
+                self.__dict__.pop(attr, None)
         if self.embedding_dim is not None:
             return self._validate_tokens(X, reset=reset, lengths=lengths)
         if holds_strings(X):
@@ -363,7 +472,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 "X holds strings; set embedding_dim to train on token sequences (text or "
                 "integer ids) through an embedding layer."
             )
-        if lengths is None and not is_ragged(X):
+        if lengths is None and not is_sequence_list(X):
             return validate_sequences(self, X, reset=reset), None
         return validate_padded_sequences(self, X, lengths, reset=reset)
 
@@ -378,6 +487,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 if hasattr(self, attr):
                     delattr(self, attr)
             self._tokens = TokenEncoder(self.tokenizer, self.max_vocab).fit(X)
+            self._check_embedding_size(self._tokens.vocab_size_)
             self.input_shape_ = (None, None)
             self.vocab_size_ = self._tokens.vocab_size_
             if self._tokens.kind_ == "text":
@@ -388,6 +498,15 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 "embedding_dim; refit it to predict on token sequences."
             )
         return self._tokens.transform(X)
+
+    def _check_embedding_size(self, rows: int) -> None:
+        if rows * self.embedding_dim > MAX_EMBEDDING_PARAMETERS:
+            raise ValueError(
+                f"The embedding would have {rows:,} rows of embedding_dim={self.embedding_dim} "
+                f"({rows * self.embedding_dim:,} weights, more than the "
+                f"{MAX_EMBEDDING_PARAMETERS:,} allowed). Set max_vocab to the number of "
+                "tokens to embed, or a smaller embedding_dim."
+            )
 
     @staticmethod
     def _net_input(X, lengths, sample_weight=None):
@@ -406,6 +525,28 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         return np.full(len(X), X.shape[1], dtype=np.int64) if lengths is None else lengths
 
     # -- training -------------------------------------------------------------------------
+    #: Parameters that a fit continuing the fitted network reads afresh on every call;
+    #: a change of any other parameter needs a new network.
+    _per_call_params = frozenset({"epochs", "warm_start", "verbose", "random_state"})
+
+    def _check_unchanged_params(self) -> None:
+        """A ``ValueError`` when parameters the fitted network was built with changed
+        since, as continued training (``warm_start``, ``partial_fit``) cannot take them on."""
+        built = getattr(self, "_net_params", {})
+        changed = [
+            f"{name} from {built[name]!r} to {value!r}"
+            for name, value in self.get_params(deep=False).items()
+            if name not in self._per_call_params and name in built
+            and not _same_param(built[name], value)
+        ]  # fmt: skip
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__} continues training its fitted network (warm_start=True "
+                f"or partial_fit), but {', '.join(changed)} since that network was built, "
+                "which it cannot take on. Set the parameters back, or fit with "
+                "warm_start=False to build a new network."
+            )
+
     def _fit(
         self,
         X,
@@ -417,14 +558,34 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         lengths=None,
         sample_weight=None,
     ):
-        """Validate, (re)build the net when needed, and train for ``epochs`` epochs."""
+        """Validate, (re)build the net when needed, and train for ``epochs`` epochs.
+
+        Transactional: when anything raises, the estimator is left as it was before the
+        call (the network too, when training continued it in place)."""
         resolve_device(self.device)
         reset = not (incremental and hasattr(self, "net_"))
+        if not reset:
+            self._check_unchanged_params()
+        with fit_transaction(self, deep_copy=() if reset else ("net_",)):
+            return self._fit_steps(
+                X,
+                y,
+                epochs=epochs,
+                reset=reset,
+                classes=classes,
+                lengths=lengths,
+                sample_weight=sample_weight,
+            )
+
+    def _fit_steps(
+        self, X, y, *, epochs, reset: bool, classes=None, lengths=None, sample_weight=None
+    ):
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         X, lengths = self._validate_X(X, reset=reset, lengths=lengths)
+        y = check_container(y, "y")
         if _num_samples(y) != len(X):
             raise ValueError(
                 f"X and y have different numbers of samples: {len(X)} sequences in X and "
@@ -448,6 +609,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if reset:
             self._seed = fit_seed(self.random_state)
+            self._net_params = self.get_params(deep=False)
             self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
         inputs = self._net_input(X, lengths, sample_weight)
         self._train(self.net_, self._seed, inputs, y, epochs=epochs)
@@ -493,7 +655,7 @@ or list of arrays
         """Raw network output for ``X`` as a float64 array, and the sequence lengths."""
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False, lengths=lengths)
-        return self._net_output(X, lengths), lengths
+        return self._check_finite_output(self._net_output(X, lengths), X), lengths
 
     def _net_output(self, X, lengths) -> np.ndarray:
         """The net's output for validated ``X`` as a float64 array."""
@@ -501,13 +663,16 @@ or list of arrays
             out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
         return out.detach().numpy().astype(np.float64)
 
-    def _flat_step_targets(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+    def _flat_step_targets(self, X, y, sample_weight=None) -> tuple:
         """With ``return_sequences``: the true and predicted per-step targets of all
-        sequences, concatenated, for scoring over every time step."""
+        sequences, concatenated, for scoring over every time step, and the weights of the
+        steps (``sample_weight`` of a sequence holds for each of its steps)."""
         pred = list(self.predict(X))
         lengths = np.array([len(p) for p in pred])
         truth = split_step_targets(y, lengths, int(lengths.max()))
-        return np.concatenate(truth), np.concatenate(pred)
+        if sample_weight is not None:
+            sample_weight = np.repeat(_check_sample_weight(sample_weight, pred), lengths)
+        return np.concatenate(truth), np.concatenate(pred), sample_weight
 
     @staticmethod
     def _unpad(out: np.ndarray, lengths):

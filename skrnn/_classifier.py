@@ -170,11 +170,15 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         if reset:
             self.classes_ = unique_labels(y if classes is None else column_or_1d(classes))
             self._encoder = LabelEncoder().fit(self.classes_)
-            self._class_weights = None
-            if self.class_weight is not None:
-                self._class_weights = compute_class_weight(
-                    self.class_weight, classes=self.classes_, y=y
-                )
+            self._class_weights = self._check_class_weight(y)
+        elif classes is not None and not np.array_equal(
+            unique_labels(column_or_1d(classes)), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.asarray(classes).tolist()} differs from the classes "
+                f"{self.classes_.tolist()} of the first call to partial_fit; the classes "
+                "are fixed by the first call (fit anew to change them)."
+            )
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(
@@ -182,6 +186,20 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 f"{unseen.tolist()}."
             )
         return self._encoder.transform(y).astype(np.int64)
+
+    def _check_class_weight(self, y) -> np.ndarray | None:
+        """Per-class loss weights, or a ``ValueError`` for weights that cannot train."""
+        if self.class_weight is None:
+            return None
+        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        weights = np.asarray(weights, dtype=np.float64)
+        if not np.isfinite(weights).all() or (weights < 0).any() or not weights.any():
+            raise ValueError(
+                f"class_weight={self.class_weight!r} must give every class a finite, "
+                "non-negative weight, and some class a positive one; got weights "
+                f"{dict(zip(self.classes_.tolist(), weights.tolist(), strict=True))}."
+            )
+        return weights
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -263,4 +281,5 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         """Accuracy; over all time steps with ``return_sequences=True``."""
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        return accuracy_score(*self._flat_step_targets(X, y))
+        truth, pred, weights = self._flat_step_targets(X, y, sample_weight)
+        return accuracy_score(truth, pred, sample_weight=weights)

@@ -333,7 +333,8 @@ default="adam"
         """R^2 of the predictions; over all time steps with ``return_sequences=True``."""
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        return r2_score(*self._flat_step_targets(X, y), sample_weight=sample_weight)
+        truth, pred, weights = self._flat_step_targets(X, y, sample_weight)
+        return r2_score(truth, pred, sample_weight=weights)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

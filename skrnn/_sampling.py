@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from numbers import Real
+import math
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -11,6 +12,16 @@ from sklearn.utils.validation import check_is_fitted
 from ._progress import progress
 
 __all__ = ["generate_text", "sample_with_temperature"]
+
+
+def _check_temperature(temperature) -> None:
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, Real)
+        or not math.isfinite(temperature)
+        or temperature < 0
+    ):
+        raise ValueError(f"temperature must be a non-negative finite number, got {temperature!r}.")
 
 
 def sample_with_temperature(proba, temperature: float = 1.0, random_state=None) -> np.ndarray:
@@ -40,8 +51,7 @@ def sample_with_temperature(proba, temperature: float = 1.0, random_state=None) 
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim != 2:
         raise ValueError(f"proba must be 2D (n_samples, n_classes), got {proba.ndim}D.")
-    if not isinstance(temperature, Real) or temperature < 0:
-        raise ValueError(f"temperature must be a non-negative number, got {temperature!r}.")
+    _check_temperature(temperature)
     if temperature == 0:
         return proba.argmax(axis=1)
     rng = check_random_state(random_state)
@@ -92,8 +102,15 @@ def generate_text(
         raise ValueError("generate_text needs a classifier fitted on strings (embedding_dim set).")
     if not isinstance(prompt, str) or not prompt:
         raise ValueError("prompt must be a non-empty string.")
-    if window is not None and window < 1:
-        raise ValueError(f"window must be a positive number of characters, got {window}.")
+    if isinstance(length, bool) or not isinstance(length, Integral) or length < 0:
+        raise ValueError(
+            f"length must be a non-negative whole number of characters, got {length!r}."
+        )
+    if window is not None and (
+        isinstance(window, bool) or not isinstance(window, Integral) or window < 1
+    ):
+        raise ValueError(f"window must be a positive whole number of characters, got {window!r}.")
+    _check_temperature(temperature)
     rng = check_random_state(random_state)
     text = prompt
     # one predict call per character: a bar on a terminal when it takes more than seconds

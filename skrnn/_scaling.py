@@ -10,6 +10,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from ._series import check_3d_output, check_series
+from ._transaction import transactional
 
 __all__ = ["SequenceMinMaxScaler", "SequenceStandardScaler"]
 
@@ -31,6 +32,7 @@ class _BaseSequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         X = check_series(self, X, reset=reset, max_ndim=3)
         return X.reshape(-1, self.n_features_in_), X.shape
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> _BaseSequenceScaler:
         """Compute per-feature statistics over all samples and time steps of ``X``.

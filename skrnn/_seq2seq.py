@@ -13,13 +13,14 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-from ._base import OPTIMIZERS, SkorchNetMixin, resolve_device
+from ._base import OPTIMIZERS, SkorchNetMixin, plain_scalars, resolve_device
 from ._nets import FastPathMixin
 from ._normalization import TargetNormMixin
 from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
-from ._validation import validate_sequences
+from ._transaction import transactional
+from ._validation import check_container, validate_sequences
 from ._vocab import EOS, PAD, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
@@ -314,7 +315,7 @@ default="adam"
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
         """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
-        X = _as_collection(X)
+        X = _as_collection(check_container(X))
         kind = sequence_kind(X, "X")
         if reset:
             self.input_kind_ = kind
@@ -367,15 +368,15 @@ default="adam"
             Y = np.ascontiguousarray(Y.reshape(len(Y), Y.shape[1], -1))
             self.output_vocabulary_ = None
             self.output_shape_ = Y.shape[1:]
-            self.max_output_length_ = self.max_output_length or Y.shape[1]
+            self.max_output_length_ = int(self.max_output_length or Y.shape[1])
             targets = Y
         else:
             self.output_vocabulary_ = Vocabulary(kind).fit(Y)
             self.output_shape_ = None
             targets, lengths = self.output_vocabulary_.encode(Y, add_eos=True, input_name="Y")
             longest = int(lengths.max()) - 1
-            self.max_output_length_ = self.max_output_length or (
-                longest + max(2, math.ceil(0.2 * longest))
+            self.max_output_length_ = int(
+                self.max_output_length or (longest + max(2, math.ceil(0.2 * longest)))
             )
         if len(targets) != n_samples:
             raise ValueError(
@@ -393,27 +394,35 @@ default="adam"
             if tokens_out
             else dict(criterion=torch.nn.MSELoss)
         )
+        module_kwargs = plain_scalars(
+            dict(
+                module__n_inputs=(
+                    len(self.input_vocabulary_) if tokens_in else self.input_shape_[1]
+                ),
+                module__n_outputs=(
+                    len(self.output_vocabulary_) if tokens_out else self.output_shape_[1]
+                ),
+                module__tokens_in=tokens_in,
+                module__tokens_out=tokens_out,
+                module__cell=self.cell,
+                module__units=self.units,
+                module__num_layers=self.num_layers,
+                module__bidirectional_encoder=self.bidirectional_encoder,
+                module__dropout=self.dropout,
+                module__attention=self.attention,
+                module__teacher_forcing=self.teacher_forcing,
+            )
+        )
         return Seq2SeqNet(
             module=Seq2SeqModule,
-            module__n_inputs=len(self.input_vocabulary_) if tokens_in else self.input_shape_[1],
-            module__n_outputs=(
-                len(self.output_vocabulary_) if tokens_out else self.output_shape_[1]
-            ),
-            module__tokens_in=tokens_in,
-            module__tokens_out=tokens_out,
-            module__cell=self.cell,
-            module__units=self.units,
-            module__num_layers=self.num_layers,
-            module__bidirectional_encoder=self.bidirectional_encoder,
-            module__dropout=self.dropout,
-            module__attention=self.attention,
-            module__teacher_forcing=self.teacher_forcing,
+            **module_kwargs,
             **criterion,
             **self._common_net_kwargs(),
             train_split=None,
             callbacks=callbacks,
         )
 
+    @transactional
     def fit(self, X, Y=None):
         """Train on input sequences ``X`` and target sequences ``Y``.
 
@@ -436,7 +445,7 @@ integer sequences
         X = _as_collection(X)
         inputs = self._validate_X(X, reset=True)
         n = len(inputs["X"])
-        Y = None if Y is None else _as_collection(Y)
+        Y = None if Y is None else _as_collection(check_container(Y, "Y"))
         if Y is not None and _is_label_vector(Y, self.input_kind_):
             if len(Y) != n:
                 raise ValueError(
@@ -502,7 +511,7 @@ lists of int
         """
         check_is_fitted(self, "net_")
         self._validate_params()
-        beam = self.beam_width if self.decoding == "beam" else 1
+        beam = int(self.beam_width) if self.decoding == "beam" else 1
         tokens_out = self.output_vocabulary_ is not None
         steps = self.max_output_length_ + (1 if tokens_out else 0)
         outputs = []
@@ -526,7 +535,7 @@ lists of int
             if self.output_kind_ == "text":
                 return np.array(outputs, dtype=object)
             return outputs
-        Y = self._decode_target(np.concatenate(outputs), window)
+        Y = self._check_finite_output(self._decode_target(np.concatenate(outputs), window), X)
         return Y[:, :, 0] if self._y_ndim == 2 else Y
 
     def _attention_map(self, x) -> tuple[np.ndarray, list[str], list[str]]:
@@ -589,7 +598,7 @@ lists of int
                 module.embed(batch["X"], batch.get("lengths")).cpu().numpy()
                 for module, batch in self._batches(self._inputs(X)[0])
             ]
-        return np.concatenate(parts).astype(np.float64)
+        return self._check_finite_output(np.concatenate(parts).astype(np.float64), X)
 
     @property
     def _n_features_out(self) -> int:

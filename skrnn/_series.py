@@ -11,6 +11,8 @@ import numpy as np
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names, check_array
 
+from ._validation import check_container
+
 __all__ = ["check_3d_output", "check_series"]
 
 
@@ -30,6 +32,7 @@ def check_series(
     >>> check_series(BaseEstimator(), np.arange(4), reset=True).dtype
     dtype('float64')
     """
+    X = check_container(X)
     _check_feature_names(estimator, X, reset=reset)
     X = check_array(
         X,

@@ -10,7 +10,11 @@ from sklearn.feature_extraction.text import CountVectorizer
 from ._validation import pad_sequences
 from ._vocab import PAD, Vocabulary, _is_int_sequence
 
-__all__ = ["TokenEncoder", "holds_strings"]
+__all__ = ["MAX_IMPLICIT_ID", "TokenEncoder", "holds_strings"]
+
+#: Without ``max_vocab``, integer ids up to this bound are embedded as they are (a row
+#: per id, used or not); larger ids must be dense (at most 4 rows per distinct id).
+MAX_IMPLICIT_ID = 2**16
 
 
 def holds_strings(X) -> bool:
@@ -115,6 +119,8 @@ class TokenEncoder:
             low = min(int(s.min()) for s in seqs)
             if low < 0:
                 raise ValueError(f"{input_name} contains a negative token id ({low}).")
+            if self.max_vocab is None:
+                self._check_dense_ids(seqs, input_name)
             self.vocab_size_ = 1 + (
                 self.max_vocab
                 if self.max_vocab is not None
@@ -122,6 +128,21 @@ class TokenEncoder:
             )
         self.kind_ = kind
         return self
+
+    @staticmethod
+    def _check_dense_ids(seqs: list, input_name: str) -> None:
+        """Without ``max_vocab`` the embedding has a row per id up to the largest seen: an
+        error, before any allocation, when the ids are so sparse that most rows would
+        never be used (one id of 1e8 would otherwise allocate 1e8 rows)."""
+        ids = np.unique(np.concatenate(seqs))
+        high = int(ids[-1])
+        if high >= max(MAX_IMPLICIT_ID, 4 * len(ids)):
+            raise ValueError(
+                f"{input_name} holds the token id {high} but only {len(ids)} distinct ids: "
+                f"an embedding row per id up to {high} would mostly go unused. Renumber the "
+                f"ids to 0..{len(ids) - 1} (for example with np.unique(..., "
+                "return_inverse=True)), or set max_vocab to the number of ids to embed."
+            )
 
     def transform(self, X, input_name: str = "X") -> tuple[np.ndarray, np.ndarray]:
         """Padded ids ``(n, longest)`` (int64, 0 = padding) and the lengths ``(n,)``."""

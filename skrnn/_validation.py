@@ -9,12 +9,16 @@ tabular ``X`` or a window of lagged values looks like.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+import torch
 from sklearn.utils.validation import _check_feature_names, check_array
 
 __all__ = [
+    "check_container",
     "check_padded_sequences",
     "check_sequences",
     "is_ragged",
+    "is_sequence_list",
     "pad_sequences",
     "rows_as_steps",
     "sktime_to_sequences",
@@ -93,6 +97,57 @@ def check_sequences(X, *, input_name: str = "X") -> np.ndarray:
     """
     X = _check_array_2d_3d(X, input_name)
     return X[:, :, None] if X.ndim == 2 else X
+
+
+def check_container(X, input_name: str = "X"):
+    """``X`` ready for validation: a clear error for ``None`` and sparse matrices (which
+    NumPy would turn into "contains NaN" or "sparse array length is ambiguous"), and a
+    torch tensor as the NumPy array it holds.
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_container(torch.ones(2, 3)).shape
+    (2, 3)
+    >>> check_container(None)
+    Traceback (most recent call last):
+    ...
+    ValueError: X is None; expected sequences (an array, a DataFrame or a list).
+    """
+    if X is None:
+        raise ValueError(
+            f"{input_name} is None; expected sequences (an array, a DataFrame or a list)."
+        )
+    if sp.issparse(X):
+        raise TypeError(
+            f"{input_name} is a sparse {type(X).__name__}; recurrent networks need dense "
+            f"sequences: pass {input_name}.toarray()."
+        )
+    if isinstance(X, torch.Tensor):
+        return X.detach().cpu().numpy()
+    return X
+
+
+def is_sequence_list(X) -> bool:
+    """True when ``X`` gives its sequences one by one: a list or tuple of NumPy arrays,
+    or of sequences that do not all have one length. Such ``X`` is variable-length input,
+    even when its sequences happen to share a length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_sequence_list([np.ones((3, 2)), np.ones((3, 2))])
+    True
+    >>> is_sequence_list([[1.0, 2.0], [3.0, 4.0]])  # a table: one sequence per row
+    False
+    """
+    if is_ragged(X):
+        return True
+    return (
+        isinstance(X, (list, tuple))
+        and len(X) > 0
+        and all(isinstance(s, np.ndarray) and s.ndim in (1, 2) for s in X)
+    )
 
 
 def is_ragged(X) -> bool:
@@ -304,10 +359,11 @@ def validate_padded_sequences(
         estimator.input_shape_ = (None, n_features)
         return X, lengths
     fit_steps = estimator.input_shape_[0]
-    if fit_steps is not None:
+    if fit_steps is not None and (lengths != fit_steps).any():
         raise ValueError(
-            f"{type(estimator).__name__} was fitted on sequences of {fit_steps} time steps; "
-            "to predict on variable-length sequences, fit on variable-length sequences (a "
+            f"{type(estimator).__name__} was fitted on an array of sequences of {fit_steps} "
+            f"time steps, and X has sequences of {sorted(set(lengths.tolist()))[:5]} steps. "
+            "To predict on sequences of other lengths, fit on variable-length sequences (a "
             "list of arrays, or a padded array with lengths)."
         )
     _check_step_features(estimator, n_features)

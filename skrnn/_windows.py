@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import check_3d_output, check_series
+from ._transaction import transactional
 
 __all__ = ["SlidingWindowTransformer", "make_supervised"]
 
@@ -198,6 +200,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     def _fingerprint(X: np.ndarray) -> tuple:
         return X.shape, hashlib.blake2b(np.ascontiguousarray(X).tobytes()).hexdigest()
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> SlidingWindowTransformer:
         """Remember the shape, the columns and the last ``time_steps`` rows of a series.
@@ -231,6 +234,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self._fit_last_label = None if index is None else index[-1]
         return self
 
+    @transactional
     def fit_transform(self, X, y=None) -> np.ndarray:
         """Fit and window ``X`` on its own (the first rows follow the ``fill_value`` rule).
 
@@ -267,7 +271,18 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return self._transform(X, continues=None)
 
     def _continues_fit(self, X, series: np.ndarray) -> bool:
-        if not self.use_fit_history or self._fingerprint(series) == self._fit_key:
+        if not self.use_fit_history:
+            return False
+        if self._fingerprint(series) == self._fit_key:
+            warnings.warn(
+                "X is the series seen in fit (same values), so it is windowed on its own, "
+                "like fit_transform does, not as the continuation of the fit data. This is "
+                "what scoring a pipeline on its training data needs; if X is a new block "
+                "that happens to repeat the fit data, use fit_transform on the joined "
+                "series instead.",
+                UserWarning,
+                stacklevel=3,
+            )
             return False
         index = _pandas_index(X)
         if self._fit_last_label is None or index is None:

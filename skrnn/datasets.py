@@ -60,4 +60,4 @@ def load_text() -> str:
     """
     folder = resources.files("sklearn.datasets") / "descr"
     names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".rst"))
-    return "\\n".join((folder / name).read_text(encoding="utf-8") for name in names)
+    return "\n".join((folder / name).read_text(encoding="utf-8") for name in names)

@@ -252,7 +252,7 @@ def test_per_step_targets_must_match_lengths():
 
 def test_fixed_length_model_rejects_variable_length_input():
     reg = RNNRegressor(**FAST).fit(np.random.RandomState(0).randn(10, 4, 1), np.ones(10))
-    with pytest.raises(ValueError, match="fitted on sequences of 4 time steps"):
+    with pytest.raises(ValueError, match="fitted on an array of sequences of 4 time steps"):
         reg.predict([np.ones((3, 1))])
 
 
