@@ -61,9 +61,10 @@ def scale_note(X, y) -> str:
 class TrainingHealth(Callback):
     """skorch callback: stop on a non-finite loss or weights, warn when nothing was learned.
 
-    - After every batch, a NaN or infinite training (or validation) loss raises a
-      :class:`TrainingDivergedError` that names the remedies: a lower ``lr``, gradient
-      clipping (``clip_grad_norm``) and inputs/targets scaled to about unit size.
+    - After every batch, a NaN or infinite training (or validation) loss, or a training
+      loss ``max_growth`` times its first batch's, raises a :class:`TrainingDivergedError`
+      that names the remedies: a lower ``lr``, gradient clipping (``clip_grad_norm``) and
+      inputs/targets scaled to about unit size.
       At the end of training, non-finite weights raise the same error.
     - When a training call of two or more epochs ends with a final epoch loss no better
       than the (mean) loss of its first epoch, a
@@ -76,6 +77,9 @@ class TrainingHealth(Callback):
         The learning rate, quoted in the error (default: the net's ``lr``).
     clip_grad_norm : float or None, default=None
         The gradient clipping in use, quoted in the error.
+    max_growth : float, default=1e6
+        A training loss above ``max_growth * max(first batch loss, 1)`` is divergence too:
+        a learning rate of 1e30 can keep the loss finite (1e30) while the weights explode.
 
     Examples
     --------
@@ -84,9 +88,10 @@ class TrainingHealth(Callback):
     True
     """
 
-    def __init__(self, lr=None, clip_grad_norm=None):
+    def __init__(self, lr=None, clip_grad_norm=None, max_growth=1e6):
         self.lr = lr
         self.clip_grad_norm = clip_grad_norm
+        self.max_growth = max_growth
 
     def _diverged(self, net, what: str) -> TrainingDivergedError:
         lr = self.lr if self.lr is not None else getattr(net, "lr", None)
@@ -103,18 +108,25 @@ class TrainingHealth(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self._first_epoch = len(net.history)
+        self._limit = None
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
         # plain list indexing: skorch's History.__getitem__ parses its argument
         record = list.__getitem__(net.history, -1)
         key = "train_loss" if training else "valid_loss"
         loss = list.__getitem__(record["batches"], -1).get(key)
-        if loss is not None and not math.isfinite(loss):
-            epoch = len(net.history)
+        if loss is None:
+            return
+        what = "training" if training else "validation"
+        if not math.isfinite(loss):
+            raise self._diverged(net, f"the {what} loss became {loss} in epoch {len(net.history)}")
+        if training and getattr(self, "_limit", None) is None:
+            self._start, self._limit = loss, self.max_growth * max(loss, 1.0)
+        elif training and loss > self._limit:
             raise self._diverged(
                 net,
-                f"the {'training' if training else 'validation'} loss became {loss} in "
-                f"epoch {epoch}",
+                f"the training loss grew from {self._start:.4g} (first batch) to {loss:.4g} "
+                f"in epoch {len(net.history)}, more than {self.max_growth:g}-fold",
             )
 
     def on_train_end(self, net, **kwargs):

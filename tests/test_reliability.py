@@ -1,0 +1,352 @@
+"""Issue 12: a failed fit never corrupts a fitted model, divergence is never silent,
+resources are bounded, NumPy scalars work as hyperparameters, and the smaller defects."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
+
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    Seq2SeqTransformer,
+    SequenceMinMaxScaler,
+    SlidingWindowTransformer,
+    generate_text,
+)
+from skrnn._health import TrainingDivergedError
+from skrnn._transaction import fit_transaction
+from skrnn.datasets import load_text
+
+FAST = dict(units=4, epochs=2, batch_size=8, random_state=0)
+rng = np.random.RandomState(0)
+X = rng.randn(24, 5, 2).astype(np.float32)
+Y_REG = X.sum(axis=(1, 2))
+Y_CLF = np.where(Y_REG > 0, "up", "down")
+WORDS = ["abc", "ba", "cab", "ca", "b", "acca"] * 3
+
+
+def _state(est):
+    """Everything observable of a fitted estimator: its predictions and attributes."""
+    if isinstance(est, SlidingWindowTransformer):
+        out = est.transform(np.arange(30.0)[:, None] + 0.5)
+    elif isinstance(est, Seq2SeqTransformer):
+        out = est.transform(WORDS)
+    elif isinstance(est, RNNClassifier):
+        out = est.predict_proba(X)
+    else:
+        out = est.predict(X)
+    attrs = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
+    return out, attrs
+
+
+def _assert_unchanged(est, before):
+    out, attrs = _state(est)
+    np.testing.assert_array_equal(out, before[0])  # bit for bit
+    assert attrs.keys() == before[1].keys()
+    for k, v in attrs.items():
+        if isinstance(v, (np.ndarray, str, int, float, tuple, bool, type(None))):
+            np.testing.assert_array_equal(v, before[1][k])
+
+
+# -- 1. a failed refit leaves the fitted estimator as it was ------------------------------
+def test_failed_refit_keeps_classes_and_network():
+    """The reproducer: a refit raising on one sample left classes_ of the new labels with
+    the old network, and predict answered 'up' everywhere."""
+    clf = RNNClassifier(**FAST).fit(X, Y_CLF)
+    before = _state(clf)
+    with pytest.raises(ValueError, match="early_stopping=True needs at least 2 samples"):
+        clf.set_params(early_stopping=True).fit(X[:1], ["sideways"])
+    clf.set_params(early_stopping=False)
+    _assert_unchanged(clf, before)
+    assert clf.classes_.tolist() == ["down", "up"]
+
+
+@pytest.mark.parametrize(
+    "params, fit_args",
+    [
+        ({"callbacks": ["x"]}, (X, Y_REG)),
+        ({"optimizer": int}, (X, Y_REG)),
+        ({}, (rng.randn(6, 3, 1), np.array([1.0, np.nan, 0, 0, 0, 0]))),  # new shape, NaN y
+        ({"lr": 1e30}, (X, Y_REG * 1e30)),  # diverges during training
+    ],
+    ids=["callbacks", "optimizer", "nan-y", "diverges"],
+)
+def test_failed_refit_keeps_regressor(params, fit_args):
+    reg = RNNRegressor(**FAST).fit(X, Y_REG)
+    before = _state(reg)
+    with pytest.raises((ValueError, TypeError)):
+        reg.set_params(**params).fit(*fit_args)
+    reg.set_params(**{k: RNNRegressor().get_params()[k] for k in params})
+    _assert_unchanged(reg, before)
+
+
+def test_failed_warm_start_keeps_the_network_it_was_training():
+    reg = RNNRegressor(warm_start=True, **FAST).fit(X, Y_REG)
+    before = _state(reg)
+    n_iter = reg.n_iter_
+
+    class Boom(Callback):  # fails after an epoch has changed the weights
+        def on_epoch_end(self, net, **kwargs):
+            raise RuntimeError("boom")
+
+    reg.net_.callbacks_.append(("boom", Boom()))
+    with pytest.raises(RuntimeError, match="boom"):
+        reg.fit(X, Y_REG)
+    assert reg.n_iter_ == n_iter
+    reg.net_.callbacks_.pop()
+    _assert_unchanged(reg, before)
+
+
+def test_failed_seq2seq_refit_on_another_kind_keeps_kinds():
+    est = Seq2SeqTransformer(**FAST).fit(WORDS, [w[::-1] for w in WORDS])
+    before = _state(est)
+    with pytest.raises(ValueError):
+        est.fit(np.ones((4, 3, 1)), ["a", "b", "c"])  # numeric X, Y of another length
+    assert (est.input_kind_, est.output_kind_) == ("text", "text")
+    _assert_unchanged(est, before)
+
+
+def test_failed_window_refit_keeps_history():
+    window = SlidingWindowTransformer(time_steps=3).fit(np.arange(20.0)[:, None])
+    before = _state(window)
+    with pytest.raises(ValueError, match="larger than the series"):
+        window.fit(np.ones((2, 4)))
+    assert window.n_features_in_ == 1
+    _assert_unchanged(window, before)
+    with pytest.raises(ValueError, match="larger than the series"):
+        window.fit_transform(np.ones((2, 4)))
+    _assert_unchanged(window, before)
+
+
+def test_failed_first_fit_leaves_no_fitted_attributes():
+    clf = RNNClassifier(**FAST)
+    with pytest.raises(ValueError):
+        clf.fit(X, np.where(Y_REG > 0, 1, np.nan))
+    assert not [k for k in vars(clf) if k.endswith("_")]
+    scaler = SequenceMinMaxScaler()
+    with pytest.raises(ValueError):
+        scaler.fit(np.array([[1.0], [np.inf]]))
+    assert not [k for k in vars(scaler) if k.endswith("_")]
+
+
+def test_fit_transaction_restores_deep_copies():
+    class Thing:
+        pass
+
+    thing = Thing()
+    thing.values_ = [1, 2]
+    with pytest.raises(KeyError), fit_transaction(thing, deep_copy=("values_",)):
+        thing.values_.append(3)
+        raise KeyError("x")
+    assert thing.values_ == [1, 2]
+
+
+# -- 2. divergence is an error; a run that learned nothing a warning ---------------------
+@pytest.mark.parametrize(
+    "est, y",
+    [
+        (RNNRegressor(lr=1e30, optimizer="sgd", **FAST), Y_REG),
+        (RNNRegressor(**FAST), Y_REG * 1e30),
+        (RNNClassifier(lr=1e30, optimizer="sgd", **FAST), Y_CLF),
+    ],
+    ids=["regressor-lr", "regressor-scale", "classifier-lr"],
+)
+def test_divergence_is_a_clear_error(est, y):
+    with pytest.raises(ValueError, match=r"Training diverged.*lr=.*clip_grad_norm.*scale") as e:
+        est.fit(X, y)
+    assert isinstance(e.value, TrainingDivergedError)
+    assert "largest absolute" in str(e.value)
+
+
+def test_seq2seq_divergence_is_a_clear_error():
+    with pytest.raises(TrainingDivergedError, match="Training diverged"):
+        Seq2SeqTransformer(lr=1e30, optimizer="sgd", clip_grad_norm=None, **FAST).fit(
+            WORDS, [w[::-1] for w in WORDS]
+        )
+
+
+def test_no_learning_warns_convergence():
+    with pytest.warns(ConvergenceWarning, match="no better than"):
+        RNNRegressor(units=4, epochs=3, lr=1e-12, optimizer="sgd", random_state=0).fit(X, Y_REG)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        RNNRegressor(units=8, epochs=5, lr=0.02, random_state=0).fit(X, Y_REG)
+
+
+def test_non_finite_outputs_are_an_error_not_nan():
+    reg = RNNRegressor(**FAST).fit(X, Y_REG)
+    with torch.no_grad():
+        reg.module_.head.bias.fill_(float("inf"))
+        reg.module_.head.weight.fill_(-float("inf"))
+    with pytest.raises(ValueError, match="NaN or infinite outputs"):
+        reg.predict(X)
+    s2s = Seq2SeqTransformer(**FAST).fit(X)
+    with torch.no_grad():
+        s2s.module_.encoder.rnn.bias_ih_l0.fill_(float("nan"))
+    with pytest.raises(ValueError, match="NaN or infinite outputs"):
+        s2s.transform(X)
+
+
+@pytest.mark.parametrize(
+    "class_weight", [{"down": 0.0, "up": 0.0}, {"down": np.nan, "up": 1.0}, {"down": -1, "up": 1}]
+)
+def test_bad_class_weight_is_a_clear_error(class_weight):
+    with pytest.raises(ValueError, match="class_weight=.*finite, non-negative"):
+        RNNClassifier(class_weight=class_weight, **FAST).fit(X, Y_CLF)
+
+
+# -- 3. bounded embeddings ---------------------------------------------------------------
+def test_one_huge_token_id_allocates_nothing():
+    seqs = [[1, 2, 3], [4, 100_000_000]] * 4
+    with pytest.raises(ValueError, match="token id 100000000 but only 5 distinct ids"):
+        RNNClassifier(embedding_dim=8, **FAST).fit(seqs, [0, 1] * 4)
+    with pytest.raises(ValueError, match="max_vocab"):
+        RNNClassifier(embedding_dim=8, max_vocab=10**12, **FAST).fit(seqs, [0, 1] * 4)
+    # ids within max_vocab are fine; beyond it a clear error
+    clf = RNNClassifier(embedding_dim=2, max_vocab=1000, **FAST).fit(
+        [[1, 2], [999]] * 4, [0, 1] * 4
+    )
+    with pytest.raises(ValueError, match="beyond the vocabulary"):
+        clf.predict([[10**12]])
+
+
+# -- 4. NumPy scalar hyperparameters ------------------------------------------------------
+def test_numpy_scalar_hyperparameters():
+    params = dict(
+        units=np.int64(4),
+        num_layers=np.int32(2),
+        bidirectional=np.bool_(True),
+        dropout=np.float32(0.1),
+        epochs=np.int64(2),
+        batch_size=np.int64(8),
+        lr=np.float32(0.01),
+        random_state=0,
+    )
+    assert RNNRegressor(**params).fit(X, Y_REG).predict(X).shape == (len(X),)
+    s2s = Seq2SeqTransformer(
+        units=np.int64(4), beam_width=np.int64(2), decoding="beam", epochs=np.int64(1)
+    ).fit(WORDS)
+    assert s2s.predict(WORDS[:2]).shape == (2,)
+    search = GridSearchCV(RNNRegressor(**FAST), {"units": np.arange(4, 9, 4)}, cv=2)
+    assert search.fit(X, Y_REG).best_params_["units"] in (4, 8)
+
+
+# -- 6. smaller defects ---------------------------------------------------------------------
+def test_score_with_sample_weight_per_step():
+    Xs = rng.randn(12, 4, 1)
+    y_steps = (Xs[..., 0] > 0).astype(int)
+    clf = RNNClassifier(return_sequences=True, **FAST).fit(Xs, y_steps)
+    pred = clf.predict(Xs)
+    weights = np.zeros(12)
+    right = np.flatnonzero((pred == y_steps).all(axis=1))
+    wrong = np.flatnonzero((pred != y_steps).any(axis=1))
+    if len(right) and len(wrong):
+        weights[right] = 1.0
+        assert clf.score(Xs, y_steps, sample_weight=weights) == 1.0
+    weights[:] = 1.0
+    assert clf.score(Xs, y_steps, sample_weight=weights) == clf.score(Xs, y_steps)
+    reg = RNNRegressor(return_sequences=True, **FAST).fit(Xs, Xs[..., 0])
+    w = np.arange(12.0)
+    from sklearn.metrics import r2_score
+
+    expected = r2_score(Xs[..., 0].ravel(), reg.predict(Xs).ravel(), sample_weight=np.repeat(w, 4))
+    assert reg.score(Xs, Xs[..., 0], sample_weight=w) == pytest.approx(expected)
+
+
+def test_list_of_equal_length_sequences_is_variable_length_input():
+    seqs = [rng.randn(5, 2) for _ in range(8)]
+    reg = RNNRegressor(**FAST).fit(seqs, np.arange(8.0))
+    assert reg.input_shape_ == (None, 2)
+    assert len(reg.predict([rng.randn(3, 2), rng.randn(9, 2)])) == 2
+
+
+def test_warm_start_with_changed_architecture_is_an_error():
+    reg = RNNRegressor(warm_start=True, **FAST).fit(X, Y_REG)
+    with pytest.raises(ValueError, match="units from 4 to 8"):
+        reg.set_params(units=8).fit(X, Y_REG)
+    reg.set_params(units=np.int64(4), epochs=1).fit(X, Y_REG)  # the same value: fine
+    assert reg.n_iter_ == 3
+
+
+def test_partial_fit_with_other_classes_is_an_error():
+    clf = RNNClassifier(**FAST).partial_fit(X, Y_CLF, classes=["down", "up"])
+    clf.partial_fit(X, Y_CLF, classes=["up", "down"])  # the same classes
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X, Y_CLF, classes=["down", "up", "flat"])
+
+
+def test_refit_from_tokens_to_numbers_forgets_the_vocabulary():
+    reg = RNNRegressor(embedding_dim=2, **FAST).fit(WORDS, np.arange(len(WORDS), dtype=float))
+    assert hasattr(reg, "vocabulary_")
+    reg.set_params(embedding_dim=None).fit(X, Y_REG)
+    assert not hasattr(reg, "vocabulary_") and not hasattr(reg, "vocab_size_")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"length": -3}, "length must be"),
+        ({"length": 2.7}, "length must be"),
+        ({"length": 2, "temperature": float("nan")}, "temperature must be"),
+        ({"length": 0, "temperature": float("nan")}, "temperature must be"),
+    ],
+)
+def test_generate_text_validates_its_arguments(kwargs, match):
+    texts = ["abcab", "bcabc", "cabca"] * 3
+    clf = RNNClassifier(embedding_dim=2, **FAST).fit(
+        [t[:-1] for t in texts], [t[-1] for t in texts]
+    )
+    with pytest.raises(ValueError, match=match):
+        generate_text(clf, "ab", **kwargs)
+
+
+def test_load_text_joins_documents_with_newlines():
+    text = load_text()
+    assert "\\n" not in text.replace("\\\\n", "")
+    assert text.count("\n") > 100
+
+
+@pytest.mark.parametrize(
+    "X_bad, exc, match",
+    [
+        (None, ValueError, "X is None"),
+        (sp.csr_matrix(np.ones((4, 5))), TypeError, "sparse"),
+    ],
+)
+def test_clear_errors_for_containers(X_bad, exc, match):
+    for est in (RNNRegressor(**FAST), SlidingWindowTransformer(2), Seq2SeqTransformer(**FAST)):
+        with pytest.raises(exc, match=match):
+            est.fit(X_bad, np.ones(4)) if isinstance(est, RNNRegressor) else est.fit(X_bad)
+
+
+def test_torch_tensors_are_accepted_as_arrays():
+    reg = RNNRegressor(**FAST).fit(torch.from_numpy(X), torch.from_numpy(Y_REG))
+    np.testing.assert_array_equal(reg.predict(torch.from_numpy(X)), reg.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params, exc, match",
+    [
+        ({"callbacks": ["x"]}, TypeError, r"callbacks\[0\] is 'x'"),
+        ({"optimizer": int}, TypeError, "optimizer=<class 'int'> is not a torch optimizer"),
+        ({"device": "meta"}, ValueError, "device='meta' cannot train"),
+    ],
+)
+def test_clear_errors_for_bad_parameters(params, exc, match):
+    with pytest.raises(exc, match=match):
+        RNNRegressor(**FAST, **params).fit(X, Y_REG)
+    with pytest.raises(exc, match=match):
+        Seq2SeqTransformer(**FAST, **params).fit(WORDS)
+
+
+def test_transform_of_the_fit_block_warns():
+    series = np.arange(20.0)
+    window = SlidingWindowTransformer(3).fit(series)
+    with pytest.warns(UserWarning, match="windowed on its own"):
+        window.transform(series)
