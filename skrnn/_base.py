@@ -655,13 +655,13 @@ or list of arrays
         """Raw network output for ``X`` as a float64 array, and the sequence lengths."""
         check_is_fitted(self, "net_")
         X, lengths = self._validate_X(X, reset=False, lengths=lengths)
-        return self._check_finite_output(self._net_output(X, lengths), X), lengths
+        return self._net_output(X, lengths), lengths
 
     def _net_output(self, X, lengths) -> np.ndarray:
-        """The net's output for validated ``X`` as a float64 array."""
+        """The net's output for validated ``X`` as a float64 array (never NaN)."""
         with torch.inference_mode():
             out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
-        return out.detach().numpy().astype(np.float64)
+        return self._check_finite_output(out.detach().numpy().astype(np.float64), X)
 
     def _flat_step_targets(self, X, y, sample_weight=None) -> tuple:
         """With ``return_sequences``: the true and predicted per-step targets of all
