@@ -85,16 +85,17 @@ SECTIONS = {
 }
 
 
-def _params(est, **params):
-    """Set ``params`` that ``est`` (or its final step) has; skip the others (older code)."""
-    have = est.get_params()
-    return est.set_params(**{k: v for k, v in params.items() if k in have})
+#: Parameters set on every skrnn estimator (``--set``: candidate defaults).
+OVERRIDES: dict = {}
 
 
 def _quick_rnn(est, quick: bool):
-    if quick:
-        names = [k for k in est.get_params() if k.endswith("epochs") or k == "epochs"]
-        est.set_params(**{k: 2 for k in names})
+    """``est`` with the skrnn estimators in it (a Pipeline's steps too) set to
+    :data:`OVERRIDES`, and to 2 epochs for ``--quick``."""
+    params = {**OVERRIDES, **({"epochs": 2} if quick else {})}
+    for obj in [est, *est.get_params(deep=True).values()]:
+        if isinstance(obj, (RNNRegressor, RNNClassifier)):
+            obj.set_params(**params)
     return est
 
 
@@ -120,11 +121,8 @@ def _tabular_models(task: str, seed: int, quick: bool) -> dict:
     if "time_steps" in rnn.get_params():
         models["skrnn time_steps=1"] = scaled(clone(rnn).set_params(time_steps=1))
     if quick:
-        models = {k: _quick_rnn(v, True) for k, v in models.items() if k.startswith("skrnn")}
-        models["linear"] = (
-            scaled(Ridge()) if task == "r2" else scaled(LogisticRegression(max_iter=1000))
-        )
-    return models
+        models = {k: v for k, v in models.items() if k.startswith("skrnn") or k == "linear"}
+    return {k: _quick_rnn(v, quick) for k, v in models.items()}
 
 
 def run_tabular(quick: bool, log) -> list[dict]:
@@ -324,6 +322,8 @@ def render(results: dict, before: dict | None = None) -> str:
         f"Machine: {results['machine']}.",
         "",
     ]
+    if results.get("overrides"):
+        lines += [f"skrnn parameters set: `{json.dumps(results['overrides'])}`.", ""]
     for key, title in SECTIONS.items():
         rows = results.get(key, [])
         old = _index(before, key)
@@ -373,11 +373,19 @@ def main(argv=None) -> dict:
     p.add_argument("--out", default=None, help="Markdown file (full runs: docs/quality.md)")
     p.add_argument("--json", default=None, help="dump the raw results here")
     p.add_argument("--before", default=None, help="JSON of an earlier run: a 'before' column")
+    p.add_argument(
+        "--set",
+        default="{}",
+        help="JSON of parameters for every skrnn estimator, e.g. '{\"lr\": 0.003}' (to "
+        "measure candidate defaults; the report says so)",
+    )
     args = p.parse_args(argv)
     torch.set_num_threads(1)
+    OVERRIDES.clear()
+    OVERRIDES.update(json.loads(args.set))
     only = set(filter(None, args.only.split(","))) or {"tabular", "classification", "forecasting"}
     log = print
-    results: dict = {"machine": "2-core shared CPU, torch 1 thread"}
+    results: dict = {"machine": "2-core shared CPU, torch 1 thread", "overrides": OVERRIDES}
     runners = {
         "tabular": run_tabular,
         "classification": run_classification,

@@ -27,6 +27,9 @@ from skrnn._random import fit_seed, make_generator
 from .measure import PeakRSS, alternate, median, parallel_ceiling
 from .raw import RawSeq2Seq, predict_raw, predict_raw_greedy, train_raw
 
+#: Initial weights of both sides of W1-W3: the estimators' default scheme.
+INIT_SCHEME = RNNRegressor().init
+
 
 # -- data -------------------------------------------------------------------------------
 def airline_windows(steps: int = 12):
@@ -114,8 +117,11 @@ class Workload:
 
     def estimator(self, seed: int, epochs: int | None = None):
         cls = RNNClassifier if self.task == "classification" else RNNRegressor
-        # the raw loop trains on y as it is: no target scaling on the skrnn side either
-        pinned = {} if self.task == "classification" else {"scale_target": False}
+        # the raw loop trains on y as it is: no target scaling on the skrnn side either;
+        # both sides draw the initial weights with one scheme
+        pinned = {"init": INIT_SCHEME}
+        if self.task != "classification":
+            pinned["scale_target"] = False
         return cls(
             **pinned,
             cell=self.cell,
@@ -154,7 +160,7 @@ class Workload:
     def fit_raw(self, Xt, yt, seed: int, epochs: int | None = None):
         """Train a fresh module as skrnn would (same seed); ``(module, final loss)``."""
         s = skrnn_seed(seed)
-        module = init_parameters(self.module(), make_generator(s))
+        module = init_parameters(self.module(), make_generator(s), INIT_SCHEME)
         losses = train_raw(module, Xt, yt, loss_fn=self.loss_fn(), epochs=epochs or self.epochs,
                            batch_size=self.batch_size, lr=self.lr,
                            generator=make_generator(s))  # fmt: skip

@@ -16,7 +16,7 @@ from skorch.dataset import ValidSplit
 
 from ._data import SliceLoader
 from ._health import TrainingDivergedError, TrainingHealth, scale_note
-from ._init import init_parameters
+from ._init import SCHEMES, init_parameters
 from ._modules import RNNModule
 from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
@@ -215,7 +215,7 @@ class SkorchNetMixin:
         with ``seed`` (torch's global RNG is left as it was)."""
         with keep_global_rng(self.device):
             net.initialize()
-        init_parameters(net.module_, make_generator(seed))
+        init_parameters(net.module_, make_generator(seed), getattr(self, "init", "torch"))
         return net
 
     @staticmethod
@@ -298,6 +298,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [StrOptions({"char", "word"}), callable],
         "time_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "init": [StrOptions(set(SCHEMES))],
     }
 
     @abstractmethod
@@ -331,6 +332,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         max_vocab=None,
         tokenizer="char",
         time_steps=None,
+        init="keras",
     ):
         self.cell = cell
         self.units = units
@@ -359,6 +361,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         self.max_vocab = max_vocab
         self.tokenizer = tokenizer
         self.time_steps = time_steps
+        self.init = init
 
     # -- subclass hooks -------------------------------------------------------------------
     _net_class: type

@@ -37,7 +37,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
         ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``,
         ``pooling``, ``return_sequences``, ``embedding_dim``, ``max_vocab``,
-        ``tokenizer``, ``time_steps``). With ``early_stopping`` the validation split
+        ``tokenizer``, ``time_steps``, ``init``). With ``early_stopping`` the validation split
         is stratified.
 
     Attributes
@@ -116,6 +116,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         max_vocab=None,
         tokenizer="char",
         time_steps=None,
+        init="keras",
     ):
         super().__init__(
             cell=cell,
@@ -145,6 +146,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             max_vocab=max_vocab,
             tokenizer=tokenizer,
             time_steps=time_steps,
+            init=init,
         )
         self.class_weight = class_weight
 

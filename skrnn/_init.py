@@ -50,11 +50,56 @@ def torch_embedding(layer: nn.Embedding, generator: torch.Generator) -> None:
         layer.weight[layer.padding_idx].fill_(0.0)
 
 
+def keras_linear(layer: nn.Linear, generator: torch.Generator) -> None:
+    """Keras' ``Dense``: Glorot-uniform weight, zero bias."""
+    nn.init.xavier_uniform_(layer.weight, generator=generator)
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+
+
+#: Gates per cell, in PyTorch's order; the LSTM's forget gate is the second.
+_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+
+
+def keras_rnn(layer: nn.RNNBase, generator: torch.Generator) -> None:
+    """Keras' recurrent layers: Glorot-uniform input weights (over all gates, as Keras'
+    ``kernel``), orthogonal recurrent weights (each gate's square block, so that every
+    gate starts norm-preserving over long sequences), zero biases and an LSTM
+    forget-gate bias of 1 (Jozefowicz et al., 2015; Keras' ``unit_forget_bias``). A ReLU
+    ``nn.RNN`` gets identity recurrent weights instead (IRNN, Le et al., 2015)."""
+    gates, units = _GATES[layer.mode if layer.mode in _GATES else "RNN"], layer.hidden_size
+    relu = getattr(layer, "nonlinearity", "tanh") == "relu"
+    for name, param in layer.named_parameters():
+        if name.startswith("weight_ih"):
+            nn.init.xavier_uniform_(param, generator=generator)
+        elif name.startswith("weight_hh"):
+            for g in range(gates):
+                block = param[g * units : (g + 1) * units]
+                if relu:
+                    block.copy_(torch.eye(units, block.shape[1]))
+                else:
+                    nn.init.orthogonal_(block, generator=generator)
+        elif name.startswith("weight_hr"):  # LSTM projections
+            nn.init.xavier_uniform_(param, generator=generator)
+        elif name.startswith("bias"):
+            nn.init.zeros_(param)
+            if layer.mode == "LSTM" and name.startswith("bias_ih"):
+                param[units : 2 * units] = 1.0  # b_ih + b_hh of the forget gate: 1
+
+
+def keras_embedding(layer: nn.Embedding, generator: torch.Generator) -> None:
+    """Keras' ``Embedding``: uniform in +-0.05, the padding row zero."""
+    nn.init.uniform_(layer.weight, -0.05, 0.05, generator=generator)
+    if layer.padding_idx is not None:
+        layer.weight[layer.padding_idx].fill_(0.0)
+
+
 #: Initialisation schemes: layer type -> rule. The first type a layer is an instance of
 #: picks its rule; parameters of layers no type matches keep their constructed values
 #: (which must then be deterministic, like the zeros of a learned start vector).
 SCHEMES: dict[str, dict[type, Rule]] = {
     "torch": {nn.Linear: torch_linear, nn.RNNBase: torch_rnn, nn.Embedding: torch_embedding},
+    "keras": {nn.Linear: keras_linear, nn.RNNBase: keras_rnn, nn.Embedding: keras_embedding},
 }
 
 
@@ -82,7 +127,7 @@ def init_parameters(
     scheme : str, default="torch"
         A key of :data:`SCHEMES`; ``"torch"`` reproduces PyTorch's default schemes of
         ``nn.Linear``, ``nn.LSTM``/``nn.GRU``/``nn.RNN`` and ``nn.Embedding`` (padding
-        row zero).
+        row zero); ``"keras"`` is Keras' (:func:`keras_rnn`).
 
     Examples
     --------

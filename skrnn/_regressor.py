@@ -100,6 +100,14 @@ default="adam"
         first ``n_columns / k`` columns are step 1); ``time_steps=1`` reads a plain
         table as one step of all its features, which is what an unordered table of
         features needs. 3D and variable-length ``X`` are read as they are.
+    init : {"keras", "torch"}, default="keras"
+        Initial weights. ``"keras"``: Glorot-uniform input weights, orthogonal
+        recurrent weights, zero biases with an LSTM forget-gate bias of 1 (Jozefowicz
+        et al., 2015), identity recurrent weights for ``cell="rnn"`` with
+        ``activation="relu"`` (Le et al., 2015), Glorot output layer: long sequences
+        train from the first epochs. ``"torch"``: PyTorch's defaults (every recurrent
+        weight uniform in +-1/sqrt(units)). Either is drawn from the fit's own
+        generator (``random_state``).
     scale_target : bool, default=True
         Standardise ``y`` per output column (over all samples, and all time steps of
         per-step targets) for training and map the predictions back, so that one
@@ -201,6 +209,7 @@ default="adam"
         max_vocab=None,
         tokenizer="char",
         time_steps=None,
+        init="keras",
         scale_target=True,
         instance_norm=None,
         target_feature=0,
@@ -233,6 +242,7 @@ default="adam"
             max_vocab=max_vocab,
             tokenizer=tokenizer,
             time_steps=time_steps,
+            init=init,
         )
         self.scale_target = scale_target
         self.instance_norm = instance_norm
