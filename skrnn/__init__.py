@@ -1,6 +1,7 @@
 """skrnn: scikit-learn compatible recurrent neural networks built on skorch and PyTorch."""
 
 from ._classifier import RNNClassifier
+from ._forecaster import RNNForecaster
 from ._plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from ._regressor import RNNRegressor
 from ._sampling import generate_text, sample_with_temperature
@@ -15,6 +16,7 @@ __all__ = [
     "AttentionDisplay",
     "ForecastDisplay",
     "RNNClassifier",
+    "RNNForecaster",
     "RNNRegressor",
     "Seq2SeqTransformer",
     "SequenceMinMaxScaler",

@@ -385,15 +385,16 @@ default="adam"
         return targets
 
     # -- training -------------------------------------------------------------------------
+    def _criterion_kwargs(self) -> dict:
+        """The loss, as skorch ``criterion`` arguments: a subclass hook (as in ``BaseRNN``)."""
+        if self.output_kind_ != "numeric":
+            return dict(criterion=torch.nn.CrossEntropyLoss, criterion__ignore_index=PAD)
+        return dict(criterion=torch.nn.MSELoss)
+
     def _build_net(self):
         tokens_in = self.input_kind_ != "numeric"
         tokens_out = self.output_kind_ != "numeric"
         callbacks = self._common_callbacks()
-        criterion = (
-            dict(criterion=torch.nn.CrossEntropyLoss, criterion__ignore_index=PAD)
-            if tokens_out
-            else dict(criterion=torch.nn.MSELoss)
-        )
         module_kwargs = plain_scalars(
             dict(
                 module__n_inputs=(
@@ -416,7 +417,7 @@ default="adam"
         return Seq2SeqNet(
             module=Seq2SeqModule,
             **module_kwargs,
-            **criterion,
+            **self._criterion_kwargs(),
             **self._common_net_kwargs(),
             train_split=None,
             callbacks=callbacks,

@@ -1,0 +1,300 @@
+"""RNNForecaster: an sktime forecaster over skrnn's estimators."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sktime.forecasting.base import ForecastingHorizon
+from sktime.forecasting.compose import TransformedTargetForecaster
+from sktime.forecasting.conformal import ConformalIntervals
+from sktime.forecasting.model_evaluation import evaluate
+from sktime.forecasting.model_selection import ForecastingGridSearchCV
+from sktime.performance_metrics.forecasting import MeanAbsoluteError
+from sktime.split import ExpandingWindowSplitter
+from sktime.transformations.series.boxcox import LogTransformer
+from sktime.transformations.series.difference import Differencer
+from sktime.utils import check_estimator
+
+from skrnn import RNNForecaster, Seq2SeqTransformer
+from skrnn._forecaster import PinballLoss, quantile_at
+
+STRATEGIES = ["recursive", "direct", "seq2seq"]
+TINY = dict(window_length=4, units=3, epochs=2, batch_size=16, random_state=0)
+
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    pytest.mark.filterwarnings("ignore:The default of config:FutureWarning"),
+]
+
+
+def seasonal(n=60, index="period"):
+    t = np.arange(n)
+    values = 10.0 + 0.05 * t + np.sin(2 * np.pi * t / 12)
+    indexes = {
+        "period": pd.period_range("2000-01", periods=n, freq="M"),
+        "datetime": pd.date_range("2000-01-01", periods=n, freq="D"),
+        "range": pd.RangeIndex(n),
+    }
+    return pd.Series(values, index=indexes[index], name="sales")
+
+
+def test_sktime_check_estimator_passes():
+    """sktime's own conformance suite, on the tiny get_test_params networks."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(RNNForecaster, raise_exceptions=False, verbose=False)
+    failed = {name: str(result)[:200] for name, result in results.items() if result != "PASSED"}
+    assert len(results) > 500
+    assert failed == {}
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("index", ["period", "datetime", "range"])
+def test_fh_shapes_and_index_types(strategy, index):
+    y = seasonal(index=index)
+    train, cutoff = y.iloc[:50], y.index[49]
+    fh = ForecastingHorizon([1, 3, 7], is_relative=True)  # with gaps
+    f = RNNForecaster(strategy=strategy, **TINY).fit(train, fh=fh)
+    pred = f.predict()
+    assert isinstance(pred, pd.Series) and pred.name == "sales"
+    expected = fh.to_absolute_index(cutoff)
+    pd.testing.assert_index_equal(pred.index, expected)
+    # a RangeIndex with gaps becomes an integer Index (as sktime's fh gives it)
+    assert pred.index.dtype == y.index.dtype
+    # the same horizon given as absolute time points
+    absolute = ForecastingHorizon(y.index[[50, 52, 56]], is_relative=False)
+    f_abs = RNNForecaster(strategy=strategy, **TINY).fit(train, fh=absolute)
+    np.testing.assert_allclose(f_abs.predict().to_numpy(), pred.to_numpy(), rtol=1e-5)
+    assert np.isfinite(pred).all()
+
+
+def test_recursive_forecasts_any_fh_at_predict_time():
+    f = RNNForecaster(**TINY).fit(seasonal())
+    assert len(f.predict(fh=[1, 2])) == 2
+    assert len(f.predict(fh=np.arange(1, 25))) == 24
+    # step k of a longer horizon is the same forecast
+    np.testing.assert_allclose(f.predict(fh=[2]).iloc[0], f.predict(fh=[1, 2]).iloc[1])
+
+
+@pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
+def test_horizon_strategies_need_fh_in_fit_and_keep_it(strategy):
+    y = seasonal()
+    with pytest.raises(ValueError, match="must be passed to `fit`"):
+        RNNForecaster(strategy=strategy, **TINY).fit(y)
+    f = RNNForecaster(strategy=strategy, **TINY).fit(y, fh=[1, 2, 3])
+    assert f.horizon_ == 3
+    with pytest.raises(ValueError, match="different forecasting horizon"):
+        f.predict(fh=[1, 2, 3, 4])
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_in_sample_fh_gives_one_step_fitted_values(strategy):
+    y = seasonal()
+    f = RNNForecaster(strategy=strategy, quantiles=None, **TINY).fit(y, fh=[-5, 0, 2])
+    pred = f.predict()
+    pd.testing.assert_index_equal(pred.index, f.fh.to_absolute_index(y.index[-1]))
+    assert pred.index[0] == y.index[54] and pred.index[1] == y.index[59]
+    # the fitted value at t is the network's one-step forecast from the window before t
+    window = y.to_numpy()[54 - 4 : 54].reshape(1, 4, 1)
+    step1 = f.estimator_.predict(window).reshape(-1)[0]
+    np.testing.assert_allclose(pred.iloc[0], step1, rtol=1e-6)
+    early = RNNForecaster(strategy=strategy, **TINY).fit(y, fh=[-58, 1])
+    with pytest.raises(ValueError, match="fewer observations"):
+        early.predict()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_multivariate_y_keeps_columns(strategy):
+    y = pd.concat([seasonal().rename("a"), 2 * seasonal().rename("b")], axis=1)
+    f = RNNForecaster(strategy=strategy, **TINY).fit(y, fh=[1, 2])
+    pred = f.predict()
+    assert list(pred.columns) == ["a", "b"] and pred.shape == (2, 2)
+    q = f.predict_quantiles(alpha=[0.1, 0.9]) if f.get_tag("capability:pred_int") else None
+    if q is not None:
+        assert list(q.columns) == [("a", 0.1), ("a", 0.9), ("b", 0.1), ("b", 0.9)]
+
+
+def copy_of_x(n=240, seed=0):
+    """y copies an exogenous X that is white noise: no lag of y helps, the known X does."""
+    rng = np.random.RandomState(seed)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    X = pd.DataFrame({"x": rng.randn(n)}, index=index)
+    return X["x"].rename("y"), X
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_known_future_x_is_used(strategy):
+    y, X = copy_of_x()
+    train, test = slice(0, 220), slice(220, 224)
+    params = dict(window_length=3, units=16, epochs=60, batch_size=16, lr=1e-2, random_state=0)
+    params["quantiles"] = None
+    f = RNNForecaster(strategy=strategy, **params).fit(y[train], X=X[train], fh=[1, 2, 3, 4])
+    pred = f.predict(X=X[test])
+    err = np.abs(pred.to_numpy() - y[test].to_numpy()).mean()
+    assert err < 0.35, err  # the unconditional error of white noise is ~0.8
+    shuffled = X[test].iloc[::-1].set_axis(X[test].index)
+    err_wrong_x = np.abs(f.predict(X=shuffled).to_numpy() - y[test].to_numpy()).mean()
+    assert err_wrong_x > 2 * err
+
+
+def test_missing_future_x_is_a_clear_error():
+    y, X = copy_of_x(60)
+    f = RNNForecaster(**TINY).fit(y[:50], X=X[:50], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match="needs the exogenous X"):
+        f.predict()
+    with pytest.raises(ValueError, match="needs the exogenous X"):
+        f.predict(X=X[50:52])  # step 3 missing
+    assert len(f.predict(X=X[50:53])) == 3
+    direct = RNNForecaster(strategy="direct", **TINY).fit(y[:50], X=X[:50], fh=[3])
+    with pytest.raises(ValueError, match="2000-03|2004-03"):
+        direct.predict(X=X[52:53])  # steps 1 and 2 of the window's X missing
+
+
+def test_quantile_interpolation_is_monotone_and_exact_at_levels():
+    levels = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+    values = np.array([-1.6, -0.7, 0.0, 0.7, 1.6])
+    alphas = np.linspace(0.001, 0.999, 99)
+    q = np.array([quantile_at(levels, values, a) for a in alphas])
+    assert (np.diff(q) > 0).all()
+    np.testing.assert_allclose([quantile_at(levels, values, a) for a in levels], values)
+
+
+def test_pinball_loss_is_minimised_by_the_quantile():
+    rng = np.random.RandomState(0)
+    y = torch.tensor(rng.randn(20000), dtype=torch.float32)
+    grid = np.linspace(-2, 2, 81)
+    for level in (0.1, 0.9):
+        loss = PinballLoss([level])
+        losses = [float(loss(torch.full_like(y, g), y)) for g in grid]
+        assert abs(grid[np.argmin(losses)] - np.quantile(y.numpy(), level)) < 0.06
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_quantiles_are_monotone_and_intervals_nested(strategy):
+    f = RNNForecaster(strategy=strategy, n_sample_paths=50, **TINY).fit(seasonal(), fh=[1, 2, 5])
+    q = f.predict_quantiles(alpha=[0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98])
+    assert (np.diff(q.to_numpy(), axis=1) >= 0).all()
+    wide, narrow = (f.predict_interval(coverage=c)["sales", c] for c in (0.9, 0.5))
+    assert (wide["lower"] <= narrow["lower"]).all() and (wide["upper"] >= narrow["upper"]).all()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_interval_coverage_on_gaussian_noise(strategy):
+    """90% intervals of N(5, 1) white noise cover about 90% of held-out values."""
+    rng = np.random.RandomState(1)
+    n, n_test = 400, 120
+    y = pd.Series(5.0 + rng.randn(n + n_test), index=pd.RangeIndex(n + n_test))
+    params = dict(window_length=4, units=8, epochs=40, lr=1e-2, random_state=0)
+    f = RNNForecaster(strategy=strategy, n_sample_paths=300, **params).fit(y[:n], fh=[1, 2])
+    hits = []
+    for start in range(n, n + n_test, 2):
+        interval = f.predict_interval(coverage=0.9)
+        truth = y.iloc[start : start + 2].to_numpy()
+        lower, upper = interval.iloc[:, 0].to_numpy(), interval.iloc[:, 1].to_numpy()
+        hits.extend((lower <= truth) & (truth <= upper))
+        f.update(y.iloc[start : start + 2], update_params=False)
+    assert 0.8 <= np.mean(hits) <= 0.98, np.mean(hits)
+
+
+def test_quantiles_none_trains_on_squared_error_without_intervals():
+    f = RNNForecaster(quantiles=None, **TINY).fit(seasonal())
+    assert not f.get_tag("capability:pred_int")
+    assert isinstance(f.estimator_.net_.criterion_, torch.nn.MSELoss)
+    with pytest.raises(NotImplementedError, match="prediction intervals"):
+        f.predict_interval(fh=[1])
+    s2s = RNNForecaster(strategy="seq2seq", **TINY).fit(seasonal(), fh=[1, 2])
+    assert isinstance(s2s.estimator_, Seq2SeqTransformer)
+    assert isinstance(s2s.estimator_.net_.criterion_, PinballLoss)
+
+
+def test_conformal_intervals_wrap_it():
+    y = seasonal(48)
+    conformal = ConformalIntervals(RNNForecaster(quantiles=None, **TINY), sample_frac=0.3)
+    interval = conformal.fit(y, fh=[1, 2]).predict_interval(coverage=0.8)
+    assert interval.shape == (2, 2)
+    assert (interval.iloc[:, 0] < interval.iloc[:, 1]).all()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_update_moves_cutoff_and_refits_only_with_update_params(strategy):
+    y = seasonal()
+    f = RNNForecaster(strategy=strategy, **TINY).fit(y.iloc[:50], fh=[1, 2])
+    net = f.estimator_
+    f.update(y.iloc[50:53], update_params=False)
+    assert f.cutoff[0] == y.index[52] and f.estimator_ is net
+    pd.testing.assert_index_equal(f.predict().index, y.index[53:55])
+    f.update(y.iloc[53:56], update_params=True)
+    assert f.estimator_ is not net
+    # the refit saw all 56 observations: one more window per new observation
+    assert len(f._cur_y) == 56
+    fresh = RNNForecaster(strategy=strategy, **TINY).fit(y.iloc[:56], fh=[1, 2])
+    np.testing.assert_allclose(f.predict().to_numpy(), fresh.predict().to_numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_pickle_round_trip_predicts_the_same(strategy):
+    f = RNNForecaster(strategy=strategy, **TINY).fit(seasonal(), fh=[1, 2, 3])
+    again = pickle.loads(pickle.dumps(f))
+    pd.testing.assert_series_equal(again.predict(), f.predict())
+
+
+def test_random_state_makes_fits_identical():
+    a = RNNForecaster(**TINY).fit(seasonal()).predict_interval(fh=[1, 4])
+    b = RNNForecaster(**TINY).fit(seasonal()).predict_interval(fh=[1, 4])
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_grid_search_with_expanding_window_splitter():
+    y = seasonal(48)
+    cv = ExpandingWindowSplitter(fh=[1, 2, 3], initial_window=30, step_length=6)
+    grid = {"units": [2, 4], "window_length": [3, 6], "epochs": [1, 2]}
+    search = ForecastingGridSearchCV(
+        RNNForecaster(strategy="direct", **TINY),
+        cv=cv,
+        param_grid=grid,
+        error_score="raise",
+        backend=None,  # in this process: worker processes would each import torch
+    )
+    search.fit(y, fh=[1, 2, 3])
+    assert len(search.cv_results_) == 8
+    assert set(search.best_params_) == set(grid)
+    assert search.best_forecaster_.window_length == search.best_params_["window_length"]
+    assert len(search.predict()) == 3
+
+
+def test_evaluate_rolling_origin():
+    y = seasonal(48)
+    cv = ExpandingWindowSplitter(fh=[1, 2], initial_window=36, step_length=4)
+    results = evaluate(RNNForecaster(**TINY), cv, y, scoring=MeanAbsoluteError())
+    assert len(results) == 3
+    assert np.isfinite(results.iloc[:, 0]).all()
+
+
+def test_inside_transformed_target_forecaster():
+    y = seasonal()
+    pipe = TransformedTargetForecaster(
+        [("log", LogTransformer()), ("diff", Differencer()), ("rnn", RNNForecaster(**TINY))]
+    )
+    pred = pipe.fit(y, fh=[1, 2, 3]).predict()
+    assert pred.min() > 5.0  # back in the series' units
+    interval = pipe.predict_interval(coverage=0.9)
+    assert (interval.iloc[:, 0] <= pred.to_numpy()).all()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(strategy="multi"), "strategy must be one of"),
+        (dict(window_length=0), "window_length must be an integer"),
+        (dict(quantiles=(0.5,)), "at least two distinct levels"),
+        (dict(quantiles=(0.0, 0.5)), "strictly between"),
+        (dict(window_length=60), "at least window_length"),
+        (dict(units=0), "units"),
+    ],
+)
+def test_invalid_parameters_are_clear_errors(params, match):
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(**(TINY | params)).fit(seasonal(), fh=[1, 2])
