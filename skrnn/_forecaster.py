@@ -144,6 +144,16 @@ class RNNForecaster(BaseForecaster):
         Levels of the quantile head (at least two); ``None``: squared-error training.
     n_sample_paths : int, default=200
         Simulated paths for the quantiles of the recursive strategy beyond one step.
+    instance_norm : {None, "last", "mean", "standard"}, default="last"
+        Per-window (reversible instance) normalisation of the network's input, as in
+        :class:`~skrnn.RNNRegressor`: each window is shifted by its last value (or its
+        mean; ``"standard"`` also divides by its standard deviation), per feature, and
+        the forecasts are shifted back by the statistics of their variable. The network
+        learns changes from the window's level, so trending series need no
+        differencing first.
+    scale_target : bool, default=True
+        Standardise the (normalised) targets for training, so that one learning rate
+        suits series of any unit.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell.
     units : int, default=32
@@ -219,6 +229,8 @@ class, default="adam"
         window_length=12,
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
         n_sample_paths=200,
+        instance_norm="last",
+        scale_target=True,
         cell="lstm",
         units=32,
         num_layers=1,
@@ -236,6 +248,8 @@ class, default="adam"
         self.window_length = window_length
         self.quantiles = quantiles
         self.n_sample_paths = n_sample_paths
+        self.instance_norm = instance_norm
+        self.scale_target = scale_target
         self.cell = cell
         self.units = units
         self.num_layers = num_layers
@@ -280,8 +294,17 @@ class, default="adam"
             )
         self._levels = np.sort(levels)
 
-    def _network(self):
+    def _network(self, n_vars: int):
+        q = 1 if self._levels is None else len(self._levels)
+        # the input feature (variable of y) of each output column: outputs cycle through
+        # quantile levels, then variables (then steps, for the direct strategy's head)
+        per_step = np.repeat(np.arange(n_vars), q)
         common = dict(
+            instance_norm=self.instance_norm,
+            scale_target=self.scale_target,
+            target_feature=list(
+                per_step if self.strategy == "seq2seq" else np.tile(per_step, self.horizon_)
+            ),
             cell=self.cell,
             units=self.units,
             num_layers=self.num_layers,
@@ -351,7 +374,7 @@ class, default="adam"
             targets = np.repeat(targets, len(self._levels), axis=-1)
         if self.strategy != "seq2seq":
             targets = targets.reshape(len(targets), -1)
-        self.estimator_ = self._network().fit(inputs, targets)
+        self.estimator_ = self._network(Y.shape[1]).fit(inputs, targets)
 
     def _exog(self, index, X=None) -> np.ndarray:
         """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has

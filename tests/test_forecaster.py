@@ -117,6 +117,20 @@ def test_multivariate_y_keeps_columns(strategy):
         assert list(q.columns) == [("a", 0.1), ("a", 0.9), ("b", 0.1), ("b", 0.9)]
 
 
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_instance_norm_last_moves_forecasts_with_the_level_of_their_variable(strategy):
+    """instance_norm="last" (the default) reaches the network, and each output column is
+    mapped back by its own variable: lifting b by 1000 lifts b's forecasts only."""
+    y = pd.concat([seasonal().rename("a"), seasonal().rename("b")], axis=1)
+    lifted = y.assign(b=y["b"] + 1000.0)
+    fits = [RNNForecaster(strategy=strategy, **TINY).fit(d, fh=[1, 3]) for d in (y, lifted)]
+    base, moved = (f.predict_quantiles(alpha=[0.1, 0.5, 0.9]) for f in fits)
+    np.testing.assert_allclose(moved["a"], base["a"], atol=1e-3)
+    np.testing.assert_allclose(moved["b"] - 1000.0, base["b"], atol=1e-2)
+    plain = RNNForecaster(strategy=strategy, instance_norm=None, **TINY).fit(lifted, fh=[1, 3])
+    assert np.abs(plain.predict()["a"] - moved.loc[:, ("a", 0.5)]).max() > 1e-3
+
+
 def copy_of_x(n=240, seed=0):
     """y copies an exogenous X that is white noise: no lag of y helps, the known X does."""
     rng = np.random.RandomState(seed)
