@@ -1,4 +1,5 @@
 """Forecast airline passengers one month ahead with an LSTM.
+=========================================================
 
 The classic exercise on the monthly airline-passenger series (1949-1960, shipped
 offline with sktime). Each input is the window of the previous 12 months; the LSTM
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import time
 
+import matplotlib.pyplot as plt
 import torch
 from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sktime.datasets import load_airline
 
-from skrnn import RNNRegressor, SlidingWindowTransformer
+from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer, TrainingCurveDisplay
 
 TIME_STEPS = 12
 
@@ -57,6 +59,15 @@ def main() -> None:
     print(f"test RMSE  seasonal naive:        {rmse_naive:7.2f} passengers")
     verdict = "beats" if rmse_lstm < rmse_naive else "does NOT beat"
     print(f"the LSTM {verdict} the seasonal-naive baseline")
+
+    # the test months against the truth, and the training loss per epoch
+    _, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    disp = ForecastDisplay.from_predictions(truth, pred, y_history=y[:split], ax=left, name="LSTM")
+    left.plot(disp.pred_line_.get_xdata(), seasonal_naive, ":", label="seasonal naive")
+    left.set(xlabel="month", ylabel="passengers (thousands)")
+    left.legend()
+    TrainingCurveDisplay.from_estimator(model, ax=right, log_scale=True)
+    plt.show()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Tune units, time_steps and epochs of an LSTM forecaster with GridSearchCV.
+==========================================================================
 
 The classic exercise on the monthly airline-passenger series (1949-1960, shipped offline
 with sktime) as one scikit-learn object: cut the raw series into windows of the
@@ -30,14 +31,16 @@ from __future__ import annotations
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.metrics import root_mean_squared_error
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 from sktime.datasets import load_airline
 
-from skrnn import RNNRegressor, SlidingWindowTransformer
+from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer
 
 GRID = {
     "window__time_steps": [6, 12],
@@ -109,11 +112,33 @@ def main() -> None:
     print(f"test RMSE  seasonal naive: {rmse_naive:7.2f} passengers")
     verdict = "beats" if rmse_rnn < rmse_naive else "does NOT beat"
     print(f"the tuned LSTM {verdict} the seasonal-naive baseline")
+    plot(grid, X_test, y_train, y_test)
 
     grid2, seconds2 = search(X_train, y_train, n_jobs=2)
     same = np.allclose(grid.cv_results_["mean_test_score"], grid2.cv_results_["mean_test_score"])
     print(f"GridSearchCV n_jobs=2: {seconds2:.1f} s, best params: {short(grid2.best_params_)}")
     print(f"n_jobs=2 gives the same CV scores as n_jobs=1: {same}")
+
+
+def plot(grid: GridSearchCV, X_test, y_train, y_test) -> None:
+    """The CV RMSE of every setting as a heat map, and the best model's test forecast."""
+    table = pd.DataFrame(grid.cv_results_).pivot_table(
+        index="param_rnn__units",
+        columns=["param_rnn__epochs", "param_window__time_steps"],
+        values="mean_test_score",
+    )
+    rmse = -table.to_numpy()
+    _, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    image = left.imshow(rmse, cmap="viridis_r")
+    left.set_xticks(range(table.shape[1]), [f"{e} ep.\n{t} steps" for e, t in table.columns])
+    left.set_yticks(range(table.shape[0]), table.index)
+    left.set(ylabel="units", title="CV RMSE (passengers), lower is better")
+    for (i, j), value in np.ndenumerate(rmse):
+        left.text(j, i, f"{value:.0f}", ha="center", va="center", color="grey")
+    plt.colorbar(image, ax=left)
+    ForecastDisplay.from_estimator(grid, X_test, y_test, y_history=y_train, ax=right)
+    right.set_title("best setting, one month ahead")
+    plt.show()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Forecast airline passengers 12 months ahead at once with an encoder-decoder RNN.
+================================================================================
 
 Multi-step forecasting on the monthly airline-passenger series (1949-1960, shipped
 offline with sktime). Each input is the window of the previous 24 months (two full

@@ -1,4 +1,5 @@
 """Learn to add: "123+45" -> "168" with a character-level encoder-decoder.
+=======================================================================
 
 The classic sequence-to-sequence exercise. Two random operands of up to three digits
 are written as a string; the model reads the characters and writes the digits of the
@@ -30,11 +31,12 @@ from __future__ import annotations
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from skorch.callbacks import LRScheduler
 
-from skrnn import Seq2SeqTransformer
+from skrnn import AttentionDisplay, Seq2SeqTransformer, TrainingCurveDisplay
 
 N_TRAIN = 50_000
 N_TEST = 5_000
@@ -101,6 +103,14 @@ def main() -> None:
     print(f"training time: {seconds:.0f} s for {model.n_iter_} epochs ({seconds / 60:.1f} min)")
     print(f"held-out exact-match accuracy, greedy: {acc_greedy:.4f}")
     print(f"held-out exact-match accuracy, beam (width 3): {acc_beam:.4f}")
+
+    # where the decoder looks while it writes a sum (input reversed, as it was fed),
+    # and the training loss per epoch
+    _, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    AttentionDisplay.from_estimator(model, X_test[0], ax=left)
+    left.set_title(f"{X_test[0][::-1]} (fed reversed)")
+    TrainingCurveDisplay.from_estimator(model, ax=right, log_scale=True)
+    plt.show()
 
 
 if __name__ == "__main__":

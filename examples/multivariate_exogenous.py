@@ -1,4 +1,5 @@
 """Several input features, one target: US consumption with exogenous columns.
+==========================================================================
 
 sktime ships (offline) the quarterly US changes data set, 1970Q1-2016Q3: percentage
 changes of personal consumption, income, production, savings and the change of the
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
@@ -39,7 +41,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sktime.datasets import load_uschange
 
-from skrnn import RNNRegressor, SequenceStandardScaler, SlidingWindowTransformer
+from skrnn import ForecastDisplay, RNNRegressor, SequenceStandardScaler, SlidingWindowTransformer
 
 RNN_GRID = {"regressor__model__units": [4, 16], "regressor__model__epochs": [20, 60]}
 RIDGE_GRID = {"regressor__model__alpha": [1.0, 10.0, 100.0]}
@@ -81,6 +83,7 @@ def main() -> None:
         "training mean": root_mean_squared_error(y_test, np.full(len(y_test), y_train.mean())),
     }
     cv = TimeSeriesSplit(n_splits=3)
+    gru = {}  # the tuned GRU of each setting, for the plot
     for label, include_current in [
         ("lags only", False),
         ("exogenous known at t", exogenous),
@@ -101,11 +104,27 @@ def main() -> None:
             results[f"{name}, {label}"] = root_mean_squared_error(y_test, search.predict(X_test))
             best = ", ".join(f"{k.rsplit('__', 1)[1]}={v}" for k, v in search.best_params_.items())
             print(f"{name}, {label}: tuned in {seconds:.1f} s, best {best}")
+            if name == "GRU":
+                gru[label] = search
         windows = search.best_estimator_.regressor_.named_steps["window"].transform(X_test)
         print(f"   test windows {windows.shape} (quarters, time_steps, features)")
 
     for name, rmse in results.items():
         print(f"test RMSE  {name:30s} {rmse:.3f} percentage points")
+
+    # the GRU's test forecasts of both settings against the truth (the last 10 years)
+    _, ax = plt.subplots(figsize=(10, 4))
+    for i, (label, search) in enumerate(gru.items()):
+        pred = pd.Series(search.predict(X_test), index=y_test.index)
+        ForecastDisplay.from_predictions(
+            y_test if i == 0 else None,
+            pred,
+            y_history=y_train.iloc[-40:] if i == 0 else None,
+            ax=ax,
+            name=f"GRU, {label}",
+        )
+    ax.set(ylabel="consumption change (%)", title="US consumption, one quarter ahead")
+    plt.show()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Character-level language model: next-character LSTM and temperature sampling.
+=============================================================================
 
 Trained on text that ships inside scikit-learn (the descriptions of its bundled
 datasets, ``skrnn.datasets.load_text``, about 43,000 characters): the first 90% for
@@ -11,7 +12,24 @@ baselines fitted on the same training text: the character frequencies (unigram) 
 bigram model (previous character -> next character, add-one smoothing). Then text is
 sampled with ``skrnn.generate_text`` at two temperatures.
 
-Run: ``python examples/text_generation.py``.
+Output of a run (one torch thread, at low priority on a 2-core machine shared with
+three other users' jobs; not run when the documentation is built; the samples with
+their whitespace collapsed, cut after 76 characters)::
+
+    38772 training characters (1210 chunks), 4308 held out
+    trained 25 epochs in 54s
+    model                     accuracy  bits/char
+    LSTM (128 units)             0.531       3.07
+    bigram baseline              0.302       3.92
+    unigram baseline             0.207       4.98
+
+    --- temperature 0.5 ---
+    The dataset is a remolity 6.9 0.105 0.0531 concaving and the listributes mod ...
+
+    --- temperature 1.0 ---
+    The dataset is each using ab, moweds the dataset is categories digits featur ...
+
+Run: ``python examples/text_generation.py`` (about a minute and a half on 2 cores).
 """
 
 import time

@@ -28,17 +28,16 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     Parameters
     ----------
+    cell, units, num_layers, bidirectional, dropout, activation, epochs, batch_size, \
+lr, optimizer, weight_decay, clip_grad_norm, early_stopping, validation_fraction, \
+patience, tol : see RNNRegressor
+        As in :class:`RNNRegressor`, with the same defaults. With ``early_stopping``
+        the validation split is stratified.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models.
-    **params
-        All other parameters are those of :class:`RNNRegressor` (``cell``, ``units``,
-        ``num_layers``, ``bidirectional``, ``dropout``, ``activation``, ``epochs``,
-        ``batch_size``, ``lr``, ``optimizer``, ``weight_decay``, ``clip_grad_norm``,
-        ``early_stopping``, ``validation_fraction``, ``patience``, ``tol``,
-        ``random_state``, ``device``, ``callbacks``, ``verbose``, ``warm_start``,
-        ``pooling``, ``return_sequences``, ``embedding_dim``, ``max_vocab``,
-        ``tokenizer``, ``time_steps``, ``init``). With ``early_stopping`` the validation split
-        is stratified.
+    random_state, device, callbacks, verbose, warm_start, pooling, return_sequences, \
+embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
+        As in :class:`RNNRegressor`, with the same defaults.
 
     Attributes
     ----------
@@ -59,7 +58,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         Number of epochs trained.
     n_features_in_ : int
         Columns of a 2D ``X``, or features per time step of a 3D ``X``, seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         ``(time_steps, n_features)`` of the sequences seen in ``fit``.
@@ -222,17 +221,22 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, time_steps[, n_features])
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
         y : array-like of shape (n_samples,)
+            Labels (one per time step with ``return_sequences=True``).
         classes : array-like, default=None
             All classes that can appear in ``y`` over all calls. Needed on the first call
             when a batch may miss some classes; inferred from ``y`` when omitted.
-        lengths, sample_weight : array-like of shape (n_samples,), default=None
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
             As in :meth:`fit`.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         self._validate_params()
         return self._fit(
@@ -269,6 +273,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     def predict(self, X, lengths=None):
         """Predict the class of each sequence of ``X`` (of each step, with ``return_sequences``).
 
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``.
+
         Returns
         -------
         y : ndarray of shape (n_samples,)
@@ -280,7 +291,22 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         return self._unpad(labels, lengths) if self.return_sequences else labels
 
     def score(self, X, y, sample_weight=None):
-        """Accuracy; over all time steps with ``return_sequences=True``."""
+        """Accuracy; over all time steps with ``return_sequences=True``.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        y : array-like
+            True labels, as in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples (without ``return_sequences``).
+
+        Returns
+        -------
+        score : float
+            Share of correct predictions.
+        """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
         truth, pred, weights = self._flat_step_targets(X, y, sample_weight)

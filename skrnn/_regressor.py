@@ -147,13 +147,13 @@ default="adam"
         Number of epochs trained.
     n_features_in_ : int
         Columns of a 2D ``X``, or features per time step of a 3D ``X``, seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         ``(time_steps, n_features)`` of the sequences seen in ``fit``.
     n_outputs_ : int
         Number of targets.
-    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_mean_, target_scale_ : ndarray of shape (`n_outputs_`,)
         Target standardisation learned in ``fit`` (zeros and ones with
         ``scale_target=False``).
     vocabulary_ : dict
@@ -303,11 +303,21 @@ default="adam"
     def partial_fit(self, X, y, lengths=None, sample_weight=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
-        Parameters are those of :meth:`fit`.
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        y : array-like
+            Targets, as in :meth:`fit`.
+        lengths : array-like of shape (n_samples,), default=None
+            True lengths of the sequences of a padded ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         self._validate_params()
         return self._fit(
@@ -340,7 +350,22 @@ default="adam"
         return self._unpad(out, lengths) if self.return_sequences else out
 
     def score(self, X, y, sample_weight=None):
-        """R^2 of the predictions; over all time steps with ``return_sequences=True``."""
+        """R^2 of the predictions; over all time steps with ``return_sequences=True``.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, as in :meth:`fit`.
+        y : array-like
+            True targets, as in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples (of all their steps with ``return_sequences``).
+
+        Returns
+        -------
+        score : float
+            Coefficient of determination (1 is perfect).
+        """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
         truth, pred, weights = self._flat_step_targets(X, y, sample_weight)

@@ -38,10 +38,12 @@ def sample_with_temperature(proba, temperature: float = 1.0, random_state=None) 
     temperature : float, default=1.0
         Non-negative.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws.
 
     Returns
     -------
     indices : ndarray of shape (n_samples,)
+        The drawn class index (column of ``proba``) of each row.
 
     Examples
     --------
@@ -81,6 +83,7 @@ def generate_text(
     Parameters
     ----------
     classifier : fitted RNNClassifier
+        Next-character classifier on strings.
     prompt : str
         Non-empty start of the text.
     length : int
@@ -91,6 +94,7 @@ def generate_text(
         Feed only the last ``window`` characters as context (for example the training
         sequence length); ``None`` feeds the whole text so far.
     random_state : int, RandomState instance or None, default=None
+        Seeds the sampling.
 
     Returns
     -------

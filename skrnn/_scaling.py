@@ -74,6 +74,7 @@ class _BaseSequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         Returns
         -------
         X_scaled : ndarray of the shape of ``X``
+            The scaled data.
         """
         return self._apply("transform", X)
 
@@ -89,6 +90,7 @@ class _BaseSequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         Returns
         -------
         X_original : ndarray of the shape of ``X``
+            The data in its original units.
         """
         return self._apply("inverse_transform", X)
 
@@ -129,15 +131,15 @@ class SequenceMinMaxScaler(_BaseSequenceScaler):
     ----------
     scaler_ : sklearn.preprocessing.MinMaxScaler
         The scaler fitted on the rows ``(n_samples * time_steps, n_features)``.
-    data_min_, data_max_, data_range_ : ndarray of shape (n_features_in_,)
+    data_min_, data_max_, data_range_ : ndarray of shape (`n_features_in_`,)
         Per-feature minimum, maximum and range seen in ``fit``.
-    scale_, min_ : ndarray of shape (n_features_in_,)
+    scale_, min_ : ndarray of shape (`n_features_in_`,)
         ``X_scaled = X * scale_ + min_``.
     n_samples_seen_ : int
         Number of values per feature seen in ``fit`` (samples times time steps).
     n_features_in_ : int
         Number of features (the last axis of ``X``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     Examples
@@ -195,13 +197,13 @@ class SequenceStandardScaler(_BaseSequenceScaler):
     ----------
     scaler_ : sklearn.preprocessing.StandardScaler
         The scaler fitted on the rows ``(n_samples * time_steps, n_features)``.
-    mean_, var_, scale_ : ndarray of shape (n_features_in_,) or None
+    mean_, var_, scale_ : ndarray of shape (`n_features_in_`,) or None
         Per-feature mean, variance and scale (``None`` where switched off).
     n_samples_seen_ : int
         Number of values per feature seen in ``fit`` (samples times time steps).
     n_features_in_ : int
         Number of features (the last axis of ``X``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     Examples

@@ -430,7 +430,7 @@ default="adam"
         Parameters
         ----------
         X : array-like (n_samples, time_steps[, n_features]), list of str or list of \
-integer sequences
+int sequences
             Input sequences.
         Y : same kinds as X, or None
             Target sequences, one per input sequence. ``None`` (or one label per sample)
@@ -503,6 +503,12 @@ integer sequences
 
     def predict(self, X):
         """Decode the output sequence of each input sequence.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, time_steps[, n_features]), list of str or list of \
+int sequences
+            Input sequences of the kind seen in :meth:`fit`.
 
         Returns
         -------
@@ -589,9 +595,15 @@ lists of int
     def transform(self, X) -> np.ndarray:
         """Fixed-length encoder embeddings of the sequences.
 
+        Parameters
+        ----------
+        X : array-like (n_samples, time_steps[, n_features]), list of str or list of \
+int sequences
+            Input sequences of the kind seen in :meth:`fit`.
+
         Returns
         -------
-        E : ndarray of shape (n_samples, embedding_dim_), float64
+        E : ndarray of shape (n_samples, `embedding_dim_`), float64
             The encoder's final top-layer hidden state (both directions concatenated).
         """
         with torch.inference_mode():

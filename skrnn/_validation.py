@@ -380,6 +380,16 @@ def sktime_to_sequences(X) -> np.ndarray | list[np.ndarray]:
     result is a 3D array when all instances share one length, else a list of
     ``(t_i, n_channels)`` arrays, which the estimators accept as variable-length input.
 
+    Parameters
+    ----------
+    X : ndarray of shape (n_instances, n_channels, n_timepoints) or sktime panel
+        An array in sktime's ``numpy3D`` layout, or any panel sktime can convert.
+
+    Returns
+    -------
+    sequences : ndarray of shape (n_instances, n_timepoints, n_channels) or list of ndarray
+        A list of ``(t_i, n_channels)`` arrays when the instances differ in length.
+
     Examples
     --------
     >>> import numpy as np

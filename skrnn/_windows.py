@@ -138,9 +138,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of columns of the series seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
-    history_ : ndarray of shape (min(time_steps, n_timesteps), n_features_in_)
+    history_ : ndarray of shape (min(time_steps, n_timesteps), `n_features_in_`)
         The last rows seen in ``fit``, prepended by ``transform``.
 
     See Also
@@ -305,7 +305,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return _squeeze_features(windows[start:])
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Names of the output columns, ``"<feature>_lag<k>"``, oldest step first.
+        """Name the output columns ``"<feature>_lag<k>"``, oldest step first.
 
         For several features these name the columns of the 3D output reshaped to
         ``(n_timesteps, time_steps * n_features)``: step-major, then feature.
@@ -318,6 +318,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            One name per step and feature.
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)

@@ -48,9 +48,15 @@ def load_japanese_vowels(split: str = "train") -> tuple[list[np.ndarray], np.nda
 
 
 def load_text() -> str:
-    """English prose for character-level language models: scikit-learn's dataset
-    descriptions (about 43,000 characters of reStructuredText), concatenated in
-    file-name order.
+    """English prose for character-level language models, read from scikit-learn.
+
+    scikit-learn's dataset descriptions (about 43,000 characters of reStructuredText),
+    concatenated in file-name order.
+
+    Returns
+    -------
+    text : str
+        The descriptions, separated by newlines.
 
     Examples
     --------

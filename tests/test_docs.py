@@ -1,0 +1,65 @@
+"""The documentation: numpydoc validation of every public docstring, every public name in
+the API reference, every example a gallery entry."""
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import skrnn
+import skrnn.datasets
+
+validate = pytest.importorskip("numpydoc.validate").validate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: numpydoc checks not enforced: extended summaries, "See Also" and examples of every
+#: method are optional (as in scikit-learn); RT02 misreads named returns ("self : object").
+IGNORED = {"ES01", "SA01", "EX01", "RT02"}
+
+
+def public_objects() -> list[str]:
+    """Import paths of the public classes and functions and of the classes' public
+    methods written in skrnn (inherited ones included, scikit-learn's left out)."""
+    paths = []
+    for module, names in [
+        (skrnn, [n for n in skrnn.__all__ if n != "__version__"]),
+        (skrnn.datasets, skrnn.datasets.__all__),
+    ]:
+        for name in names:
+            path = f"{module.__name__}.{name}"
+            paths.append(path)
+            obj = getattr(module, name)
+            if not inspect.isclass(obj):
+                continue
+            for attr, member in inspect.getmembers(obj, inspect.isfunction):
+                if not attr.startswith("_") and member.__module__.startswith("skrnn"):
+                    paths.append(f"{path}.{attr}")
+    return paths
+
+
+@pytest.mark.parametrize("path", public_objects())
+def test_docstring_passes_numpydoc_validation(path):
+    errors = [f"{code}: {msg}" for code, msg in validate(path)["errors"] if code not in IGNORED]
+    assert not errors, f"{path}:\n" + "\n".join(errors)
+
+
+def test_every_public_name_is_in_the_api_reference():
+    api = (ROOT / "docs" / "api.rst").read_text()
+    listed = set(re.findall(r"^   (\w+)$", api, flags=re.MULTILINE))
+    public = {n for n in skrnn.__all__ if n != "__version__"} | set(skrnn.datasets.__all__)
+    assert public - listed == set(), "add these names to docs/api.rst"
+    assert listed - public == set(), "docs/api.rst lists names that are not public"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
+def test_example_has_gallery_title(path):
+    """sphinx-gallery takes the first docstring line as the title: it must be underlined."""
+    doc = ast.get_docstring(ast.parse(path.read_text()), clean=False)
+    assert doc is not None, f"{path.name} needs a docstring"
+    title, underline = doc.split("\n")[:2]
+    assert set(underline) == {"="} and len(underline) >= len(title), (
+        f"{path.name}: underline the first docstring line with '=' (at least as long)"
+    )
