@@ -300,7 +300,7 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         y : array-like
             True labels, as in :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples (without ``return_sequences``).
+            Weights of the samples (of all their steps with ``return_sequences``).
 
         Returns
         -------
