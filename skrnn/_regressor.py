@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRNN, split_step_targets
 from ._nets import SequenceRegressorNet
 from ._normalization import TargetNormMixin
-from ._validation import pad_sequences
+from ._validation import check_numeric, pad_sequences
 
 __all__ = ["RNNRegressor"]
 
@@ -251,7 +251,7 @@ default="adam"
     def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
         if lengths is not None:
             return self._validate_step_targets(y, lengths, n_steps, reset=reset)
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
+        y = check_numeric(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got a {y.ndim}D array.")
         self._record_outputs(y.ndim == 1, 1 if y.ndim == 1 else y.shape[1], reset=reset)
@@ -261,7 +261,7 @@ default="adam"
         """Per-step targets padded with NaN (the masked loss skips them): (n, steps, outputs)."""
         seqs = split_step_targets(y, lengths, n_steps)
         seqs = [
-            check_array(t, ensure_2d=False, dtype=np.float32, input_name=f"y[{i}]")
+            check_numeric(t, ensure_2d=False, dtype=np.float32, input_name=f"y[{i}]")
             for i, t in enumerate(seqs)
         ]
         if len({t.shape[1:] for t in seqs}) > 1 or seqs[0].ndim > 2:

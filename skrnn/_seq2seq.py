@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
@@ -20,7 +20,7 @@ from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._transaction import transactional
-from ._validation import check_container, validate_sequences
+from ._validation import check_container, check_numeric, validate_sequences
 from ._vocab import EOS, PAD, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
@@ -347,7 +347,7 @@ default="adam"
         self.output_kind_ = kind
         if kind == "numeric":
             try:
-                Y = check_array(
+                Y = check_numeric(
                     Y,
                     ensure_2d=False,
                     allow_nd=True,

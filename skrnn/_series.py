@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils._set_output import _get_output_config
-from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names, check_array
+from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names
 
-from ._validation import check_container
+from ._validation import check_container, check_numeric
 
 __all__ = ["check_3d_output", "check_series"]
 
@@ -34,7 +34,7 @@ def check_series(
     """
     X = check_container(X)
     _check_feature_names(estimator, X, reset=reset)
-    X = check_array(
+    X = check_numeric(
         X,
         ensure_2d=False,
         allow_nd=True,

@@ -15,6 +15,7 @@ from sklearn.utils.validation import _check_feature_names, check_array
 
 __all__ = [
     "check_container",
+    "check_numeric",
     "check_padded_sequences",
     "check_sequences",
     "is_ragged",
@@ -48,7 +49,7 @@ def pad_sequences(seqs, *, fill_value, dtype, length: int | None = None) -> np.n
 
 def _check_array_2d_3d(X, input_name: str) -> np.ndarray:
     """``X`` as a finite float32 array of ndim 2 or 3, or a ``ValueError`` naming the problem."""
-    X = check_array(
+    X = check_numeric(
         X,
         accept_sparse=False,
         ensure_2d=False,
@@ -99,6 +100,26 @@ def check_sequences(X, *, input_name: str = "X") -> np.ndarray:
     return X[:, :, None] if X.ndim == 2 else X
 
 
+def check_numeric(X, *, input_name: str = "X", **kwargs) -> np.ndarray:
+    """scikit-learn's ``check_array``, whose errors always name ``input_name``: NumPy's
+    conversion errors ("could not convert string to float: ''") and some of
+    scikit-learn's ("Found array with 0 sample(s)") name no argument.
+
+    Examples
+    --------
+    >>> check_numeric([["a"]], input_name="y")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid y: could not convert string to float: 'a'
+    """
+    try:
+        return check_array(X, input_name=input_name, **kwargs)
+    except (ValueError, TypeError) as exc:
+        if input_name in str(exc):
+            raise
+        raise type(exc)(f"Invalid {input_name}: {exc}") from None
+
+
 def check_container(X, input_name: str = "X"):
     """``X`` ready for validation: a clear error for ``None`` and sparse matrices (which
     NumPy would turn into "contains NaN" or "sparse array length is ambiguous"), and a
@@ -117,6 +138,15 @@ def check_container(X, input_name: str = "X"):
     if X is None:
         raise ValueError(
             f"{input_name} is None; expected sequences (an array, a DataFrame or a list)."
+        )
+    if np.isscalar(X) or (isinstance(X, np.ndarray) and X.ndim == 0):
+        raise ValueError(
+            f"{input_name} is a single value ({X!r}); expected a collection of sequences."
+        )
+    if isinstance(X, (str, bytes)):
+        raise ValueError(
+            f"{input_name} is a single string; expected a collection of sequences, for "
+            f"example a list of strings [{X!r}]."
         )
     if sp.issparse(X):
         raise TypeError(
@@ -195,7 +225,7 @@ def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
             )
         seqs = []
         for i, s in enumerate(X):
-            s = check_array(
+            s = check_numeric(
                 s,
                 ensure_2d=False,
                 allow_nd=True,
@@ -226,7 +256,7 @@ def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
         lengths = np.array([len(s) for s in seqs], dtype=np.int64)
         return pad_sequences(seqs, fill_value=0.0, dtype=np.float32), lengths
 
-    X = check_array(
+    X = check_numeric(
         X,
         ensure_2d=False,
         allow_nd=True,
