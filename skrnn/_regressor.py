@@ -87,7 +87,8 @@ default="adam"
     max_vocab : int or None, default=None
         Token input: keep the ``max_vocab`` most frequent tokens of strings (the rest
         share an unknown-token id); for integer ids, the ids allowed are
-        ``0 .. max_vocab - 1`` (default: up to the largest id seen in ``fit``).
+        ``0 .. max_vocab - 1`` (default: up to the largest id seen in ``fit``, which
+        must be below 65,536 or dense: at most 4 ids per distinct id seen).
     tokenizer : {"char", "word"} or callable, default="char"
         Token input: how strings are split: characters, scikit-learn's word analyzer
         (lowercased words of 2+ alphanumeric characters), or a callable returning a list

@@ -53,7 +53,9 @@ class TokenEncoder:
     Strings get a vocabulary of the ``max_vocab`` most frequent tokens seen in
     :meth:`fit`; other tokens map to one unknown-token id. Integer ids are used as they
     are: the vocabulary is ``range(max_vocab)``, or ``0 .. largest id seen in fit``, and
-    ids outside it raise a ``ValueError``. Id 0 of the output is padding.
+    ids outside it raise a ``ValueError``. Without ``max_vocab`` the largest id must be
+    below :data:`MAX_IMPLICIT_ID` or the ids dense (see :meth:`_check_dense_ids`), so that
+    one huge id never allocates a huge embedding. Id 0 of the output is padding.
 
     Examples
     --------
