@@ -17,13 +17,20 @@ __all__ = ["check_3d_output", "check_series"]
 
 
 def check_series(
-    estimator, X, *, reset: bool, max_ndim: int = 2, name: str | None = None
+    estimator,
+    X,
+    *,
+    reset: bool,
+    max_ndim: int = 2,
+    name: str | None = None,
+    input_name: str = "X",
 ) -> np.ndarray:
     """Validate ``X`` for ``estimator``: a finite float array of ndim 1 to ``max_ndim``.
 
     The features are the last axis (a 1D ``X`` has one). On ``reset`` this records
     ``n_features_in_`` and, for DataFrames, ``feature_names_in_``; otherwise it checks them.
-    ``name`` is who asks, in error messages (default: the estimator's class).
+    ``name`` is who asks, in error messages (default: the estimator's class), and
+    ``input_name`` the argument that holds ``X``.
 
     Examples
     --------
@@ -32,7 +39,7 @@ def check_series(
     >>> check_series(BaseEstimator(), np.arange(4), reset=True).dtype
     dtype('float64')
     """
-    X = check_container(X)
+    X = check_container(X, input_name)
     _check_feature_names(estimator, X, reset=reset)
     X = check_numeric(
         X,
@@ -41,16 +48,21 @@ def check_series(
         dtype=FLOAT_DTYPES,
         ensure_all_finite=True,
         ensure_min_samples=1,
-        input_name="X",
+        input_name=input_name,
     )
     name = name or type(estimator).__name__
     if not 1 <= X.ndim <= max_ndim:
         layouts = "a series: 1D (n_timesteps,) or 2D (n_timesteps, n_features)"
         if max_ndim == 3:
             layouts += ", or sequences: 3D (n_samples, time_steps, n_features)"
-        raise ValueError(f"{name} expects {layouts}; got a {X.ndim}D array of shape {X.shape}.")
+        raise ValueError(
+            f"{name} expects {input_name} to be {layouts}; got a {X.ndim}D array of shape "
+            f"{X.shape}."
+        )
     if 0 in X.shape:
-        raise ValueError(f"X of shape {X.shape} is empty; {name} needs at least one value.")
+        raise ValueError(
+            f"{input_name} of shape {X.shape} is empty; {name} needs at least one value."
+        )
     n_features = 1 if X.ndim == 1 else X.shape[-1]
     if reset:
         estimator.n_features_in_ = n_features

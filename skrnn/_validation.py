@@ -8,6 +8,8 @@ tabular ``X`` or a window of lagged values looks like.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -16,6 +18,7 @@ from sklearn.utils.validation import _check_feature_names, check_array
 __all__ = [
     "check_container",
     "check_numeric",
+    "names_argument",
     "check_padded_sequences",
     "check_sequences",
     "is_ragged",
@@ -107,7 +110,7 @@ def check_numeric(X, *, input_name: str = "X", **kwargs) -> np.ndarray:
 
     Examples
     --------
-    >>> check_numeric([["a"]], input_name="y")
+    >>> check_numeric([["a"]], dtype=np.float32, input_name="y")
     Traceback (most recent call last):
     ...
     ValueError: Invalid y: could not convert string to float: 'a'
@@ -115,9 +118,20 @@ def check_numeric(X, *, input_name: str = "X", **kwargs) -> np.ndarray:
     try:
         return check_array(X, input_name=input_name, **kwargs)
     except (ValueError, TypeError) as exc:
-        if input_name in str(exc):
+        if names_argument(str(exc), input_name):
             raise
         raise type(exc)(f"Invalid {input_name}: {exc}") from None
+
+
+def names_argument(message: str, name: str) -> bool:
+    """Whether ``message`` names the argument ``name`` as a word ("y" is not in "dtype").
+
+    Examples
+    --------
+    >>> names_argument("Input y contains NaN.", "y"), names_argument("bad dtype", "y")
+    (True, False)
+    """
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", message) is not None
 
 
 def check_container(X, input_name: str = "X"):
@@ -139,14 +153,14 @@ def check_container(X, input_name: str = "X"):
         raise ValueError(
             f"{input_name} is None; expected sequences (an array, a DataFrame or a list)."
         )
-    if np.isscalar(X) or (isinstance(X, np.ndarray) and X.ndim == 0):
-        raise ValueError(
-            f"{input_name} is a single value ({X!r}); expected a collection of sequences."
-        )
     if isinstance(X, (str, bytes)):
         raise ValueError(
             f"{input_name} is a single string; expected a collection of sequences, for "
             f"example a list of strings [{X!r}]."
+        )
+    if np.isscalar(X) or (isinstance(X, np.ndarray) and X.ndim == 0):
+        raise ValueError(
+            f"{input_name} is a single value ({X!r}); expected a collection of sequences."
         )
     if sp.issparse(X):
         raise TypeError(

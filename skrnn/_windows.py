@@ -396,7 +396,7 @@ def make_supervised(
            [4., 5.]])
     """
     helper = SlidingWindowTransformer(time_steps, include_current=True)
-    values = check_series(helper, series, reset=True, name="make_supervised")
+    values = check_series(helper, series, reset=True, name="make_supervised", input_name="series")
     n = len(values)
     values = values.reshape(n, -1)
     n_windows = n - time_steps - horizon + 1

@@ -163,7 +163,7 @@ def test_clone_and_params_round_trip():
         ({"time_steps": -3}, np.arange(10.0), "'time_steps' parameter"),
         ({"time_steps": 2}, np.array([1.0, np.nan, 3.0, 4.0]), "Input X contains NaN"),
         ({"time_steps": 2}, np.array([1.0, np.inf, 3.0, 4.0]), "Input X contains infinity"),
-        ({"time_steps": 2}, np.zeros((5, 2, 2)), "expects a series: 1D .* got a 3D array"),
+        ({"time_steps": 2}, np.zeros((5, 2, 2)), "expects X to be a series: 1D .* got a 3D array"),
         (
             {"time_steps": 2, "include_current": ["nope"]},
             pd.DataFrame({"a": np.zeros(5)}),
@@ -237,7 +237,7 @@ def test_make_supervised_errors(kwargs, match):
 
 
 def test_make_supervised_bad_series():
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(ValueError, match="Input series contains NaN"):
         make_supervised(np.array([1.0, np.nan, 2.0, 3.0]), 1)
-    with pytest.raises(ValueError, match="make_supervised expects a series"):
+    with pytest.raises(ValueError, match="make_supervised expects series to be a series"):
         make_supervised(np.zeros((4, 2, 2)), 1)
