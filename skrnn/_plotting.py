@@ -130,8 +130,8 @@ class TrainingCurveDisplay:
         ----------
         estimator : fitted estimator
             A skrnn estimator (its ``history_``), or any estimator with a
-            ``loss_curve_`` (``MLPRegressor``); pipelines, ``TransformedTargetRegressor``
-            and fitted searches are looked into for it.
+            ``loss_curve_`` (``MLPRegressor``); pipelines, ``TransformedTargetRegressor``,
+            fitted searches and :class:`RNNForecaster` are looked into for it.
         ax : matplotlib Axes or None, default=None
             Axes to draw on; a new figure when ``None``.
         name : str or None, default=None
@@ -144,8 +144,12 @@ class TrainingCurveDisplay:
         display : TrainingCurveDisplay
             The display, drawn.
         """
-        check_is_fitted(estimator)
+        sktime_check = getattr(estimator, "check_is_fitted", None)  # sktime's own
+        sktime_check() if callable(sktime_check) else check_is_fitted(estimator)
         model = _fitted_model(estimator)
+        name = name or type(model).__name__
+        if not hasattr(model, "history_") and hasattr(model, "estimator_"):
+            model = model.estimator_  # the network of an RNNForecaster
         history = getattr(model, "history_", None)
         if history is not None and len(history) and "train_loss" in history[0]:
             train = [epoch["train_loss"] for epoch in history]
@@ -158,7 +162,7 @@ class TrainingCurveDisplay:
                 f"{type(model).__name__} records no loss per epoch: TrainingCurveDisplay "
                 "needs a skrnn estimator (history_) or one with a loss_curve_."
             )
-        disp = cls(train, valid, estimator_name=name or type(model).__name__)
+        disp = cls(train, valid, estimator_name=name)
         return disp.plot(ax=ax, log_scale=log_scale)
 
 
@@ -387,7 +391,7 @@ class ForecastDisplay:
             y_pred = np.asarray(estimator.predict(X), dtype=float)
             if isinstance(y, (pd.Series, pd.DataFrame)) and len(y) == len(y_pred):
                 y_pred = pd.Series(y_pred.reshape(len(y), -1)[:, 0], index=y.index)
-        name = name or type(_fitted_model(estimator)).__name__
+        name = name or type(estimator if fh is not None else _fitted_model(estimator)).__name__
         return cls.from_predictions(
             y,
             y_pred,

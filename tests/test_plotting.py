@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -72,6 +73,12 @@ def test_training_curve_of_mlp_and_errors(seq_data):
 
     with pytest.raises(TypeError, match="loss_curve_"):
         TrainingCurveDisplay.from_estimator(Ridge().fit(X.reshape(len(X), -1), y))
+    with pytest.raises(NotFittedError):
+        TrainingCurveDisplay.from_estimator(RNNRegressor())
+    from skrnn import RNNForecaster
+
+    with pytest.raises(ValueError, match="not been fitted"):  # sktime's NotFittedError
+        TrainingCurveDisplay.from_estimator(RNNForecaster())
 
 
 def test_missing_matplotlib_is_a_clear_error(monkeypatch):
@@ -123,6 +130,26 @@ def test_forecast_from_sktime_forecaster_with_interval():
     assert labels(disp.ax_) == ["history", "truth", "NaiveForecaster"]
     assert disp.interval_ is not None
     assert set(disp.pred_line_.get_ydata()) == {float(y.iloc[-13])}
+
+
+def test_rnn_forecaster_interval_and_training_curve():
+    from sktime.datasets import load_airline
+
+    from skrnn import RNNForecaster
+
+    y = load_airline()
+    forecaster = RNNForecaster(units=4, epochs=3, random_state=0).fit(y[:-6])
+    disp = ForecastDisplay.from_estimator(
+        forecaster, fh=[1, 2, 3, 4, 5, 6], y=y[-6:], y_history=y[:-6], coverage=0.9
+    )
+    assert labels(disp.ax_) == ["history", "truth", "RNNForecaster"]
+    np.testing.assert_allclose(disp.pred_line_.get_ydata(), forecaster.predict(fh=range(1, 7)))
+    legend = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert legend[-1] == "90% interval"
+    curve = TrainingCurveDisplay.from_estimator(forecaster)
+    assert len(curve.train_line_.get_ydata()) == 3
+    assert curve.ax_.get_title() == "RNNForecaster"
+    np.testing.assert_allclose(curve.train_line_.get_ydata(), forecaster.estimator_.loss_curve_)
 
 
 def test_forecast_input_errors():
