@@ -206,3 +206,14 @@ def test_attention_display_numeric_and_errors():
         AttentionDisplay.from_estimator(plain, "abc")
     with pytest.raises(TypeError, match="Seq2SeqTransformer"):
         AttentionDisplay.from_estimator(RNNRegressor(), "abc")
+
+
+def test_plot_draws_again_on_other_axes():
+    disp = TrainingCurveDisplay([1.0, 0.5, 0.25], [1.2, 0.7, 0.8])
+    _, (a, b) = plt.subplots(1, 2)
+    disp.plot(ax=a)
+    disp.plot(ax=b)
+    assert disp.ax_ is b and labels(a) == labels(b)
+    assert disp.best_epoch_ == 2
+    att = AttentionDisplay([[0.2, 0.8], [1.0, 0.0]], input_labels=["x", "y"]).plot(ax=a)
+    assert att.ax_ is a and [t.get_text() for t in a.get_xticklabels()] == ["x", "y"]
