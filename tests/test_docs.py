@@ -63,3 +63,25 @@ def test_example_has_gallery_title(path):
     assert set(underline) == {"="} and len(underline) >= len(title), (
         f"{path.name}: underline the first docstring line with '=' (at least as long)"
     )
+
+
+def test_every_page_under_docs_is_in_a_toctree():
+    """A page outside every toctree fails the docs build (-W): a report added to docs/
+    (such as docs/benchmarks.md) must be listed, e.g. in docs/user_guide/performance.rst."""
+    docs = ROOT / "docs"
+    skip = {"_build", "_templates", "generated", "auto_examples"}
+    pages = {
+        p.relative_to(docs).with_suffix("").as_posix()
+        for p in [*docs.rglob("*.rst"), *docs.rglob("*.md")]
+        if not skip & set(p.relative_to(docs).parts) and p.name != "sg_execution_times.rst"
+    }
+    listed = set()
+    for page in pages:
+        source = next(docs.glob(page + ".*")).read_text()
+        for block in re.findall(r"^\.\. toctree::\n((?:[ \t]+.*\n|\n)*)", source, re.MULTILINE):
+            for entry in re.findall(r"^[ \t]+([^:\s][^\n]*)$", block, re.MULTILINE):
+                # entries are relative to their page: "../benchmarks" from user_guide/
+                target = (Path("/") / Path(page).parent / entry.strip()).resolve()
+                listed.add(target.as_posix().lstrip("/"))
+    missing = pages - listed - {"index"}
+    assert not missing, f"add these pages to a toctree: {sorted(missing)}"
