@@ -666,16 +666,20 @@ or list of arrays
             out = self.net_.forward(self._net_input(X, lengths), training=False, device="cpu")
         return self._check_finite_output(out.detach().numpy().astype(np.float64), X)
 
-    def _flat_step_targets(self, X, y, sample_weight=None) -> tuple:
-        """With ``return_sequences``: the true and predicted per-step targets of all
-        sequences, concatenated, for scoring over every time step, and the weights of the
-        steps (``sample_weight`` of a sequence holds for each of its steps)."""
+    def _score_with(self, metric, X, y, sample_weight=None) -> float:
+        """``metric(y_true, y_pred, sample_weight=...)`` of the predictions; with
+        ``return_sequences`` over every time step of all sequences, concatenated, where
+        the ``sample_weight`` of a sequence holds for each of its steps."""
+        if not self.return_sequences:
+            return metric(y, self.predict(X), sample_weight=sample_weight)
         pred = list(self.predict(X))
         lengths = np.array([len(p) for p in pred])
         truth = split_step_targets(y, lengths, int(lengths.max()))
         if sample_weight is not None:
             sample_weight = np.repeat(_check_sample_weight(sample_weight, pred), lengths)
-        return np.concatenate(truth), np.concatenate(pred), sample_weight
+        return float(
+            metric(np.concatenate(truth), np.concatenate(pred), sample_weight=sample_weight)
+        )
 
     @staticmethod
     def _unpad(out: np.ndarray, lengths):

@@ -307,7 +307,4 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         score : float
             Share of correct predictions.
         """
-        if not self.return_sequences:
-            return super().score(X, y, sample_weight=sample_weight)
-        truth, pred, weights = self._flat_step_targets(X, y, sample_weight)
-        return accuracy_score(truth, pred, sample_weight=weights)
+        return self._score_with(accuracy_score, X, y, sample_weight)

@@ -14,6 +14,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from ._regressor import RNNRegressor
 from ._seq2seq import Seq2SeqTransformer
+from ._transaction import transactional
 
 __all__ = ["PinballLoss", "RNNForecaster"]
 
@@ -333,6 +334,29 @@ class, default="adam"
         return 1 if self.strategy == "recursive" else self.horizon_
 
     # -- fit and update -------------------------------------------------------------------
+    @transactional
+    def fit(self, y, X=None, fh=None):
+        """Fit the forecaster to the series ``y`` (sktime's ``fit``, transactional).
+
+        A fit that raises leaves the forecaster as it was before the call, fitted or not
+        (sktime records the data, cutoff and horizon before training).
+
+        Parameters
+        ----------
+        y : pd.Series, pd.DataFrame or np.ndarray
+            The series to forecast, oldest first.
+        X : pd.DataFrame or None, default=None
+            Exogenous values known in advance.
+        fh : ForecastingHorizon, int or array-like, default=None
+            Steps to forecast; needed by the ``"direct"`` and ``"seq2seq"`` strategies.
+
+        Returns
+        -------
+        self : RNNForecaster
+            The fitted forecaster.
+        """
+        return super().fit(y, X=X, fh=fh)
+
     def _fit(self, y, X, fh):
         self._check_params()
         if self.strategy == "recursive":

@@ -367,10 +367,7 @@ default="adam"
         score : float
             Coefficient of determination (1 is perfect).
         """
-        if not self.return_sequences:
-            return super().score(X, y, sample_weight=sample_weight)
-        truth, pred, weights = self._flat_step_targets(X, y, sample_weight)
-        return r2_score(truth, pred, sample_weight=weights)
+        return self._score_with(r2_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -124,6 +124,18 @@ def test_failed_window_refit_keeps_history():
     _assert_unchanged(window, before)
 
 
+def test_failed_forecaster_refit_keeps_its_forecasts():
+    from skrnn import RNNForecaster
+
+    y = np.sin(np.arange(40.0) / 3)
+    f = RNNForecaster(window_length=4, units=2, epochs=1, random_state=0).fit(y, fh=[1, 2])
+    before, cutoff = f.predict(), f.cutoff
+    with pytest.raises(ValueError, match="needs at least window_length"):
+        f.fit(y[:3], fh=[1, 2])
+    np.testing.assert_array_equal(f.predict(), before)
+    np.testing.assert_array_equal(f.cutoff, cutoff)
+
+
 def test_failed_first_fit_leaves_no_fitted_attributes():
     clf = RNNClassifier(**FAST)
     with pytest.raises(ValueError):
