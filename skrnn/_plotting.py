@@ -183,7 +183,8 @@ class ForecastDisplay:
 
     Build it with :meth:`from_estimator` or :meth:`from_predictions`. pandas input
     (Series, DataFrames) is drawn against its index; arrays are drawn against step
-    numbers, the forecast continuing the history.
+    numbers, the forecast continuing the history. Of a multivariate series (a 2D array
+    or DataFrame), the first column is drawn.
 
     Parameters
     ----------

@@ -525,7 +525,10 @@ lists of int
         # many inputs (beam search above all) take a while: with verbose, a progress bar
         inputs, window = self._inputs(X)
         batches = progress(
-            self._batches(inputs), desc="decoding", verbose=None if self.verbose else False
+            self._batches(inputs),
+            total=-(-len(inputs["X"]) // _PREDICT_BATCH),
+            desc="decoding",
+            verbose=None if self.verbose else False,
         )
         with torch.inference_mode():
             for module, batch in batches:
