@@ -133,4 +133,4 @@ def test_long_helpers_show_progress_on_terminal(streams, monkeypatch):
     s2s.predict(words)
     assert "decoding" not in err.getvalue()  # an estimator is quiet unless verbose
     s2s.set_params(verbose=1).predict(words)
-    assert "decoding" in err.getvalue() and "1/1" in err.getvalue()  # one batch of 512
+    assert "decoding:   0%| " in err.getvalue() and "0/1 [" in err.getvalue()  # 1 batch
