@@ -355,6 +355,8 @@ class, default="adam"
         self : RNNForecaster
             The fitted forecaster.
         """
+        if y is None:  # sktime asserts (an AssertionError), skrnn's contract is a ValueError
+            raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
         return super().fit(y, X=X, fh=fh)
 
     def _fit(self, y, X, fh):

@@ -162,7 +162,7 @@ def _outcome(call, names, *, param=None):
 
 
 def _check_finite(out, n):
-    assert len(out) == n
+    assert n is None or len(out) == n
     arr = np.asarray(out)
     if arr.dtype.kind in "fc":
         assert np.isfinite(arr).all(), "NaN or infinity in a result"
@@ -291,3 +291,35 @@ def test_make_supervised_keeps_the_contract(X, steps, h):
         Xw, yw = out
         assert len(Xw) == len(yw)
         assert np.isfinite(Xw).all() and np.isfinite(yw).all()
+
+
+@settings(FUZZ, max_examples=25)
+@given(
+    y=st.one_of(arrays(max_ndim=2), st.none()),
+    fh=st.one_of(st.none(), st.lists(st.integers(-3, 3), min_size=1, max_size=3)),
+    strategy=st.sampled_from(["recursive", "direct"]),
+)
+def test_forecaster_fit_keeps_the_contract(y, fh, strategy):
+    f, series = fitted_forecaster(strategy)
+    before = f.predict(fh=[1, 2])
+    out = _outcome(lambda: f.fit(y, fh=fh), NAMES["y"] + ("fh", "window_length"))
+    if out is None:
+        np.testing.assert_array_equal(f.predict(fh=[1, 2]), before)  # failed: unchanged
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pred = f.predict(fh=fh if strategy == "direct" else [1])
+        f.fit(series, fh=[1, 2])  # restore the shared instance
+    _check_finite(np.ravel(pred), None)
+
+
+@functools.cache
+def fitted_forecaster(strategy):
+    """A fitted RNNForecaster (sktime's set_params unfits, so one per strategy)."""
+    from skrnn import RNNForecaster
+
+    series = np.sin(np.arange(30.0) / 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = RNNForecaster(strategy=strategy, window_length=3, units=2, epochs=1, random_state=0)
+        return f.fit(series, fh=[1, 2]), series
