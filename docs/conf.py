@@ -54,8 +54,9 @@ if os.environ.get("SKRNN_DOCS_INTERSPHINX", "0") == "1":
 
 # -- gallery ------------------------------------------------------------------
 #: Examples run in the build, about 4 minutes together on 2 busy cores. Not run:
-#: learn_to_add (~35 min), text_generation (minutes) and airline_multistep (2 min, 3 seeds
-#: of two models); they show the output of a recorded run in their description.
+#: learn_to_add (~35 min), text_generation (minutes), airline_multistep (2 min, 3 seeds
+#: of two models) and forecast_airline_sktime (~8 min, needs statsmodels; its table is in
+#: docs/forecasting.md); they show the output of a recorded run in their description.
 FAST_EXAMPLES = [
     "airline",
     "airline_grid_search",
