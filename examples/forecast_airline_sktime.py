@@ -62,7 +62,7 @@ naive on both series (not Theta or AutoETS); on airline the seq2seq strategy wit
 ``instance_norm="standard"`` also beats Theta (not AutoETS), but that normalisation is
 the worse one on KSI. The RNN intervals are too narrow (29-78% coverage against the
 nominal 90%): the quantile head learns the spread of the training
-windows; ``ConformalIntervals`` calibrates them on out-of-sample residuals.
+windows (``docs/forecasting.md`` has what was tried to calibrate them).
 
 A plot of the last origin's 12-month forecasts with their 90% intervals is saved to
 ``forecast_airline_sktime.png`` (the RNN panel: seq2seq with ``"standard"``).
