@@ -87,6 +87,12 @@ SECTIONS = {
 
 #: Parameters set on every skrnn estimator (``--set``: candidate defaults).
 OVERRIDES: dict = {}
+#: Data sets to run (``--data``); empty: all.
+DATA: set = set()
+
+
+def _skip(name: str, quick: bool, quick_names: tuple) -> bool:
+    return (quick and name not in quick_names) or bool(DATA and name not in DATA)
 
 
 def _quick_rnn(est, quick: bool):
@@ -128,7 +134,7 @@ def _tabular_models(task: str, seed: int, quick: bool) -> dict:
 def run_tabular(quick: bool, log) -> list[dict]:
     rows = []
     for name, (loader, task) in TABULAR.items():
-        if quick and name not in ("diabetes", "wine"):
+        if _skip(name, quick, ("diabetes", "wine")):
             continue
         X, y = loader(return_X_y=True)
         if quick:
@@ -188,7 +194,7 @@ def _as_rnn_input(seqs):
 def run_classification(quick: bool, log) -> list[dict]:
     rows = []
     for name, published in CLASSIFICATION.items():
-        if quick and name not in ("ItalyPowerDemand",):
+        if _skip(name, quick, ("ItalyPowerDemand",)):
             continue
         X_tr, y_tr, X_te, y_te = _load_tsc(name, quick)
         length = max(len(s) for s in [*X_tr, *X_te])
@@ -261,7 +267,7 @@ def _forecasters(window: int, seed: int, quick: bool) -> dict:
 def run_forecasting(quick: bool, log) -> list[dict]:
     rows = []
     for name, (loader, sp, window) in FORECASTING.items():
-        if quick and name != "airline":
+        if _skip(name, quick, ("airline",)):
             continue
         y = _load_series(loader)
         split = len(y) - len(y) // 3
@@ -370,6 +376,7 @@ def main(argv=None) -> dict:
     p = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__)
     p.add_argument("--quick", action="store_true", help="smoke test: tiny data, 2 epochs")
     p.add_argument("--only", default="", help="comma-separated: tabular,classification,forecasting")
+    p.add_argument("--data", default="", help="comma-separated data sets (default: all)")
     p.add_argument("--out", default=None, help="Markdown file (full runs: docs/quality.md)")
     p.add_argument("--json", default=None, help="dump the raw results here")
     p.add_argument("--before", default=None, help="JSON of an earlier run: a 'before' column")
@@ -383,6 +390,8 @@ def main(argv=None) -> dict:
     torch.set_num_threads(1)
     OVERRIDES.clear()
     OVERRIDES.update(json.loads(args.set))
+    DATA.clear()
+    DATA.update(filter(None, args.data.split(",")))
     only = set(filter(None, args.only.split(","))) or {"tabular", "classification", "forecasting"}
     log = print
     results: dict = {"machine": "2-core shared CPU, torch 1 thread", "overrides": OVERRIDES}

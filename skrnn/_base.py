@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -47,6 +48,12 @@ OPTIMIZERS = {
     "adagrad": torch.optim.Adagrad,
 }
 
+
+#: ``epochs="auto"`` trains for at least this many epochs and at least this many
+#: optimizer steps (measured on the quality benchmark, docs/quality.md: the smallest UCR
+#: training sets, 2-3 batches per epoch, need about 1000 steps).
+AUTO_MIN_EPOCHS = 100
+AUTO_MIN_STEPS = 1000
 
 #: Sequences per forward call in ``predict`` (and on the early-stopping validation set):
 #: one big batch instead of many small ones cuts the per-call overhead (measured in
@@ -200,7 +207,7 @@ class SkorchNetMixin:
             dict(
                 optimizer=self._optimizer_class(),
                 lr=self.lr,
-                max_epochs=self.epochs,
+                max_epochs=self.epochs if self.epochs != "auto" else AUTO_MIN_EPOCHS,
                 batch_size=self.batch_size,
                 iterator_train=SliceLoader,
                 iterator_train__shuffle=True,
@@ -277,7 +284,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "activation": [StrOptions({"tanh", "relu"})],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
@@ -311,7 +318,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         bidirectional=False,
         dropout=0.0,
         activation="tanh",
-        epochs=100,
+        epochs="auto",
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
@@ -615,9 +622,21 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             self._net_params = self.get_params(deep=False)
             self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
         inputs = self._net_input(X, lengths, sample_weight)
+        if epochs == "auto":
+            epochs = self._auto_epochs(len(X))
         self._train(self.net_, self._seed, inputs, y, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
+
+    def _auto_epochs(self, n_samples: int) -> int:
+        """``epochs="auto"``: at least :data:`AUTO_MIN_EPOCHS` epochs and at least
+        :data:`AUTO_MIN_STEPS` optimizer steps (batches), so that small data sets,
+        which have few batches per epoch, are not stopped before they have learned."""
+        n_train = n_samples
+        if self.early_stopping:
+            n_train -= max(1, int(math.ceil(self.validation_fraction * n_samples)))
+        batches = max(1, math.ceil(max(n_train, 1) / self.batch_size))
+        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / batches))
 
     def fit(self, X, y, lengths=None, sample_weight=None):
         """Fit the model to sequences ``X`` and targets ``y``.

@@ -93,7 +93,7 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         bidirectional=False,
         dropout=0.0,
         activation="tanh",
-        epochs=100,
+        epochs="auto",
         batch_size=32,
         lr=1e-3,
         optimizer="adam",

@@ -36,8 +36,11 @@ class RNNRegressor(TargetNormMixin, RegressorMixin, BaseRNN):
         Dropout between stacked layers and before the output layer.
     activation : {"tanh", "relu"}, default="tanh"
         Nonlinearity of the vanilla RNN cell (ignored by LSTM and GRU).
-    epochs : int, default=100
-        Passes over the training data per call to ``fit``.
+    epochs : int or "auto", default="auto"
+        Passes over the training data per call to ``fit``. ``"auto"``: at least 100
+        epochs and at least 1000 optimizer steps (mini-batches), so a small training
+        set, which has few batches per epoch, gets more epochs (40 samples at batch
+        size 32: 500 epochs). ``partial_fit`` always trains one epoch.
     batch_size : int, default=32
         Mini-batch size.
     lr : float, default=1e-3
@@ -189,7 +192,7 @@ default="adam"
         bidirectional=False,
         dropout=0.0,
         activation="tanh",
-        epochs=100,
+        epochs="auto",
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
