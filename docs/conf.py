@@ -53,7 +53,7 @@ if os.environ.get("SKRNN_DOCS_INTERSPHINX", "0") == "1":
     }
 
 # -- gallery ------------------------------------------------------------------
-#: Examples run in the build, about 4 minutes together on 2 busy cores. Not run:
+#: Examples run in the build: 1.5 to 3.5 minutes together on 2 shared cores. Not run:
 #: learn_to_add (~35 min), text_generation (minutes), airline_multistep (2 min, 3 seeds
 #: of two models) and forecast_airline_sktime (~8 min, needs statsmodels; its table is in
 #: docs/forecasting.md); they show the output of a recorded run in their description.
