@@ -20,7 +20,6 @@ __all__ = [
     "check_numeric",
     "names_argument",
     "check_padded_sequences",
-    "check_sequences",
     "is_ragged",
     "is_sequence_list",
     "pad_sequences",
@@ -81,26 +80,6 @@ def _check_array_2d_3d(X, input_name: str) -> np.ndarray:
     if not X.flags.writeable or not X.flags.c_contiguous:
         X = np.ascontiguousarray(X).copy()
     return X
-
-
-def check_sequences(X, *, input_name: str = "X") -> np.ndarray:
-    """Validate ``X`` and return it as a float32 array of shape (n, time_steps, n_features).
-
-    Raises a ``ValueError`` naming the problem for 1D or >3D input, empty input,
-    sequences of zero time steps, NaN or infinite values; non-numeric values raise the
-    ``TypeError``/``ValueError`` of NumPy's float conversion.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skrnn._validation import check_sequences
-    >>> check_sequences(np.zeros((4, 12))).shape
-    (4, 12, 1)
-    >>> check_sequences(np.zeros((4, 12, 3))).dtype
-    dtype('float32')
-    """
-    X = _check_array_2d_3d(X, input_name)
-    return X[:, :, None] if X.ndim == 2 else X
 
 
 def check_numeric(X, *, input_name: str = "X", **kwargs) -> np.ndarray:

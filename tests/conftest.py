@@ -2,6 +2,10 @@ import numpy as np
 import pytest
 import torch
 
+#: Settings of a quick fit shared by the test modules (each may override a few keys):
+#: tests check behaviour, not accuracy, so tiny networks trained for a few epochs do.
+FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
+
 
 @pytest.fixture
 def seq_data():

@@ -4,12 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import FAST
 from sklearn.base import clone
 from skorch.callbacks import Callback, LRScheduler
 
 from skrnn import RNNClassifier, RNNRegressor
-
-FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
 
 
 # -- parameters and modules ------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import FAST
 
 from skrnn import RNNClassifier, RNNRegressor
 
-FAST = dict(units=4, epochs=1, random_state=0)
+FAST = {**FAST, "units": 4, "epochs": 1, "batch_size": 32}
 X = np.random.RandomState(0).rand(12, 5, 2)
 y = np.arange(12.0)
 labels = np.array(["a", "b"] * 6)

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
+from conftest import FAST
 
 from skrnn import RNNRegressor, Seq2SeqTransformer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-FAST = dict(units=8, epochs=5, batch_size=16, random_state=0)
+FAST = {**FAST, "epochs": 5}
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPRegressor
@@ -24,7 +25,7 @@ from skrnn import (
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
 
-FAST = dict(units=8, epochs=4, batch_size=16, random_state=0)
+FAST = {**FAST, "epochs": 4}
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,12 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import FAST
 
 import skrnn._progress
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, generate_text
 from skrnn._progress import progress
 
-FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
 ANSI = "\x1b["
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import FAST
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
@@ -23,7 +24,7 @@ from skrnn._health import TrainingDivergedError
 from skrnn._transaction import fit_transaction
 from skrnn.datasets import load_text
 
-FAST = dict(units=4, epochs=2, batch_size=8, random_state=0)
+FAST = {**FAST, "units": 4, "epochs": 2, "batch_size": 8}
 rng = np.random.RandomState(0)
 X = rng.randn(24, 5, 2).astype(np.float32)
 Y_REG = X.sum(axis=(1, 2))

@@ -6,17 +6,17 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import Seq2SeqTransformer, sktime_to_sequences
 from skrnn._vocab import EOS, SOS
 
-FAST = dict(units=8, epochs=2, batch_size=16, random_state=0)
+FAST = {**FAST, "epochs": 2}
 WORDS = ["abc", "ba", "cab", "ca", "b", "acca"] * 4
 
 
@@ -283,12 +283,6 @@ def test_callbacks_and_verbose(capsys):
     est = Seq2SeqTransformer(callbacks=[("count", cb)], verbose=1, **FAST).fit(WORDS)
     assert dict(est.net_.callbacks_)["count"].epochs == 2 and cb.epochs == 0  # a copy ran
     assert "train_loss" in capsys.readouterr().out
-
-
-@parametrize_with_checks([Seq2SeqTransformer(units=4, epochs=3, random_state=0)])
-def test_sklearn_compatible_transformer(estimator, check):
-    """scikit-learn's checks: 2D numeric X is univariate sequences, fit(X) an autoencoder."""
-    check(estimator)
 
 
 # -- bad input ------------------------------------------------------------------------

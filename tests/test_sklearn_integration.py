@@ -5,14 +5,13 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from conftest import FAST
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skrnn import RNNClassifier, RNNRegressor
-
-FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
 
 
 def test_pipeline_with_2d_preprocessing(seq_data):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import FAST
 from sklearn.datasets import load_wine
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -11,7 +12,7 @@ from skrnn import RNNClassifier, RNNRegressor
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-FAST = dict(units=4, epochs=2, random_state=0)
+FAST = {**FAST, "units": 4, "epochs": 2, "batch_size": 32}
 
 
 @pytest.mark.parametrize("k, shape", [(None, (6, 1)), (1, (1, 6)), (3, (3, 2)), (6, (6, 1))])

@@ -4,12 +4,13 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import FAST
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skrnn import RNNClassifier, RNNRegressor
 
-FAST = dict(units=8, embedding_dim=4, epochs=3, batch_size=8, random_state=0)
+FAST = {**FAST, "embedding_dim": 4, "batch_size": 8}
 
 POSITIVE = ["good", "great", "fine", "nice"]
 NEGATIVE = ["bad", "awful", "poor", "sad"]

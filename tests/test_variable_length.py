@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -13,7 +14,7 @@ from sklearn.preprocessing import FunctionTransformer
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn._modules import RNNModule
 
-FAST = dict(units=8, epochs=3, batch_size=8, random_state=0)
+FAST = {**FAST, "batch_size": 8}
 
 
 def _ragged(n=40, n_features=2, low=2, high=9, seed=0):
