@@ -9,7 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
@@ -32,6 +32,8 @@ from ._validation import (
 )
 
 __all__ = [
+    "PREDICT_BATCH_SIZE",
+    "TRAINING_CONSTRAINTS",
     "BaseRNN",
     "SkorchNetMixin",
     "check_callbacks",
@@ -55,10 +57,29 @@ OPTIMIZERS = {
 AUTO_MIN_EPOCHS = 100
 AUTO_MIN_STEPS = 1000
 
-#: Sequences per forward call in ``predict`` (and on the early-stopping validation set):
-#: one big batch instead of many small ones cuts the per-call overhead (measured in
-#: docs/benchmarks.md); training keeps ``batch_size``.
+#: Sequences per forward call in ``predict``/``transform`` of every estimator (and on the
+#: early-stopping validation set): one big batch instead of many small ones cuts the
+#: per-call overhead (measured in docs/benchmarks.md); training keeps ``batch_size``.
 PREDICT_BATCH_SIZE = 1024
+
+#: Constraints of the parameters that every skrnn network estimator shares (the recurrent
+#: stack and the training loop); each estimator adds its own to these.
+TRAINING_CONSTRAINTS: dict = {
+    "cell": [StrOptions({"lstm", "gru", "rnn"})],
+    "units": [Interval(Integral, 1, None, closed="left")],
+    "num_layers": [Interval(Integral, 1, None, closed="left")],
+    "bidirectional": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+    "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+    "random_state": ["random_state"],
+    "device": [str],
+    "callbacks": [list, None],
+    "verbose": ["verbose"],
+}
 
 
 #: Largest embedding, in weights (1 GiB of float32; about 4 GiB while training with
@@ -278,26 +299,14 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints: dict = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "units": [Interval(Integral, 1, None, closed="left")],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
-        "bidirectional": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        **TRAINING_CONSTRAINTS,
         "activation": [StrOptions({"tanh", "relu"})],
-        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "epochs": [*TRAINING_CONSTRAINTS["epochs"], StrOptions({"auto"})],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "device": [str],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
@@ -312,34 +321,34 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def __init__(
         self,
         *,
-        cell="lstm",
-        units=32,
-        num_layers=1,
-        bidirectional=False,
-        dropout=0.0,
-        activation="tanh",
-        epochs="auto",
-        batch_size=32,
-        lr=1e-3,
-        optimizer="adam",
-        weight_decay=0.0,
-        clip_grad_norm=None,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=10,
-        tol=1e-4,
-        random_state=None,
-        device="cpu",
-        callbacks=None,
-        verbose=0,
-        warm_start=False,
-        pooling="last",
-        return_sequences=False,
-        embedding_dim=None,
-        max_vocab=None,
-        tokenizer="char",
-        time_steps=None,
-        init="keras",
+        cell,
+        units,
+        num_layers,
+        bidirectional,
+        dropout,
+        activation,
+        epochs,
+        batch_size,
+        lr,
+        optimizer,
+        weight_decay,
+        clip_grad_norm,
+        early_stopping,
+        validation_fraction,
+        patience,
+        tol,
+        random_state,
+        device,
+        callbacks,
+        verbose,
+        warm_start,
+        pooling,
+        return_sequences,
+        embedding_dim,
+        max_vocab,
+        tokenizer,
+        time_steps,
+        init,
     ):
         self.cell = cell
         self.units = units
@@ -638,6 +647,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         batches = max(1, math.ceil(max(n_train, 1) / self.batch_size))
         return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / batches))
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, lengths=None, sample_weight=None):
         """Fit the model to sequences ``X`` and targets ``y``.
 
@@ -663,7 +673,6 @@ or list of arrays
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         return self._fit(
             X,
             y,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
@@ -216,6 +216,7 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
             kwargs["criterion__weight"] = torch.as_tensor(self._class_weights, dtype=torch.float32)
         return kwargs
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, lengths=None, sample_weight=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
@@ -238,7 +239,6 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         self : object
             The estimator, trained one more epoch.
         """
-        self._validate_params()
         return self._fit(
             X,
             y,

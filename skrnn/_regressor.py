@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
@@ -304,6 +304,7 @@ default="adam"
         X, window = self._normalize_X(X, lengths)
         return X, self._encode_target(y, window, reset=reset, sample_weight=sample_weight)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, lengths=None, sample_weight=None):
         """Train for one epoch, starting from the current weights when already fitted.
 
@@ -323,7 +324,6 @@ default="adam"
         self : object
             The estimator, trained one more epoch.
         """
-        self._validate_params()
         return self._fit(
             X, y, epochs=1, incremental=True, lengths=lengths, sample_weight=sample_weight
         )

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.utils import to_tensor
 
-from ._base import OPTIMIZERS, SkorchNetMixin, plain_scalars, resolve_device
+from ._base import (
+    PREDICT_BATCH_SIZE,
+    TRAINING_CONSTRAINTS,
+    SkorchNetMixin,
+    plain_scalars,
+    resolve_device,
+)
 from ._nets import FastPathMixin
 from ._normalization import TargetNormMixin
 from ._progress import progress
@@ -24,8 +36,6 @@ from ._validation import check_container, check_numeric, validate_sequences
 from ._vocab import EOS, PAD, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
-
-_PREDICT_BATCH = 512
 
 
 class Seq2SeqNet(FastPathMixin, NeuralNet):
@@ -128,9 +138,9 @@ class Seq2SeqTransformer(
         Hidden units per encoder layer and direction (and token embedding size).
     num_layers : int, default=1
         Stacked recurrent layers in encoder and decoder.
-    bidirectional_encoder : bool, default=False
-        Read inputs in both directions. The decoder's hidden size is then
-        ``2 * units``.
+    bidirectional : bool, default=False
+        Read inputs in both directions (the encoder; the decoder runs forward). The
+        decoder's hidden size is then ``2 * units``.
     dropout : float, default=0.0
         Dropout on embeddings, between stacked layers and before the output layer.
     attention : {None, "additive", "dot"}, default=None
@@ -194,6 +204,12 @@ default="adam"
         With ``instance_norm`` and numeric targets: the input feature whose statistics
         map the targets, one int for all output features or one per output feature. An
         autoencoder maps each feature to itself.
+    bidirectional_encoder : bool, default="deprecated"
+        The former name of ``bidirectional``; when set, it is used instead.
+
+        .. deprecated:: 0.1.0
+           ``bidirectional_encoder`` is renamed ``bidirectional`` (the name
+           :class:`RNNRegressor` and :class:`RNNClassifier` use) and will be removed.
 
     Attributes
     ----------
@@ -208,7 +224,7 @@ default="adam"
     n_iter_ : int
         Number of epochs trained.
     embedding_dim_ : int
-        Width of ``transform``'s output: ``units * (2 if bidirectional_encoder else 1)``,
+        Width of ``transform``'s output: ``units * (2 if bidirectional else 1)``,
         the encoder's final top-layer hidden state (both directions concatenated).
     supervised_ : bool
         False when trained as an autoencoder.
@@ -241,25 +257,13 @@ default="adam"
     """
 
     _parameter_constraints: dict = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "units": [Interval(Integral, 1, None, closed="left")],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
-        "bidirectional_encoder": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        **TRAINING_CONSTRAINTS,
+        "bidirectional_encoder": ["boolean", Hidden(StrOptions({"deprecated"}))],
         "attention": [StrOptions({"additive", "dot"}), None],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "random_state": ["random_state"],
-        "device": [str],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
         **TargetNormMixin._norm_constraints,
     }
 
@@ -269,7 +273,7 @@ default="adam"
         cell="lstm",
         units=64,
         num_layers=1,
-        bidirectional_encoder=False,
+        bidirectional=False,
         dropout=0.0,
         attention=None,
         teacher_forcing=1.0,
@@ -288,11 +292,12 @@ default="adam"
         scale_target=True,
         instance_norm=None,
         target_feature=0,
+        bidirectional_encoder="deprecated",
     ):
         self.cell = cell
         self.units = units
         self.num_layers = num_layers
-        self.bidirectional_encoder = bidirectional_encoder
+        self.bidirectional = bidirectional
         self.dropout = dropout
         self.attention = attention
         self.teacher_forcing = teacher_forcing
@@ -311,6 +316,7 @@ default="adam"
         self.scale_target = scale_target
         self.instance_norm = instance_norm
         self.target_feature = target_feature
+        self.bidirectional_encoder = bidirectional_encoder
 
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
@@ -408,7 +414,7 @@ default="adam"
                 module__cell=self.cell,
                 module__units=self.units,
                 module__num_layers=self.num_layers,
-                module__bidirectional_encoder=self.bidirectional_encoder,
+                module__bidirectional=self._bidirectional(),
                 module__dropout=self.dropout,
                 module__attention=self.attention,
                 module__teacher_forcing=self.teacher_forcing,
@@ -423,7 +429,14 @@ default="adam"
             callbacks=callbacks,
         )
 
+    def _bidirectional(self) -> bool:
+        """``bidirectional``, or the deprecated ``bidirectional_encoder`` when it is set."""
+        if isinstance(self.bidirectional_encoder, str):  # "deprecated": not set
+            return self.bidirectional
+        return self.bidirectional_encoder
+
     @transactional
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, Y=None):
         """Train on input sequences ``X`` and target sequences ``Y``.
 
@@ -441,7 +454,13 @@ int sequences
         self : object
             The fitted estimator.
         """
-        self._validate_params()
+        if not isinstance(self.bidirectional_encoder, str):
+            warnings.warn(
+                "bidirectional_encoder was renamed bidirectional and will be removed in a "
+                f"future release; use bidirectional={self.bidirectional_encoder!r} instead.",
+                FutureWarning,
+                stacklevel=3,
+            )
         resolve_device(self.device)
         X = _as_collection(X)
         inputs = self._validate_X(X, reset=True)
@@ -456,7 +475,7 @@ int sequences
         self.supervised_ = Y is not None
         targets = self._validate_Y(X if Y is None else Y, n)
         inputs["X"], targets = self._normalize_training_data(inputs["X"], targets)
-        self.embedding_dim_ = self.units * (2 if self.bidirectional_encoder else 1)
+        self.embedding_dim_ = self.units * (2 if self._bidirectional() else 1)
         seed = fit_seed(self.random_state)
         self.net_ = self._initialize_net(self._build_net(), seed)
         self._train(self.net_, seed, {**inputs, "y_teacher": targets}, targets)
@@ -494,9 +513,9 @@ int sequences
         module.eval()
         device = self.net_.device
         n = len(inputs["X"])
-        for start in range(0, n, _PREDICT_BATCH):
+        for start in range(0, n, PREDICT_BATCH_SIZE):
             batch = {
-                k: torch.as_tensor(v[start : start + _PREDICT_BATCH]).to(device)
+                k: torch.as_tensor(v[start : start + PREDICT_BATCH_SIZE]).to(device)
                 for k, v in inputs.items()
             }
             yield module, batch

@@ -347,7 +347,7 @@ class Seq2SeqModule(nn.Module):
     --------
     >>> import torch
     >>> m = Seq2SeqModule(n_inputs=10, n_outputs=7, tokens_in=True, tokens_out=True,
-    ...                   units=8, attention="dot", bidirectional_encoder=True)
+    ...                   units=8, attention="dot", bidirectional=True)
     >>> X = torch.randint(3, 10, (4, 6))
     >>> m(X, lengths=torch.tensor([6, 3, 2, 1]), y_teacher=torch.randint(3, 7, (4, 5))).shape
     torch.Size([4, 5, 7])
@@ -366,7 +366,7 @@ class Seq2SeqModule(nn.Module):
         cell: str = "lstm",
         units: int = 32,
         num_layers: int = 1,
-        bidirectional_encoder: bool = False,
+        bidirectional: bool = False,
         dropout: float = 0.0,
         attention: str | None = None,
         teacher_forcing: float = 1.0,
@@ -374,10 +374,8 @@ class Seq2SeqModule(nn.Module):
         super().__init__()
         self.tokens_out = tokens_out
         self.teacher_forcing = teacher_forcing
-        self.encoder = Encoder(
-            n_inputs, tokens_in, cell, units, num_layers, bidirectional_encoder, dropout
-        )
-        hidden = units * (2 if bidirectional_encoder else 1)
+        self.encoder = Encoder(n_inputs, tokens_in, cell, units, num_layers, bidirectional, dropout)
+        hidden = units * (2 if bidirectional else 1)
         self.decoder = Decoder(
             n_outputs, tokens_out, cell, hidden, units, num_layers, dropout, attention
         )

@@ -307,3 +307,21 @@ def test_cuda_training_and_prediction(seq_data):
     reg = RNNRegressor(device="cuda", **FAST).fit(X, y)
     assert next(reg.module_.parameters()).is_cuda
     assert reg.predict(X).shape == (len(X),)
+
+
+def test_shared_training_parameters_have_one_set_of_constraints():
+    """The parameters every network estimator shares are validated alike (one dict)."""
+    from skrnn import Seq2SeqTransformer
+    from skrnn._base import TRAINING_CONSTRAINTS
+
+    for Est in (RNNRegressor, RNNClassifier, Seq2SeqTransformer):
+        assert set(TRAINING_CONSTRAINTS) <= set(Est().get_params())
+        for name, rule in TRAINING_CONSTRAINTS.items():
+            assert Est._parameter_constraints[name] is rule
+
+
+def test_partial_fit_validates_parameters_before_the_first_fit():
+    with pytest.raises(ValueError, match="units"):
+        RNNRegressor(units=0).partial_fit(np.zeros((4, 3, 1)), np.zeros(4))
+    with pytest.raises(ValueError, match="cell"):
+        RNNClassifier(cell="cnn").partial_fit(np.zeros((4, 3, 1)), [0, 1, 0, 1])

@@ -111,7 +111,7 @@ def test_beam_width_one_predicts_like_greedy():
 
 def test_prediction_does_not_depend_on_batch_mates():
     X, Y = reversed_words()
-    est = Seq2SeqTransformer(attention="dot", bidirectional_encoder=True, **FAST).fit(X, Y)
+    est = Seq2SeqTransformer(attention="dot", bidirectional=True, **FAST).fit(X, Y)
     for method in ("predict", "transform"):
         alone = getattr(est, method)(["ab"])
         with_longer = getattr(est, method)(["ab", "acbacbacbacb"])[:1]
@@ -155,11 +155,22 @@ def test_numeric_input_token_output_and_back():
 @pytest.mark.parametrize("bidirectional, dim", [(False, 8), (True, 16)])
 def test_transform_gives_fixed_length_embeddings(bidirectional, dim):
     X, Y = reversed_words()
-    est = Seq2SeqTransformer(bidirectional_encoder=bidirectional, num_layers=2, **FAST)
+    est = Seq2SeqTransformer(bidirectional=bidirectional, num_layers=2, **FAST)
     E = est.fit(X, Y).transform(["a", "abcabcabc", "cb"])
     assert E.shape == (3, dim) and E.dtype == np.float64
     assert est.embedding_dim_ == dim
     assert list(est.get_feature_names_out()) == [f"seq2seqtransformer{i}" for i in range(dim)]
+
+
+def test_bidirectional_encoder_is_a_deprecated_name_of_bidirectional():
+    X, Y = reversed_words()
+    with pytest.warns(FutureWarning, match="bidirectional=True"):
+        old = Seq2SeqTransformer(bidirectional_encoder=True, **FAST).fit(X, Y)
+    new = Seq2SeqTransformer(bidirectional=True, **FAST).fit(X, Y)
+    assert old.embedding_dim_ == new.embedding_dim_ == 16
+    np.testing.assert_array_equal(old.transform(X), new.transform(X))
+    with pytest.raises(ValueError, match="bidirectional_encoder"):
+        Seq2SeqTransformer(bidirectional_encoder="yes").fit(X, Y)
 
 
 def test_fit_without_Y_is_an_autoencoder():

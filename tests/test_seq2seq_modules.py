@@ -188,7 +188,7 @@ def test_partial_teacher_forcing_is_seeded():
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_padding_never_reaches_the_output(attention, bidirectional):
     """Whatever sits beyond a sequence's length changes neither outputs nor embeddings."""
-    m = make_module(attention=attention, bidirectional_encoder=bidirectional).eval()
+    m = make_module(attention=attention, bidirectional=bidirectional).eval()
     X = torch.randint(3, 9, (3, 7))
     lengths = torch.tensor([7, 3, 1])
     y = torch.randint(3, 7, (3, 4))
@@ -225,7 +225,7 @@ def test_decoding_never_emits_padding_or_start():
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_continuous_module_shapes(cell):
-    m = make_module(tokens=False, cell=cell, num_layers=2, bidirectional_encoder=True)
+    m = make_module(tokens=False, cell=cell, num_layers=2, bidirectional=True)
     X = torch.randn(4, 6, 3)
     assert m(X, y_teacher=torch.randn(4, 5, 2)).shape == (4, 5, 2)
     assert m.eval().decode(X, max_steps=7).shape == (4, 7, 2)
