@@ -15,7 +15,6 @@ from sklearn.utils.validation import _check_sample_weight, _num_samples, check_i
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
-from ._data import SliceLoader
 from ._health import TrainingDivergedError, TrainingHealth, scale_note
 from ._init import SCHEMES, init_parameters
 from ._modules import RNNModule
@@ -230,9 +229,7 @@ class SkorchNetMixin:
                 lr=self.lr,
                 max_epochs=self.epochs if self.epochs != "auto" else AUTO_MIN_EPOCHS,
                 batch_size=self.batch_size,
-                iterator_train=SliceLoader,
                 iterator_train__shuffle=True,
-                iterator_valid=SliceLoader,
                 device=self.device,
                 **verbose_net_kwargs(self.verbose),
             )

@@ -4,14 +4,12 @@ skorch's default iterator is a ``torch.utils.data.DataLoader`` over a
 ``skorch.dataset.Dataset``: every batch is built sample by sample (``__getitem__`` per
 row, then ``default_collate`` stacks the rows). For small batches that per-sample
 Python work costs more than the recurrent network itself (profiled in
-``docs/benchmarks.md``). :class:`SliceLoader` is a drop-in replacement that skorch
-accepts as ``iterator_train``/``iterator_valid``: it converts the dataset's arrays to
-tensors once and yields batches by slicing them (``index_select`` on a permutation
-when shuffling), which is what a hand-written PyTorch loop does.
-
-Anything it cannot slice (a custom ``Dataset``, DataFrames, sparse matrices, extra
-``DataLoader`` options such as ``num_workers`` or ``collate_fn``) falls back to a plain
-``DataLoader`` with the same arguments, so behaviour never changes, only speed.
+``docs/benchmarks.md``). :class:`SliceIterator` yields the same batches by slicing
+tensors converted once (``index_select`` on a permutation when shuffling), which is
+what a hand-written PyTorch loop does; :func:`dataset_tensors` gives those tensors, or
+``None`` for what it cannot slice (a custom ``Dataset``, DataFrames, sparse matrices).
+The skrnn nets choose between it and skorch's ``DataLoader`` in their public
+``get_iterator`` hook (:class:`skrnn._nets.FastPathMixin`).
 """
 
 from __future__ import annotations
@@ -22,15 +20,15 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from skorch.dataset import Dataset as SkorchDataset
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import Subset
 
 from ._random import current_generator
 
-__all__ = ["SliceLoader", "as_batch_tensors"]
+__all__ = ["SLICED_OPTIONS", "SliceIterator", "as_batch_tensors", "dataset_tensors"]
 
-# DataLoader options that SliceLoader implements itself; any other keyword argument
-# (num_workers, collate_fn, sampler, ...) makes it hand over to a real DataLoader.
-_SUPPORTED_KWARGS = frozenset({"drop_last", "generator", "pin_memory"})
+#: DataLoader options that SliceIterator implements itself; any other one (num_workers,
+#: collate_fn, sampler, ...) needs a real DataLoader.
+SLICED_OPTIONS = frozenset({"batch_size", "shuffle", "drop_last", "generator", "pin_memory"})
 
 
 def _leaf_tensor(a):
@@ -98,10 +96,21 @@ def _lengths_agree(X, y) -> bool:
     return all(len(p) == n for p in parts) and n > 0
 
 
-def _extract(dataset):
-    """``(X, y)`` tensors of a skorch ``Dataset`` (or a ``Subset`` of one), else ``None``.
+def dataset_tensors(dataset):
+    """``(X, y)`` tensors of a skorch ``Dataset`` over arrays, tensors or dicts/lists of
+    them (or of a ``Subset`` of one: skorch's validation split), else ``None``.
 
     ``y`` is ``None`` when the dataset has no target.
+
+    Examples
+    --------
+    >>> from skorch.dataset import Dataset
+    >>> X, y = dataset_tensors(Dataset(np.zeros((3, 2), np.float32), np.arange(3)))
+    >>> tuple(X.shape), y.tolist()
+    ((3, 2), [0, 1, 2])
+    >>> import pandas as pd
+    >>> dataset_tensors(Dataset(pd.DataFrame({"a": [1.0]}), None)) is None
+    True
     """
     indices = None
     if type(dataset) is Subset:
@@ -115,8 +124,6 @@ def _extract(dataset):
     if cls.__getitem__ is not SkorchDataset.__getitem__:
         return None
     if cls.transform is not SkorchDataset.transform:
-        return None
-    if getattr(dataset, "X_is_ndframe", False):
         return None
     X = as_batch_tensors(dataset.X)
     if X is None:
@@ -135,68 +142,50 @@ def _extract(dataset):
     return X, y
 
 
-class SliceLoader:
-    """Mini-batches of in-memory data by tensor slicing; a drop-in ``DataLoader``.
-
-    Constructed the way skorch constructs its iterators, ``SliceLoader(dataset,
-    batch_size=..., shuffle=...)``. ``dataset`` is a ``skorch.dataset.Dataset`` over
-    arrays, tensors, or dicts/lists of them (for example ``{"X": padded, "lengths":
-    lengths}``), or a ``torch.utils.data.Subset`` of one (skorch's validation split).
-    Each batch is ``(X_batch, y_batch)`` with the same dtypes and shapes that
-    ``DataLoader`` + ``default_collate`` would produce. Datasets it cannot slice, and
-    ``DataLoader`` options it does not implement, give a plain ``DataLoader`` instead.
-
-    Shuffling draws ``torch.randperm`` from ``generator`` (default: the generator of the
-    skrnn fit running in this thread, :func:`skrnn._random.current_generator`, else
-    torch's global RNG).
+class SliceIterator:
+    """Mini-batches of in-memory tensors by slicing: the batches of skorch's
+    ``DataLoader`` + ``default_collate`` over the same data (same dtypes and shapes).
 
     Parameters
     ----------
-    dataset : skorch Dataset or Subset of one
+    X : tensor, or dict/list/tuple of tensors
+        Inputs, for example ``{"X": padded, "lengths": lengths}``, all of one length.
+    y : tensor or None
+        Targets; ``None`` gives a zero per sample, as skorch's ``Dataset`` does.
     batch_size : int, default=1
     shuffle : bool, default=False
+        Draw a new ``torch.randperm`` from ``generator`` on every pass.
     drop_last : bool, default=False
     generator : torch.Generator or None, default=None
+        ``None``: the generator of the skrnn fit running in this thread
+        (:func:`skrnn._random.current_generator`), else torch's global RNG.
     pin_memory : bool, default=False
-        Accepted for compatibility; batches are pinned when ``True`` and CUDA exists.
+        Pin the batches when ``True`` and CUDA exists.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from skorch.dataset import Dataset
-    >>> ds = Dataset(np.arange(10, dtype=np.float32)[:, None], np.arange(10))
-    >>> [tuple(yb.tolist()) for _, yb in SliceLoader(ds, batch_size=4)]
+    >>> X = torch.arange(10, dtype=torch.float32)[:, None]
+    >>> [tuple(yb.tolist()) for _, yb in SliceIterator(X, torch.arange(10), batch_size=4)]
     [(0, 1, 2, 3), (4, 5, 6, 7), (8, 9)]
     """
 
-    def __new__(cls, dataset, batch_size=1, shuffle=False, **kwargs):
-        data = None
-        if set(kwargs) <= _SUPPORTED_KWARGS and batch_size is not None:
-            data = _extract(dataset)
-        if data is None:
-            if shuffle and kwargs.get("generator") is None and current_generator() is not None:
-                kwargs["generator"] = current_generator()
-            return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
-        self = super().__new__(cls)
-        self._X, self._y = data
-        return self
-
     def __init__(
         self,
-        dataset,
+        X,
+        y=None,
         batch_size=1,
         shuffle=False,
         drop_last=False,
         generator=None,
         pin_memory=False,
     ):
-        self.dataset = dataset
+        self._X, self._y = X, y
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = current_generator() if generator is None else generator
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
-        self._n = _length(self._X)
+        self._n = _length(X)
 
     def __len__(self) -> int:
         if self.drop_last:

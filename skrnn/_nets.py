@@ -11,6 +11,9 @@ from sklearn.metrics import r2_score
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.history import History
 from skorch.utils import to_numpy, to_tensor
+from torch.utils.data import DataLoader
+
+from ._data import SLICED_OPTIONS, SliceIterator, dataset_tensors
 
 __all__ = [
     "IGNORE_LABEL",
@@ -69,8 +72,27 @@ class FastPathMixin:
       through ``Module.__setattr__`` (about 5% of a batch-1 training step). It sets the
       flag of the module and of all its children, so a module whose own flag already
       matches needs no walk;
-    - the history is a :class:`FastHistory`.
+    - the history is a :class:`FastHistory`;
+    - batches of in-memory data are sliced from tensors (:class:`SliceIterator`) in
+      ``get_iterator``, when the iterator is skorch's default ``DataLoader`` with no
+      option that only a ``DataLoader`` implements; otherwise skorch's iterator is used.
+
+    ``_set_training`` is skorch's one private hook here (pinned by tests/test_data.py;
+    docs/upstream.md proposes a public one).
     """
+
+    def get_iterator(self, dataset, training=False):
+        iterator = self.iterator_train if training else self.iterator_valid
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+        data = None
+        if iterator is DataLoader and set(kwargs) <= SLICED_OPTIONS:
+            data = dataset_tensors(dataset)
+        if data is None:
+            return super().get_iterator(dataset, training=training)
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        if batch_size == -1:  # skorch's convention: the whole dataset in one batch
+            batch_size = len(dataset)
+        return SliceIterator(*data, batch_size=batch_size, **kwargs)
 
     def initialize_history(self):
         if isinstance(self.history_, FastHistory):

@@ -39,14 +39,39 @@ __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
 
 
 class Seq2SeqNet(FastPathMixin, NeuralNet):
-    """skorch net whose loss is cross-entropy over token logits ``(B, T, V)`` (padding
-    ignored through the criterion's ``ignore_index``) or MSE over continuous outputs."""
+    """skorch net of a :class:`Seq2SeqModule`: the loss is cross-entropy over token
+    logits ``(B, T, V)`` (padding ignored through the criterion's ``ignore_index``) when
+    ``token_targets``, else the criterion over continuous outputs; ``decode`` and
+    ``embed`` run the module's inference methods over batches of inputs."""
+
+    def __init__(self, *args, token_targets=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.token_targets = token_targets
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
-        if y_true.dtype == torch.long:
+        if self.token_targets:
             y_pred = y_pred.transpose(1, 2)  # CrossEntropyLoss wants (B, V, T)
         return self.criterion_(y_pred, y_true)
+
+    def batches(self, inputs: dict):
+        """The module in eval mode and batches of the input dict ``inputs`` (arrays) on
+        the net's device, ``PREDICT_BATCH_SIZE`` sequences each (``iterator_valid``)."""
+        self.module_.eval()
+        for Xb, _ in self.get_iterator(self.get_dataset(inputs), training=False):
+            yield {k: to_tensor(v, device=self.device) for k, v in Xb.items()}
+
+    def decode(self, batch: dict, *, max_steps: int, beam_width: int = 1) -> torch.Tensor:
+        """Decoded outputs of one batch (ids or values), on the CPU."""
+        with torch.inference_mode():
+            return self.module_.decode(
+                batch["X"], batch.get("lengths"), max_steps=max_steps, beam_width=beam_width
+            ).cpu()
+
+    def embed(self, batch: dict) -> torch.Tensor:
+        """Encoder embeddings of one batch, on the CPU."""
+        with torch.inference_mode():
+            return self.module_.embed(batch["X"], batch.get("lengths")).cpu()
 
 
 def _ragged_error(input_name: str) -> ValueError:
@@ -425,6 +450,8 @@ default="adam"
             **module_kwargs,
             **self._criterion_kwargs(),
             **self._common_net_kwargs(),
+            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
+            token_targets=tokens_out,
             train_split=None,
             callbacks=callbacks,
         )
@@ -508,18 +535,6 @@ int sequences
             inputs["X"], window = self._normalize_X(inputs["X"])
         return inputs, window
 
-    def _batches(self, inputs):
-        module = self.net_.module_
-        module.eval()
-        device = self.net_.device
-        n = len(inputs["X"])
-        for start in range(0, n, PREDICT_BATCH_SIZE):
-            batch = {
-                k: torch.as_tensor(v[start : start + PREDICT_BATCH_SIZE]).to(device)
-                for k, v in inputs.items()
-            }
-            yield module, batch
-
     def predict(self, X):
         """Decode the output sequence of each input sequence.
 
@@ -544,22 +559,19 @@ lists of int
         # many inputs (beam search above all) take a while: with verbose, a progress bar
         inputs, window = self._inputs(X)
         batches = progress(
-            self._batches(inputs),
-            total=-(-len(inputs["X"]) // _PREDICT_BATCH),
+            self.net_.batches(inputs),
+            total=-(-len(inputs["X"]) // PREDICT_BATCH_SIZE),
             desc="decoding",
             verbose=None if self.verbose else False,
         )
-        with torch.inference_mode():
-            for module, batch in batches:
-                out = module.decode(
-                    batch["X"], batch.get("lengths"), max_steps=steps, beam_width=beam
-                ).cpu()
-                if tokens_out:
-                    # at most max_output_length_ tokens: the last step may only end
-                    ids = out.numpy()[:, : self.max_output_length_]
-                    outputs.extend(self.output_vocabulary_.decode(ids))
-                else:
-                    outputs.append(out.numpy().astype(np.float64))
+        for batch in batches:
+            out = self.net_.decode(batch, max_steps=steps, beam_width=beam)
+            if tokens_out:
+                # at most max_output_length_ tokens: the last step may only end
+                ids = out.numpy()[:, : self.max_output_length_]
+                outputs.extend(self.output_vocabulary_.decode(ids))
+            else:
+                outputs.append(out.numpy().astype(np.float64))
         if tokens_out:
             if self.output_kind_ == "text":
                 return np.array(outputs, dtype=object)
@@ -579,14 +591,13 @@ lists of int
                 "weights; fit it with attention='additive' or 'dot'."
             )
         X = np.asarray(x, dtype=np.float32)[None] if self.input_kind_ == "numeric" else [x]
-        module, batch = next(self._batches(self._inputs(X)[0]))
+        batch = next(self.net_.batches(self._inputs(X)[0]))
+        module = self.net_.module_
         # the decoder is fed its own outputs back (teacher forcing), so it takes the
         # same steps as when it produced them, greedy or beam search alike
-        if self.output_vocabulary_ is None:
-            with torch.inference_mode():  # values on the net's (scaled) side
-                targets = module.decode(
-                    batch["X"], batch.get("lengths"), max_steps=self.max_output_length_
-                )
+        if self.output_vocabulary_ is None:  # values on the net's (scaled) side
+            targets = self.net_.decode(batch, max_steps=self.max_output_length_)
+            targets = targets.to(batch["X"].device)
             out_labels = [str(t) for t in range(targets.shape[1])]
         else:
             pred = self.predict(X)[0]
@@ -628,11 +639,7 @@ int sequences
         E : ndarray of shape (n_samples, `embedding_dim_`), float64
             The encoder's final top-layer hidden state (both directions concatenated).
         """
-        with torch.inference_mode():
-            parts = [
-                module.embed(batch["X"], batch.get("lengths")).cpu().numpy()
-                for module, batch in self._batches(self._inputs(X)[0])
-            ]
+        parts = [self.net_.embed(batch).numpy() for batch in self.net_.batches(self._inputs(X)[0])]
         return self._check_finite_output(np.concatenate(parts).astype(np.float64), X)
 
     @property

@@ -1,5 +1,7 @@
-"""The fast path: SliceLoader gives the batches of skorch's DataLoader + default_collate,
-predict in large batches gives the outputs of small ones, train/eval mode still switches."""
+"""The fast path: the nets' get_iterator slices batches (SliceIterator) that equal those of
+skorch's DataLoader + default_collate, and hands over to skorch's iterator for what it
+cannot slice; predict in large batches gives the outputs of small ones; train/eval mode
+still switches (skorch's private _set_training hook, pinned here)."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +11,18 @@ from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._data import SliceLoader
+from skrnn._data import SliceIterator
+from skrnn._modules import RNNModule
+from skrnn._nets import SequenceRegressorNet
+
+
+def SliceLoader(dataset, batch_size=1, shuffle=False, **kwargs):
+    """The training iterator a skrnn net builds for ``dataset`` (its get_iterator)."""
+    options = {f"iterator_train__{k}": v for k, v in kwargs.items()}
+    net = SequenceRegressorNet(
+        RNNModule, batch_size=batch_size, iterator_train__shuffle=shuffle, **options
+    )
+    return net.get_iterator(dataset, training=True)
 
 
 def _batches(loader):
@@ -54,7 +67,7 @@ def test_same_batches_as_dataloader(arrays, batch_size, drop_last):
     for y in (y_int, y_float, None):
         ds = Dataset(X, y)
         loader = SliceLoader(ds, batch_size=batch_size, drop_last=drop_last)
-        assert isinstance(loader, SliceLoader)
+        assert isinstance(loader, SliceIterator)
         _assert_same_batches(loader, DataLoader(ds, batch_size=batch_size, drop_last=drop_last))
 
 
@@ -62,7 +75,7 @@ def test_dict_input_with_lengths(arrays):
     X, y, _ = arrays
     ds = Dataset({"X": X, "lengths": np.arange(1, 11) % 3 + 1}, y)
     loader = SliceLoader(ds, batch_size=4)
-    assert isinstance(loader, SliceLoader)
+    assert isinstance(loader, SliceIterator)
     _assert_same_batches(loader, DataLoader(ds, batch_size=4))
     Xb, _ = next(iter(loader))
     assert set(Xb) == {"X", "lengths"} and Xb["lengths"].dtype == torch.int64
@@ -165,3 +178,29 @@ def test_history_records_epochs_and_batches():
     reg.partial_fit(X, X[:, 0, 0])
     assert reg.n_iter_ == 3
     assert len(reg.fit(X, X[:, 0, 0]).history_) == 2
+
+
+def test_whole_dataset_batch_as_skorch():
+    """batch_size=-1 is one batch of the whole dataset, as in skorch's get_iterator."""
+    ds = Dataset(np.zeros((10, 3, 1), np.float32), np.arange(10))
+    batches = list(SliceLoader(ds, batch_size=-1))
+    assert len(batches) == 1 and len(batches[0][1]) == 10
+
+
+def test_skorch_still_calls_the_private_set_training_hook():
+    """FastPathMixin overrides skorch's private NeuralNet._set_training (docs/upstream.md):
+    this fails as soon as skorch stops calling it, instead of the mode switch silently
+    going back to skorch's way (or breaking)."""
+    calls = []
+
+    class Spy(SequenceRegressorNet):
+        def _set_training(self, training=True):
+            calls.append(training)
+            super()._set_training(training)
+
+    X = np.random.RandomState(0).rand(8, 3, 1).astype(np.float32)
+    y = X[:, 0].copy()
+    net = Spy(RNNModule, module__n_features=1, module__n_outputs=1, max_epochs=1, batch_size=4)
+    net.fit(X, y).predict(X)
+    assert calls[:2] == [True, True] and calls[-1] is False
+    assert {"_modules", "_criteria"} <= set(vars(net))  # what _set_training reads
