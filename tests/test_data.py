@@ -16,7 +16,7 @@ from skrnn._modules import RNNModule
 from skrnn._nets import SequenceRegressorNet
 
 
-def SliceLoader(dataset, batch_size=1, shuffle=False, **kwargs):
+def net_iterator(dataset, batch_size=1, shuffle=False, **kwargs):
     """The training iterator a skrnn net builds for ``dataset`` (its get_iterator)."""
     options = {f"iterator_train__{k}": v for k, v in kwargs.items()}
     net = SequenceRegressorNet(
@@ -66,7 +66,7 @@ def test_same_batches_as_dataloader(arrays, batch_size, drop_last):
     X, y_int, y_float = arrays
     for y in (y_int, y_float, None):
         ds = Dataset(X, y)
-        loader = SliceLoader(ds, batch_size=batch_size, drop_last=drop_last)
+        loader = net_iterator(ds, batch_size=batch_size, drop_last=drop_last)
         assert isinstance(loader, SliceIterator)
         _assert_same_batches(loader, DataLoader(ds, batch_size=batch_size, drop_last=drop_last))
 
@@ -74,7 +74,7 @@ def test_same_batches_as_dataloader(arrays, batch_size, drop_last):
 def test_dict_input_with_lengths(arrays):
     X, y, _ = arrays
     ds = Dataset({"X": X, "lengths": np.arange(1, 11) % 3 + 1}, y)
-    loader = SliceLoader(ds, batch_size=4)
+    loader = net_iterator(ds, batch_size=4)
     assert isinstance(loader, SliceIterator)
     _assert_same_batches(loader, DataLoader(ds, batch_size=4))
     Xb, _ = next(iter(loader))
@@ -85,7 +85,7 @@ def test_subset_of_dataset(arrays):
     """skorch's validation split hands the iterator a Subset."""
     X, y, _ = arrays
     sub = Subset(Dataset(X, y), [7, 2, 5, 0])
-    _assert_same_batches(SliceLoader(sub, batch_size=3), DataLoader(sub, batch_size=3))
+    _assert_same_batches(net_iterator(sub, batch_size=3), DataLoader(sub, batch_size=3))
 
 
 def test_shuffling_reproducible_and_a_permutation(arrays):
@@ -94,14 +94,14 @@ def test_shuffling_reproducible_and_a_permutation(arrays):
 
     def epoch(seed):
         torch.manual_seed(seed)
-        return torch.cat([yb for _, yb in SliceLoader(ds, batch_size=3, shuffle=True)])
+        return torch.cat([yb for _, yb in net_iterator(ds, batch_size=3, shuffle=True)])
 
     assert torch.equal(epoch(0), epoch(0))
     assert not torch.equal(epoch(0), epoch(1))
     assert sorted(epoch(0).tolist()) == list(range(10))
     # rows stay paired with their targets
     torch.manual_seed(0)
-    for Xb, yb in SliceLoader(ds, batch_size=3, shuffle=True):
+    for Xb, yb in net_iterator(ds, batch_size=3, shuffle=True):
         assert torch.equal(Xb, torch.as_tensor(X)[yb])
 
 
@@ -110,7 +110,7 @@ def test_shuffling_follows_generator(arrays):
     ds = Dataset(X, y)
     orders = [
         torch.cat(
-            [yb for _, yb in SliceLoader(ds, 4, True, generator=torch.Generator().manual_seed(3))]
+            [yb for _, yb in net_iterator(ds, 4, True, generator=torch.Generator().manual_seed(3))]
         )
         for _ in range(2)
     ]
@@ -131,7 +131,7 @@ def test_shuffling_follows_generator(arrays):
 def test_falls_back_to_dataloader(arrays, make):
     X, y, _ = arrays
     ds, kwargs = make(X, y)
-    loader = SliceLoader(ds, batch_size=4, **kwargs)
+    loader = net_iterator(ds, batch_size=4, **kwargs)
     assert type(loader) is DataLoader
     assert len(list(loader)) == 3
 
@@ -143,7 +143,7 @@ def test_dataset_subclass_with_own_items_falls_back(arrays):
             return Xi * 2, yi
 
     X, y, _ = arrays
-    loader = SliceLoader(Doubled(X, y), batch_size=4)
+    loader = net_iterator(Doubled(X, y), batch_size=4)
     assert type(loader) is DataLoader
     assert torch.equal(next(iter(loader))[0], torch.as_tensor(X[:4]) * 2)
 
@@ -183,7 +183,7 @@ def test_history_records_epochs_and_batches():
 def test_whole_dataset_batch_as_skorch():
     """batch_size=-1 is one batch of the whole dataset, as in skorch's get_iterator."""
     ds = Dataset(np.zeros((10, 3, 1), np.float32), np.arange(10))
-    batches = list(SliceLoader(ds, batch_size=-1))
+    batches = list(net_iterator(ds, batch_size=-1))
     assert len(batches) == 1 and len(batches[0][1]) == 10
 
 
