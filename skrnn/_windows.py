@@ -115,11 +115,14 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     test fold of ``TimeSeriesSplit`` (which follows its training fold) and forecasting
     after the training period need. ``transform`` of any row equals the row of
     ``fit_transform`` on the training and new data joined. Exceptions, where ``X`` is
-    windowed on its own like ``fit_transform`` does: ``X`` is the data seen in ``fit``
-    (same values, e.g. a pipeline scoring its training data), a pandas ``X`` whose index
-    does not start after the last index seen in ``fit``, or ``use_fit_history=False``.
-    ``X`` is assumed to follow the fit data directly: with a gap between them (for
-    example ``TimeSeriesSplit(gap=...)``) set ``use_fit_history=False``.
+    windowed on its own like ``fit_transform`` does, with ``use_fit_history="auto"``
+    (the default): ``X`` is the data seen in ``fit`` (same values, e.g. a pipeline
+    scoring its training data; a ``UserWarning`` says so), or a pandas ``X`` whose index
+    does not start after the last index seen in ``fit``. ``use_fit_history=True``
+    always continues the fit data and ``False`` never does, whatever ``X`` holds: set one
+    of them to make the choice explicit. ``X`` is assumed to follow the fit data
+    directly: with a gap between them (for example ``TimeSeriesSplit(gap=...)``) set
+    ``use_fit_history=False``.
 
     Parameters
     ----------
@@ -131,8 +134,10 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         one step.
     fill_value : "edge" or float, default="edge"
         Value of the window steps before the start of the series.
-    use_fit_history : bool, default=True
-        Whether ``transform`` continues the series seen in ``fit`` (see above).
+    use_fit_history : bool or "auto", default="auto"
+        Whether ``transform`` continues the series seen in ``fit``: always (``True``),
+        never (``False``), or unless ``X`` is the fit data itself or a pandas ``X`` whose
+        index does not follow the fit data's (``"auto"``; see above).
 
     Attributes
     ----------
@@ -177,11 +182,11 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         "time_steps": [Interval(Integral, 1, None, closed="left")],
         "include_current": ["boolean", "array-like", str],
         "fill_value": [StrOptions({"edge"}), Real],
-        "use_fit_history": ["boolean"],
+        "use_fit_history": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
-        self, time_steps=12, *, include_current=False, fill_value="edge", use_fit_history=True
+        self, time_steps=12, *, include_current=False, fill_value="edge", use_fit_history="auto"
     ):
         self.time_steps = time_steps
         self.include_current = include_current
@@ -271,15 +276,16 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return self._transform(X, continues=None)
 
     def _continues_fit(self, X, series: np.ndarray) -> bool:
-        if not self.use_fit_history:
-            return False
+        if self.use_fit_history != "auto":
+            return bool(self.use_fit_history)
         if self._fingerprint(series) == self._fit_key:
             warnings.warn(
                 "X is the series seen in fit (same values), so it is windowed on its own, "
                 "like fit_transform does, not as the continuation of the fit data. This is "
                 "what scoring a pipeline on its training data needs; if X is a new block "
-                "that happens to repeat the fit data, use fit_transform on the joined "
-                "series instead.",
+                "that happens to repeat the fit data, set use_fit_history=True (or use "
+                "fit_transform on the joined series). use_fit_history=False windows every "
+                "X on its own without this warning.",
                 UserWarning,
                 stacklevel=3,
             )

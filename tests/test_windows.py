@@ -1,5 +1,7 @@
 """SlidingWindowTransformer and make_supervised: contents, no look-ahead, history, errors."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -241,3 +243,26 @@ def test_make_supervised_bad_series():
         make_supervised(np.array([1.0, np.nan, 2.0, 3.0]), 1)
     with pytest.raises(ValueError, match="make_supervised expects series to be a series"):
         make_supervised(np.zeros((4, 2, 2)), 1)
+
+
+def test_use_fit_history_true_always_continues_the_fit_data():
+    """The explicit switch: no guess from the values (nor from a pandas index)."""
+    series = np.arange(5.0)
+    window = SlidingWindowTransformer(2, use_fit_history=True).fit(series)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "same values" guess, so no warning
+        out = window.transform(series)
+    np.testing.assert_array_equal(out[:2], [[3, 4], [4, 0]])
+    index = pd.date_range("2000-01-01", periods=8, freq="MS")
+    df = pd.DataFrame({"s": np.arange(8.0)}, index=index)
+    explicit = SlidingWindowTransformer(2, use_fit_history=True).fit(df.iloc[4:])
+    assert explicit.transform(df.iloc[:2])[0].tolist() == [6.0, 7.0]
+
+
+def test_auto_warns_when_it_windows_the_fit_data_on_its_own():
+    series = np.arange(5.0)
+    window = SlidingWindowTransformer(2).fit(series)
+    assert window.use_fit_history == "auto"
+    with pytest.warns(UserWarning, match="use_fit_history=True"):
+        out = window.transform(series)
+    np.testing.assert_array_equal(out, window.fit_transform(series))
