@@ -148,12 +148,13 @@ class Seq2SeqTransformer(
       Python list, an integer NumPy array is numeric). ``predict`` returns a list of
       lists of ints.
 
-    ``fit(X)`` without ``Y`` trains a sequence autoencoder (``Y = X``). So that the
-    estimator can sit in a :class:`~sklearn.pipeline.Pipeline` in front of a supervised
-    model, a ``Y`` holding one scalar per sample (class labels or a 1D numeric target;
-    for numeric ``X``, also 1D string labels) is not a sequence target: it is ignored and
-    the autoencoder is trained. ``transform`` returns the encoder's embedding of each
-    sequence.
+    ``fit(X)`` without ``Y`` trains a sequence autoencoder (``Y = X``), and so does
+    ``autoencoder=True`` whatever ``Y`` holds: set it when the estimator sits in a
+    :class:`~sklearn.pipeline.Pipeline` in front of a supervised model, which passes its
+    labels as ``Y``. With ``autoencoder="auto"`` (the default), a ``Y`` holding one scalar
+    per sample (class labels or a 1D numeric target; for numeric ``X``, also 1D string
+    labels) is ignored too, with a warning. ``transform`` returns the encoder's embedding
+    of each sequence.
 
     Parameters
     ----------
@@ -229,6 +230,11 @@ default="adam"
         With ``instance_norm`` and numeric targets: the input feature whose statistics
         map the targets, one int for all output features or one per output feature. An
         autoencoder maps each feature to itself.
+    autoencoder : bool or "auto", default="auto"
+        ``True``: train an autoencoder of ``X`` and ignore ``Y`` (a Pipeline's labels).
+        ``False``: ``Y`` holds the target sequences (``None``: ``X``). ``"auto"``: as
+        ``False``, except that a ``Y`` of one scalar per sample is ignored, with a
+        ``UserWarning``.
     bidirectional_encoder : bool, default="deprecated"
         The former name of ``bidirectional``; when set, it is used instead.
 
@@ -289,6 +295,7 @@ default="adam"
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "autoencoder": ["boolean", StrOptions({"auto"})],
         **TargetNormMixin._norm_constraints,
     }
 
@@ -317,6 +324,7 @@ default="adam"
         scale_target=True,
         instance_norm=None,
         target_feature=0,
+        autoencoder="auto",
         bidirectional_encoder="deprecated",
     ):
         self.cell = cell
@@ -341,6 +349,7 @@ default="adam"
         self.scale_target = scale_target
         self.instance_norm = instance_norm
         self.target_feature = target_feature
+        self.autoencoder = autoencoder
         self.bidirectional_encoder = bidirectional_encoder
 
     # -- input handling -------------------------------------------------------------------
@@ -473,8 +482,8 @@ default="adam"
 int sequences
             Input sequences.
         Y : same kinds as X, or None
-            Target sequences, one per input sequence. ``None`` (or one label per sample)
-            trains an autoencoder that reconstructs ``X``.
+            Target sequences, one per input sequence. ``None`` trains an autoencoder
+            that reconstructs ``X``; see ``autoencoder`` for labels passed by a Pipeline.
 
         Returns
         -------
@@ -493,7 +502,17 @@ int sequences
         inputs = self._validate_X(X, reset=True)
         n = len(inputs["X"])
         Y = None if Y is None else _as_collection(check_container(Y, "Y"))
-        if Y is not None and _is_label_vector(Y, self.input_kind_):
+        labels = Y is not None and _is_label_vector(Y, self.input_kind_)
+        if labels and self.autoencoder == "auto":
+            warnings.warn(
+                "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
+                "not target sequences, so it is ignored and an autoencoder of X is trained. "
+                "Set autoencoder=True to ask for this (no warning), or autoencoder=False to "
+                "have Y read as target sequences.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if Y is not None and (self.autoencoder is True or (labels and self.autoencoder)):
             if len(Y) != n:
                 raise ValueError(
                     f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."

@@ -2,6 +2,7 @@
 
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -210,6 +211,25 @@ def test_one_label_per_sample_trains_the_autoencoder():
     est = Seq2SeqTransformer(**FAST).fit(X, y)
     assert not est.supervised_
     np.testing.assert_array_equal(est.transform(X), Seq2SeqTransformer(**FAST).fit(X).transform(X))
+
+
+def test_autoencoder_switch_is_explicit():
+    """autoencoder=True ignores Y silently; "auto" warns where it guesses; False reads Y."""
+    X = np.random.RandomState(0).rand(16, 5, 1)
+    y = np.array([0, 1] * 8)
+    with pytest.warns(UserWarning, match="autoencoder=True"):
+        guessed = Seq2SeqTransformer(**FAST).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Y holds one scalar")
+        explicit = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, y)
+        sequences = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, X[:, ::-1])
+    assert not guessed.supervised_ and not explicit.supervised_ and not sequences.supervised_
+    np.testing.assert_array_equal(guessed.transform(X), explicit.transform(X))
+    np.testing.assert_array_equal(sequences.transform(X), explicit.transform(X))
+    with pytest.raises(ValueError, match="Numeric Y must be an array"):
+        Seq2SeqTransformer(autoencoder=False, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="autoencoder"):
+        Seq2SeqTransformer(autoencoder="yes").fit(X)
 
 
 @pytest.fixture(scope="module")
