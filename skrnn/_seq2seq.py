@@ -32,7 +32,7 @@ from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._transaction import transactional
-from ._validation import check_container, check_numeric, validate_sequences
+from ._validation import check_container, check_numeric, is_ragged, validate_sequences
 from ._vocab import EOS, PAD, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
@@ -90,11 +90,6 @@ def _as_collection(X):
         if not hasattr(X, "dtype") and not hasattr(X, "to_numpy"):
             return np.asarray(X)
     return X
-
-
-def _is_ragged_error(exc: ValueError) -> bool:
-    """True for NumPy's error on converting sequences of different lengths to an array."""
-    return "inhomogeneous" in str(exc) or "setting an array element" in str(exc)
 
 
 def _is_label_vector(Y, x_kind: str) -> bool:
@@ -369,12 +364,9 @@ default="adam"
                 self.__dict__.pop(name, None)
             self.input_vocabulary_ = None
         if kind == "numeric":
-            try:
-                return {"X": validate_sequences(self, X, reset=reset)}
-            except ValueError as exc:
-                if _is_ragged_error(exc):
-                    raise _ragged_error("X") from None
-                raise
+            if is_ragged(X):
+                raise _ragged_error("X")
+            return {"X": validate_sequences(self, X, reset=reset)}
         if reset:
             self.input_vocabulary_ = Vocabulary(kind).fit(X)
         ids, lengths = self.input_vocabulary_.encode(X, add_eos=False, input_name="X")
@@ -386,19 +378,16 @@ default="adam"
         kind = sequence_kind(Y, "Y")
         self.output_kind_ = kind
         if kind == "numeric":
-            try:
-                Y = check_numeric(
-                    Y,
-                    ensure_2d=False,
-                    allow_nd=True,
-                    dtype=np.float32,
-                    input_name="Y",
-                    ensure_min_samples=1,
-                )
-            except ValueError as exc:
-                if _is_ragged_error(exc):
-                    raise _ragged_error("Y") from None
-                raise
+            if is_ragged(Y):
+                raise _ragged_error("Y")
+            Y = check_numeric(
+                Y,
+                ensure_2d=False,
+                allow_nd=True,
+                dtype=np.float32,
+                input_name="Y",
+                ensure_min_samples=1,
+            )
             if Y.ndim not in (2, 3) or Y.shape[1] == 0 or (Y.ndim == 3 and Y.shape[2] == 0):
                 raise ValueError(
                     "Numeric Y must be an array (n_samples, t_out) or (n_samples, t_out, "

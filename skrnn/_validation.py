@@ -174,20 +174,27 @@ def is_sequence_list(X) -> bool:
 
 
 def is_ragged(X) -> bool:
-    """True when ``X`` is a list or tuple of sequences that do not all have one length.
+    """True when ``X`` is a list, tuple or 1D object array of sequences that do not all
+    have one shape (at any depth): what NumPy cannot stack into one array.
 
     Examples
     --------
     >>> is_ragged([[1.0, 2.0], [3.0]])
     True
+    >>> is_ragged([[[1.0], [2.0]], [[1.0, 2.0], [3.0, 4.0]]])  # steps of 1 and 2 features
+    True
     >>> is_ragged([[1.0, 2.0], [3.0, 4.0]])
     False
     """
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        X = list(X)
     if not isinstance(X, (list, tuple)) or not X:
         return False
-    if not all(hasattr(s, "__len__") and not isinstance(s, str) for s in X):
+    if not all(hasattr(s, "__len__") and not isinstance(s, (str, bytes)) for s in X):
         return False
-    return len({len(s) for s in X}) > 1
+    if len({len(s) for s in X}) > 1 or any(is_ragged(s) for s in X):
+        return True
+    return len({np.shape(s) for s in X}) > 1
 
 
 def check_padded_sequences(X, lengths=None, *, input_name: str = "X"):
