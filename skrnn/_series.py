@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils._set_output import _get_output_config
-from sklearn.utils.validation import FLOAT_DTYPES, _check_feature_names
+from sklearn.utils.validation import FLOAT_DTYPES
 
-from ._validation import check_container, check_numeric
+from ._validation import check_container, check_feature_names, check_numeric
 
 __all__ = ["check_3d_output", "check_series"]
 
@@ -29,6 +29,7 @@ def check_series(
 
     The features are the last axis (a 1D ``X`` has one). On ``reset`` this records
     ``n_features_in_`` and, for DataFrames, ``feature_names_in_``; otherwise it checks them.
+    ``estimator=None`` (a function's input, e.g. ``make_supervised``) records nothing.
     ``name`` is who asks, in error messages (default: the estimator's class), and
     ``input_name`` the argument that holds ``X``.
 
@@ -40,7 +41,8 @@ def check_series(
     dtype('float64')
     """
     X = check_container(X, input_name)
-    _check_feature_names(estimator, X, reset=reset)
+    if estimator is not None:
+        check_feature_names(estimator, X, reset=reset)
     X = check_numeric(
         X,
         ensure_2d=False,
@@ -64,6 +66,8 @@ def check_series(
             f"{input_name} of shape {X.shape} is empty; {name} needs at least one value."
         )
     n_features = 1 if X.ndim == 1 else X.shape[-1]
+    if estimator is None:
+        return X
     if reset:
         estimator.n_features_in_ = n_features
     elif n_features != estimator.n_features_in_:

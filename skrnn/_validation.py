@@ -13,10 +13,11 @@ import re
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.validation import _check_feature_names, check_array
+from sklearn.utils.validation import check_array, validate_data
 
 __all__ = [
     "check_container",
+    "check_feature_names",
     "check_numeric",
     "names_argument",
     "check_padded_sequences",
@@ -28,6 +29,13 @@ __all__ = [
     "validate_padded_sequences",
     "validate_sequences",
 ]
+
+
+def check_feature_names(estimator, X, *, reset: bool) -> None:
+    """Record (``reset``) or check the feature names of ``X`` through scikit-learn's
+    public ``validate_data``; its array checks are skipped, as skrnn checks 3D and
+    variable-length input itself."""
+    validate_data(estimator, X, reset=reset, skip_check_array=True, ensure_2d=False)
 
 
 def pad_sequences(seqs, *, fill_value, dtype, length: int | None = None) -> np.ndarray:
@@ -301,7 +309,7 @@ def validate_sequences(estimator, X, *, reset: bool) -> np.ndarray:
     time steps of a univariate sequence) and is the number of features per time step
     for 3D input.
     """
-    _check_feature_names(estimator, X, reset=reset)
+    check_feature_names(estimator, X, reset=reset)
     X = _check_array_2d_3d(X, "X")
     ndim_in = X.ndim
     name = type(estimator).__name__
@@ -381,7 +389,7 @@ def validate_padded_sequences(
     ``input_shape_ = (None, n_features)``: any number of time steps. Returns the padded
     float32 array and the lengths (see :func:`check_padded_sequences`).
     """
-    _check_feature_names(estimator, X, reset=reset)
+    check_feature_names(estimator, X, reset=reset)
     X, lengths = check_padded_sequences(X, lengths)
     n_features = X.shape[2]
     if reset:

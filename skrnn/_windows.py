@@ -47,9 +47,9 @@ def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_valu
     return np.where(missing, fill[:, None, :], windows)
 
 
-def _column_positions(estimator, columns, param: str) -> np.ndarray:
-    """Positions of ``columns`` (names or positions) among the features of ``estimator``."""
-    names = list(_check_feature_names_in(estimator))
+def _column_positions(names: list, named: bool, columns, param: str) -> np.ndarray:
+    """Positions of ``columns`` (names or positions) among the features ``names`` (the
+    DataFrame's column names when ``named``, else generated ones)."""
     n = len(names)
     mask = np.asarray(columns)
     if mask.dtype == bool:
@@ -62,7 +62,7 @@ def _column_positions(estimator, columns, param: str) -> np.ndarray:
             positions.append(int(col) % n)
         elif isinstance(col, str) and col in names:
             positions.append(names.index(col))
-        elif isinstance(col, str) and not hasattr(estimator, "feature_names_in_"):
+        elif isinstance(col, str) and not named:
             raise ValueError(
                 f"{param} names the column {col!r}, but X has no column names (it is not a "
                 "DataFrame; a step before this one that returns arrays can be switched to "
@@ -198,7 +198,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         if isinstance(self.include_current, (bool, np.bool_)):
             return np.full(self.n_features_in_, bool(self.include_current))
         mask = np.zeros(self.n_features_in_, dtype=bool)
-        mask[_column_positions(self, self.include_current, "include_current")] = True
+        names = list(_check_feature_names_in(self))
+        named = hasattr(self, "feature_names_in_")
+        mask[_column_positions(names, named, self.include_current, "include_current")] = True
         return mask
 
     @staticmethod
@@ -401,8 +403,7 @@ def make_supervised(
     array([[3., 4.],
            [4., 5.]])
     """
-    helper = SlidingWindowTransformer(time_steps, include_current=True)
-    values = check_series(helper, series, reset=True, name="make_supervised", input_name="series")
+    values = check_series(None, series, reset=True, name="make_supervised", input_name="series")
     n = len(values)
     values = values.reshape(n, -1)
     n_windows = n - time_steps - horizon + 1
@@ -415,7 +416,9 @@ def make_supervised(
     if target is None:
         columns = np.arange(values.shape[1])
     else:
-        columns = _column_positions(helper, target, "target")
+        named = hasattr(series, "columns") and all(isinstance(c, str) for c in series.columns)
+        names = list(series.columns) if named else [f"x{i}" for i in range(values.shape[1])]
+        columns = _column_positions(names, named, target, "target")
     windows = _windows(values, time_steps, np.ones(values.shape[1], dtype=bool), "edge")
     X = _squeeze_features(windows[time_steps - 1 : n - horizon])
     ahead = np.lib.stride_tricks.sliding_window_view(values[time_steps:, columns], horizon, axis=0)

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import FAST
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,
 )
-TINY = dict(units=2, epochs=1, batch_size=4, random_state=0)
+TINY = {**FAST, "units": 2, "epochs": 1, "batch_size": 4}
 
 #: The arguments of the calls fuzzed here, which an error message must name.
 NAMES = {"X": ("X",), "y": ("y",), "Y": ("Y",)}
