@@ -4,14 +4,8 @@ scikit-learn estimator of skrnn. RNNForecaster is an sktime forecaster: sktime's
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import (
-    RNNClassifier,
-    RNNRegressor,
-    Seq2SeqTransformer,
-    SequenceMinMaxScaler,
-    SequenceStandardScaler,
-    SlidingWindowTransformer,
-)
+import skrnn
+from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, SlidingWindowTransformer
 
 # Small but trainable settings: the checks include accuracy / R^2 thresholds
 # (check_classifiers_train, check_regressors_train) that an untrained net cannot meet.
@@ -21,8 +15,8 @@ ESTIMATORS = [
     # 2D numeric X is univariate sequences, fit(X) an autoencoder
     Seq2SeqTransformer(units=4, epochs=3, random_state=0),
     SlidingWindowTransformer(time_steps=3),
-    SequenceMinMaxScaler(),
-    SequenceStandardScaler(),
+    skrnn.SequenceMinMaxScaler(),
+    skrnn.SequenceStandardScaler(),
 ]
 
 ONE_D = "a 1D X is accepted on purpose: it is a univariate series"
