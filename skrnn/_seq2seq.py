@@ -83,15 +83,6 @@ def _ragged_error(input_name: str) -> ValueError:
     )
 
 
-def _as_collection(X):
-    """Other array-likes (objects with ``__array__`` that are neither NumPy nor pandas
-    nor Python sequences) as NumPy arrays, so that their kind can be told."""
-    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, list, tuple)):
-        if not hasattr(X, "dtype") and not hasattr(X, "to_numpy"):
-            return np.asarray(X)
-    return X
-
-
 def _is_label_vector(Y, x_kind: str) -> bool:
     """True when ``Y`` is one scalar per sample (class labels, as a Pipeline passes them)
     rather than a collection of target sequences."""
@@ -350,7 +341,7 @@ default="adam"
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
         """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
-        X = _as_collection(check_container(X))
+        X = check_container(X)
         kind = sequence_kind(X, "X")
         if reset:
             self.input_kind_ = kind
@@ -487,10 +478,10 @@ int sequences
                 stacklevel=3,
             )
         resolve_device(self.device)
-        X = _as_collection(X)
+        X = check_container(X)  # once: the autoencoder's targets are X too
         inputs = self._validate_X(X, reset=True)
         n = len(inputs["X"])
-        Y = None if Y is None else _as_collection(check_container(Y, "Y"))
+        Y = None if Y is None else check_container(Y, "Y")
         labels = Y is not None and _is_label_vector(Y, self.input_kind_)
         if labels and self.autoencoder == "auto":
             warnings.warn(

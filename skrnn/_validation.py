@@ -123,8 +123,10 @@ def names_argument(message: str, name: str) -> bool:
 
 def check_container(X, input_name: str = "X"):
     """``X`` ready for validation: a clear error for ``None`` and sparse matrices (which
-    NumPy would turn into "contains NaN" or "sparse array length is ambiguous"), and a
-    torch tensor as the NumPy array it holds.
+    NumPy would turn into "contains NaN" or "sparse array length is ambiguous"), a
+    torch tensor as the NumPy array it holds, and any other array-like (``__array__``,
+    neither NumPy nor pandas nor a Python sequence) as a NumPy array, so that its kind
+    of sequences can be told.
 
     Examples
     --------
@@ -156,6 +158,9 @@ def check_container(X, input_name: str = "X"):
         )
     if isinstance(X, torch.Tensor):
         return X.detach().cpu().numpy()
+    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, list, tuple)):
+        if not hasattr(X, "dtype") and not hasattr(X, "to_numpy"):
+            return np.asarray(X)
     return X
 
 

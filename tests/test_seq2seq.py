@@ -362,3 +362,21 @@ def test_invalid_parameters_are_reported_at_fit():
     for params in ({"attention": "multihead"}, {"decoding": "sample"}, {"teacher_forcing": 1.5}):
         with pytest.raises(ValueError, match=next(iter(params))):
             Seq2SeqTransformer(**params).fit(WORDS)
+
+
+def test_other_array_likes_are_read_as_their_array():
+    """An object that only has ``__array__`` (neither NumPy, pandas nor a list) is the
+    array it converts to, for X and for the autoencoder's targets alike."""
+
+    class ArrayLike:
+        def __init__(self, a):
+            self.a = a
+
+        def __array__(self, dtype=None, copy=None):
+            return self.a
+
+    X = np.random.RandomState(0).rand(16, 5, 1)
+    wrapped = Seq2SeqTransformer(**FAST).fit(ArrayLike(X))
+    plain = Seq2SeqTransformer(**FAST).fit(X)
+    assert wrapped.input_kind_ == wrapped.output_kind_ == "numeric"
+    np.testing.assert_array_equal(wrapped.transform(ArrayLike(X)), plain.transform(X))
