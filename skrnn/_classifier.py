@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseRNN, split_step_targets
-from ._nets import IGNORE_LABEL, SequenceClassifierNet
+from ._nets import SequenceClassifierNet
 from ._validation import pad_sequences
 
 __all__ = ["RNNClassifier"]
@@ -153,9 +153,10 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         if lengths is not None:
             seqs = [column_or_1d(t) for t in split_step_targets(y, lengths, n_steps)]
             codes = self._encode_labels(np.concatenate(seqs), reset=reset, classes=classes)
+            # padded steps: any label, the loss leaves them out (the lengths reach it)
             return pad_sequences(
                 np.split(codes, np.cumsum(lengths)[:-1]),
-                fill_value=IGNORE_LABEL,
+                fill_value=0,
                 dtype=np.int64,
                 length=n_steps,
             )

@@ -1,5 +1,5 @@
-"""Thin skorch net subclasses: the standard nets plus a loss masked on padded time steps
-and weighted by sample weights."""
+"""Thin skorch net subclasses: the standard nets plus a loss masked on padded target
+steps (by their lengths) and weighted by sample weights."""
 
 from __future__ import annotations
 
@@ -16,22 +16,27 @@ from torch.utils.data import DataLoader
 from ._data import SLICED_OPTIONS, SliceIterator, dataset_tensors
 
 __all__ = [
-    "IGNORE_LABEL",
     "SAMPLE_WEIGHT",
+    "TARGET_LENGTHS",
     "FastHistory",
     "FastPathMixin",
+    "MaskedLossMixin",
     "SequenceClassifierNet",
     "SequenceRegressorNet",
+    "step_mask",
     "validation_score",
 ]
-
-#: Target of padded time steps in many-to-many classification (CrossEntropyLoss's default
-#: ``ignore_index``). Padded steps of regression targets are NaN.
-IGNORE_LABEL = -100
 
 #: Key of the per-sequence weights in a net's input dict: they travel with their
 #: sequences through batching and validation splits; the module never sees them.
 SAMPLE_WEIGHT = "sample_weight"
+
+#: Key of the lengths of the target sequences in the input dict of a net whose targets
+#: are not as long as its inputs (:class:`~skrnn._seq2seq.Seq2SeqNet`); the module never
+#: sees them.
+TARGET_LENGTHS = "target_lengths"
+
+_LOSS_ONLY = frozenset({SAMPLE_WEIGHT, TARGET_LENGTHS})
 
 
 class FastHistory(History):
@@ -110,105 +115,164 @@ class FastPathMixin:
 
 def validation_score(net, X, y) -> float:
     """skorch scoring function of the validation set: the net's ``score_outputs`` of its
-    (cached) outputs for ``X``. A module-level function, so that estimators pickle."""
-    return net.score_outputs(to_numpy(net.forward(X, training=False)), np.asarray(y))
+    (cached) outputs for ``X``, padded target steps left out. A module-level function,
+    so that estimators pickle."""
+    out = to_numpy(net.forward(X, training=False))
+    lengths = net.target_lengths(X) if out.ndim == 3 else None
+    return net.score_outputs(out, np.asarray(y), lengths)
 
 
-class SampleWeightMixin:
-    """Sample weights (skorch's recipe): an input dict may carry :data:`SAMPLE_WEIGHT`;
-    ``infer`` drops it before the module, ``get_loss`` becomes the weighted mean
-    ``sum(w * loss) / sum(w)`` over the valid elements (per-step targets: every step of a
-    sequence has its weight), which equals the unweighted loss for unit weights.
+def step_mask(lengths, n_steps: int) -> torch.Tensor:
+    """Boolean mask ``(n, n_steps)`` of the steps that each sequence fills.
 
-    Subclasses give ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``.
+    Examples
+    --------
+    >>> step_mask(torch.tensor([2, 1]), 3).int().tolist()
+    [[1, 1, 0], [1, 0, 0]]
+    """
+    lengths = torch.as_tensor(lengths)
+    return torch.arange(n_steps, device=lengths.device)[None, :] < lengths[:, None]
+
+
+class MaskedLossMixin:
+    """The loss of the skrnn nets, through skorch's public ``get_loss`` and ``infer``.
+
+    One convention marks padded target steps: their lengths. With targets per time step
+    (an output ``(batch, steps, k)``), the steps of a sequence beyond its target length
+    are left out of the loss, whatever the padded targets hold. The lengths are
+    ``X[target_lengths_key]`` of the net's input dict; without them every step counts.
+
+    An input dict may also carry :data:`SAMPLE_WEIGHT`, the weight of each sequence
+    (skorch's recipe): the loss becomes the weighted mean ``sum(w * loss) / sum(w)``
+    over the valid elements (every step of a sequence has its weight), which equals the
+    unweighted loss for unit weights. ``infer`` drops the keys that are for the loss only
+    before the module.
+
+    Subclasses give ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``
+    for sample weights.
     """
 
+    #: Key of the input dict that holds the lengths of the target sequences.
+    target_lengths_key = "lengths"
+
     def infer(self, x, **fit_params):
-        if isinstance(x, Mapping) and SAMPLE_WEIGHT in x:
-            x = {k: v for k, v in x.items() if k != SAMPLE_WEIGHT}
+        if isinstance(x, Mapping) and not _LOSS_ONLY.isdisjoint(x):
+            x = {k: v for k, v in x.items() if k not in _LOSS_ONLY}
         return super().infer(x, **fit_params)
 
+    def target_lengths(self, X) -> np.ndarray | None:
+        """Lengths of the target sequences of ``X`` (data or dataset, in the net's
+        order of ``forward``), or ``None`` when every target step counts."""
+        key, parts = self.target_lengths_key, []
+        for Xb, _ in self.get_iterator(self.get_dataset(X), training=False):
+            if not (isinstance(Xb, Mapping) and key in Xb):
+                return None
+            parts.append(to_numpy(Xb[key]))
+        return np.concatenate(parts) if parts else None
+
+    def _batch_lengths(self, X):
+        if isinstance(X, Mapping) and self.target_lengths_key in X:
+            return to_tensor(X[self.target_lengths_key], device=self.device)
+        return None
+
+    def _per_step(self, y_pred, y_true, valid):
+        """Per-step outputs ``(B, T, k)`` and targets as the criterion takes them, the
+        padded steps (``valid`` false) left out. A cross-entropy takes the logits as
+        ``(B, k, T)`` and skips the steps whose target is its ``ignore_index`` (PyTorch's
+        fastest masked cross-entropy, measured against selecting the valid steps); any
+        other criterion gets the valid steps as rows ``(n_valid, k)``."""
+        if isinstance(self.criterion_, torch.nn.CrossEntropyLoss):
+            if valid is not None:
+                y_true = y_true.masked_fill(~valid, self.criterion_.ignore_index)
+            return y_pred.transpose(1, 2), y_true
+        if valid is None:
+            return y_pred, y_true
+        return y_pred[valid], y_true[valid]
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if not (isinstance(X, Mapping) and SAMPLE_WEIGHT in X):
-            return self._unweighted_loss(y_pred, y_true, X=X, training=training)
         y_true = to_tensor(y_true, device=self.device)
+        weighted = isinstance(X, Mapping) and SAMPLE_WEIGHT in X
+        valid = None
+        if y_pred.ndim == 3:
+            lengths = self._batch_lengths(X)
+            if lengths is not None:
+                valid = step_mask(lengths, y_pred.shape[1])
+        if not weighted:
+            if y_pred.ndim == 3:
+                y_pred, y_true = self._per_step(y_pred, y_true, valid)
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        if valid is not None:  # padded targets set to 0: any value would do, but finite
+            valid = valid.reshape(*valid.shape, *([1] * (y_true.ndim - 2)))
+            y_true = y_true.masked_fill(~valid, 0)
         losses, weights = self._elementwise_loss(y_pred, y_true)
+        if valid is not None:
+            weights = weights * valid
         w = to_tensor(X[SAMPLE_WEIGHT], device=self.device).to(losses.dtype)
         weights = weights * w.reshape(-1, *([1] * (weights.ndim - 1)))
         total = weights.sum()
         return (losses * weights).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
 
-class SequenceRegressorNet(SampleWeightMixin, FastPathMixin, NeuralNetRegressor):
-    """``NeuralNetRegressor`` whose loss skips NaN targets (padded steps of per-step targets)."""
+def _valid_rows(out: np.ndarray, y: np.ndarray, lengths):
+    """Outputs and targets of the valid steps, one row each (per-step outputs
+    ``(n, T, k)``), or as they are (one output per sequence)."""
+    if out.ndim != 3:
+        return out, y
+    if lengths is None:
+        return out.reshape(-1, out.shape[-1]), y.reshape(-1, *y.shape[2:])
+    valid = np.arange(out.shape[1])[None, :] < np.asarray(lengths)[:, None]
+    return out[valid], y[valid]
+
+
+class SequenceRegressorNet(MaskedLossMixin, FastPathMixin, NeuralNetRegressor):
+    """``NeuralNetRegressor`` with the masked, sample-weighted loss of :class:`MaskedLossMixin`."""
 
     @staticmethod
-    def score_outputs(out: np.ndarray, y: np.ndarray) -> float:
-        """R^2 of outputs ``(n[, T], n_outputs)`` against encoded targets; NaN (padded)
-        steps are skipped.
+    def score_outputs(out: np.ndarray, y: np.ndarray, lengths=None) -> float:
+        """R^2 of outputs ``(n[, T], n_outputs)`` against encoded targets; per-step
+        outputs: over the steps within ``lengths``.
 
         Examples
         --------
-        >>> y = np.array([[[1.0], [2.0]], [[3.0], [np.nan]]])
-        >>> SequenceRegressorNet.score_outputs(np.array([[[1.0], [2.0]], [[3.0], [9.0]]]), y)
+        >>> y = np.array([[[1.0], [2.0]], [[3.0], [0.0]]])
+        >>> out = np.array([[[1.0], [2.0]], [[3.0], [9.0]]])
+        >>> SequenceRegressorNet.score_outputs(out, y, lengths=np.array([2, 1]))
         1.0
         """
-        y, out = y.reshape(-1, y.shape[-1]), out.reshape(-1, out.shape[-1])
-        keep = ~np.isnan(y).any(axis=1)
-        return float(r2_score(y[keep], out[keep]))
-
-    def _unweighted_loss(self, y_pred, y_true, X=None, training=False):
-        if y_pred.ndim != 3:
-            return NeuralNetRegressor.get_loss(self, y_pred, y_true, X=X, training=training)
-        y_true = to_tensor(y_true, device=self.device)
-        valid = ~torch.isnan(y_true)
-        return self.criterion_(y_pred[valid], y_true[valid])
+        out, y = _valid_rows(out, y, lengths)
+        return float(r2_score(y, out))
 
     @staticmethod
     def _elementwise_loss(y_pred, y_true):
-        """Squared errors and 0/1 weights (0 on the NaN targets of padded steps)."""
-        valid = ~torch.isnan(y_true)
-        errors = torch.where(valid, y_pred - torch.nan_to_num(y_true), 0.0) ** 2
-        return errors, valid.to(y_pred.dtype)
+        """Squared errors and their (unit) weights."""
+        errors = (y_pred - y_true) ** 2
+        return errors, torch.ones_like(errors)
 
 
-class SequenceClassifierNet(SampleWeightMixin, FastPathMixin, NeuralNetClassifier):
-    """``NeuralNetClassifier`` that flattens per-step logits ``(batch, time, classes)``.
-
-    Padded steps carry the label :data:`IGNORE_LABEL`, which the cross-entropy ignores.
-    """
+class SequenceClassifierNet(MaskedLossMixin, FastPathMixin, NeuralNetClassifier):
+    """``NeuralNetClassifier`` with the masked, sample-weighted loss of
+    :class:`MaskedLossMixin` (per-step logits ``(batch, time, classes)`` too)."""
 
     @staticmethod
-    def score_outputs(out: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy of logits ``(n[, T], n_classes)`` against encoded labels; padded steps
-        (:data:`IGNORE_LABEL`) are skipped.
+    def score_outputs(out: np.ndarray, y: np.ndarray, lengths=None) -> float:
+        """Accuracy of logits ``(n[, T], n_classes)`` against encoded labels; per-step
+        logits: over the steps within ``lengths``.
 
         Examples
         --------
         >>> logits = np.array([[[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]]])
-        >>> SequenceClassifierNet.score_outputs(logits, np.array([[1, 1], [0, IGNORE_LABEL]]))
+        >>> SequenceClassifierNet.score_outputs(logits, np.array([[1, 1], [0, 0]]), [2, 1])
         0.6666666666666666
         """
-        keep = y != IGNORE_LABEL
-        return float(np.mean(out.argmax(axis=-1)[keep] == y[keep]))
-
-    def _unweighted_loss(self, y_pred, y_true, X=None, training=False):
-        if y_pred.ndim != 3:
-            return NeuralNetClassifier.get_loss(self, y_pred, y_true, X=X, training=training)
-        y_true = to_tensor(y_true, device=self.device)
-        return self.criterion_(y_pred.reshape(-1, y_pred.shape[-1]), y_true.reshape(-1))
+        out, y = _valid_rows(out, y, lengths)
+        return float(np.mean(out.argmax(axis=-1) == y))
 
     def _elementwise_loss(self, y_pred, y_true):
         """Cross-entropies and their weights: the class weight of each label (1 without
-        ``class_weight``), 0 on padded steps, as the criterion's mean weighs them."""
+        ``class_weight``), as the criterion's mean weighs them."""
         logits = y_pred.reshape(-1, y_pred.shape[-1])
         labels = y_true.reshape(-1)
-        losses = torch.nn.functional.cross_entropy(
-            logits, labels, reduction="none", ignore_index=IGNORE_LABEL
-        )
-        valid = labels != IGNORE_LABEL
-        weights = valid.to(logits.dtype)
+        losses = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
         class_weight = getattr(self.criterion_, "weight", None)
-        if class_weight is not None:
-            weights = weights * class_weight[labels.clamp_min(0)]
+        weights = torch.ones_like(losses) if class_weight is None else class_weight[labels]
         return losses.reshape(y_true.shape), weights.reshape(y_true.shape)

@@ -120,22 +120,27 @@ class TargetNormMixin:
         cols = self._target_columns
         return Xn.astype(np.float32), (shift[:, cols], scale[:, cols])
 
-    def _encode_target(self, y: np.ndarray, window, *, reset: bool, sample_weight=None):
-        """Targets ``(n, k)`` or per step ``(n, steps, k)`` (NaN on padding) on the net's
-        scale; on ``reset`` the standardisation is fitted (``target_mean_``,
-        ``target_scale_``), weighted by ``sample_weight`` as the loss is."""
+    def _encode_target(
+        self, y: np.ndarray, window, *, reset: bool, sample_weight=None, lengths=None
+    ):
+        """Targets ``(n, k)`` or per step ``(n, steps, k)`` on the net's scale; on
+        ``reset`` the standardisation is fitted (``target_mean_``, ``target_scale_``),
+        weighted by ``sample_weight`` as the loss is, over the steps within ``lengths``
+        (per-step targets; the padded steps beyond are left out)."""
         y = np.asarray(y, dtype=np.float64)
         if window is not None:
             y = (y - _per_step(window[0], y.ndim)) / _per_step(window[1], y.ndim)
         if reset:
             k = y.shape[-1]
             w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
-            w = np.broadcast_to(w.reshape(-1, *[1] * (y.ndim - 1)), y.shape).reshape(-1, k)
+            w = w.reshape(-1, *[1] * (y.ndim - 1))
+            if lengths is not None and y.ndim == 3:
+                w = w * (np.arange(y.shape[1])[None, :, None] < lengths[:, None, None])
+            w = np.broadcast_to(w, y.shape).reshape(-1, k)
             flat = y.reshape(-1, k)
-            w = np.where(np.isnan(flat), 0.0, w)
             if self.scale_target and (w.sum(axis=0) > 0).all():
-                mean = (w * np.nan_to_num(flat)).sum(axis=0) / w.sum(axis=0)
-                var = (w * np.nan_to_num(flat - mean) ** 2).sum(axis=0) / w.sum(axis=0)
+                mean = (w * flat).sum(axis=0) / w.sum(axis=0)
+                var = (w * (flat - mean) ** 2).sum(axis=0) / w.sum(axis=0)
                 std = np.sqrt(var)
                 self.target_mean_, self.target_scale_ = mean, np.where(std > 0, std, 1.0)
             else:

@@ -262,7 +262,8 @@ default="adam"
         return y.reshape(len(y), -1)
 
     def _validate_step_targets(self, y, lengths, n_steps, *, reset):
-        """Per-step targets padded with NaN (the masked loss skips them): (n, steps, outputs)."""
+        """Per-step targets ``(n, steps, outputs)``, padded with zeros (the loss leaves
+        padded steps out: the lengths reach it)."""
         seqs = split_step_targets(y, lengths, n_steps)
         seqs = [
             check_numeric(t, ensure_2d=False, dtype=np.float32, input_name=f"y[{i}]")
@@ -278,7 +279,7 @@ default="adam"
         self._record_outputs(is_1d, n_outputs, reset=reset)
         return pad_sequences(
             [t.reshape(len(t), n_outputs) for t in seqs],
-            fill_value=np.nan,
+            fill_value=0.0,
             dtype=np.float32,
             length=n_steps,
         )
@@ -302,7 +303,11 @@ default="adam"
         if reset and numeric:
             self._set_target_columns(self.input_shape_[1], self.n_outputs_)
         X, window = self._normalize_X(X, lengths)
-        return X, self._encode_target(y, window, reset=reset, sample_weight=sample_weight)
+        step_lengths = self._step_lengths(X, lengths) if self.return_sequences else None
+        y = self._encode_target(
+            y, window, reset=reset, sample_weight=sample_weight, lengths=step_lengths
+        )
+        return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, lengths=None, sample_weight=None):

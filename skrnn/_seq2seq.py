@@ -26,33 +26,26 @@ from ._base import (
     plain_scalars,
     resolve_device,
 )
-from ._nets import FastPathMixin
+from ._nets import TARGET_LENGTHS, FastPathMixin, MaskedLossMixin
 from ._normalization import TargetNormMixin
 from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._transaction import transactional
 from ._validation import check_container, check_numeric, is_ragged, validate_sequences
-from ._vocab import EOS, PAD, Vocabulary, sequence_kind
+from ._vocab import EOS, Vocabulary, sequence_kind
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
 
 
-class Seq2SeqNet(FastPathMixin, NeuralNet):
-    """skorch net of a :class:`Seq2SeqModule`: the loss is cross-entropy over token
-    logits ``(B, T, V)`` (padding ignored through the criterion's ``ignore_index``) when
-    ``token_targets``, else the criterion over continuous outputs; ``decode`` and
-    ``embed`` run the module's inference methods over batches of inputs."""
+class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
+    """skorch net of a :class:`Seq2SeqModule`: the criterion over the outputs of every
+    step (cross-entropy over token logits ``(B, T, V)``, or over continuous outputs),
+    leaving out the padded steps beyond each target's length (:data:`TARGET_LENGTHS`,
+    :class:`~skrnn._nets.MaskedLossMixin`); ``decode`` and ``embed`` run the module's
+    inference methods over batches of inputs."""
 
-    def __init__(self, *args, token_targets=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.token_targets = token_targets
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        y_true = to_tensor(y_true, device=self.device)
-        if self.token_targets:
-            y_pred = y_pred.transpose(1, 2)  # CrossEntropyLoss wants (B, V, T)
-        return self.criterion_(y_pred, y_true)
+    target_lengths_key = TARGET_LENGTHS
 
     def batches(self, inputs: dict):
         """The module in eval mode and batches of the input dict ``inputs`` (arrays) on
@@ -363,9 +356,9 @@ default="adam"
         ids, lengths = self.input_vocabulary_.encode(X, add_eos=False, input_name="X")
         return {"X": ids, "lengths": lengths}
 
-    def _validate_Y(self, Y, n_samples: int) -> np.ndarray:
-        """Training targets: ids ``(n, T)`` (end token appended, padded) or values
-        ``(n, T, F)``; records the output metadata."""
+    def _validate_Y(self, Y, n_samples: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Training targets: ids ``(n, T)`` (end token appended, padded) and their
+        lengths, or values ``(n, T, F)`` and ``None``; records the output metadata."""
         kind = sequence_kind(Y, "Y")
         self.output_kind_ = kind
         if kind == "numeric":
@@ -389,7 +382,7 @@ default="adam"
             self.output_vocabulary_ = None
             self.output_shape_ = Y.shape[1:]
             self.max_output_length_ = int(self.max_output_length or Y.shape[1])
-            targets = Y
+            targets, lengths = Y, None
         else:
             self.output_vocabulary_ = Vocabulary(kind).fit(Y)
             self.output_shape_ = None
@@ -402,13 +395,13 @@ default="adam"
             raise ValueError(
                 f"X and Y must pair up: X has {n_samples} sequences but Y has {len(targets)}."
             )
-        return targets
+        return targets, lengths
 
     # -- training -------------------------------------------------------------------------
     def _criterion_kwargs(self) -> dict:
         """The loss, as skorch ``criterion`` arguments: a subclass hook (as in ``BaseRNN``)."""
         if self.output_kind_ != "numeric":
-            return dict(criterion=torch.nn.CrossEntropyLoss, criterion__ignore_index=PAD)
+            return dict(criterion=torch.nn.CrossEntropyLoss)
         return dict(criterion=torch.nn.MSELoss)
 
     def _build_net(self):
@@ -440,7 +433,6 @@ default="adam"
             **self._criterion_kwargs(),
             **self._common_net_kwargs(),
             iterator_valid__batch_size=PREDICT_BATCH_SIZE,
-            token_targets=tokens_out,
             train_split=None,
             callbacks=callbacks,
         )
@@ -499,7 +491,9 @@ int sequences
                 )
             Y = None
         self.supervised_ = Y is not None
-        targets = self._validate_Y(X if Y is None else Y, n)
+        targets, target_lengths = self._validate_Y(X if Y is None else Y, n)
+        if target_lengths is not None:  # token targets: the loss skips their padding
+            inputs[TARGET_LENGTHS] = target_lengths
         inputs["X"], targets = self._normalize_training_data(inputs["X"], targets)
         self.embedding_dim_ = self.units * (2 if self._bidirectional() else 1)
         seed = fit_seed(self.random_state)

@@ -138,22 +138,28 @@ def test_many_to_many_fixed_length_returns_array():
 
 
 def test_many_to_many_loss_is_masked_on_padding():
-    """The loss on padded batches equals the mean over the valid steps only."""
+    """The loss on padded batches equals the mean over the valid steps only; the steps
+    beyond each sequence's length (which reaches the loss) never count."""
     X, lengths = _ragged(n=6, n_features=1)
     y = [np.arange(len(s), dtype=float) for s in X]
     reg = RNNRegressor(return_sequences=True, **FAST).fit(X, y)
     Xp, lp = reg._validate_X(X, reset=False)
     yp = reg._validate_y(y, reset=False, lengths=lp, n_steps=Xp.shape[1])
-    assert np.isnan(yp[0, lengths[0] :]).all() and not np.isnan(yp[0, : lengths[0]]).any()
-    y_pred = reg.net_.forward(reg._net_input(Xp, lp), training=False)
-    loss = reg.net_.get_loss(y_pred, yp).item()
-    valid = ~np.isnan(yp)
+    inputs = reg._net_input(Xp, lp)
+    y_pred = reg.net_.forward(inputs, training=False)
+    loss = reg.net_.get_loss(y_pred, yp, X=inputs).item()
+    valid = np.arange(Xp.shape[1])[None, :] < lp[:, None]
     expected = np.mean((y_pred.numpy()[valid] - yp[valid]) ** 2)
     assert loss == pytest.approx(expected, rel=1e-5)
     # changing the targets of padded steps cannot change the loss
-    yp2 = np.where(valid, yp, 1e6).astype(np.float32)
-    yp2[~valid] = np.nan
-    assert reg.net_.get_loss(y_pred, yp2).item() == pytest.approx(loss)
+    for fill in (1e6, np.nan):
+        yp2 = np.where(valid[..., None], yp, fill).astype(np.float32)
+        assert reg.net_.get_loss(y_pred, yp2, X=inputs).item() == pytest.approx(loss)
+    # nor can it with sample weights
+    weighted = {**inputs, "sample_weight": np.ones(len(Xp), np.float32)}
+    for fill in (1e6, np.nan):
+        yp2 = np.where(valid[..., None], yp, fill).astype(np.float32)
+        assert reg.net_.get_loss(y_pred, yp2, X=weighted).item() == pytest.approx(loss, rel=1e-5)
 
 
 def test_many_to_many_classifier_masks_padded_labels():
@@ -170,7 +176,19 @@ def test_many_to_many_classifier_masks_padded_labels():
     assert proba[0].shape == (lengths[0], 2)
     Xp, lp = clf._validate_X(X, reset=False)
     yp = clf._validate_y(y, reset=False, lengths=lp, n_steps=Xp.shape[1])
-    assert (yp[0, lengths[0] :] == -100).all()
+    inputs = clf._net_input(Xp, lp)
+    logits = clf.net_.forward(inputs, training=False)
+    loss = clf.net_.get_loss(logits, yp, X=inputs).item()
+    valid = np.arange(Xp.shape[1])[None, :] < lp[:, None]
+    expected = torch.nn.functional.cross_entropy(
+        logits[torch.as_tensor(valid)], torch.as_tensor(yp[valid])
+    )
+    assert loss == pytest.approx(expected.item(), rel=1e-5)
+    # the labels of padded steps cannot change the loss, weighted or not
+    flipped = np.where(valid, yp, 1 - yp)
+    assert clf.net_.get_loss(logits, flipped, X=inputs).item() == pytest.approx(loss)
+    weighted = {**inputs, "sample_weight": np.ones(len(Xp), np.float32)}
+    assert clf.net_.get_loss(logits, flipped, X=weighted).item() == pytest.approx(loss, rel=1e-5)
 
 
 # -- scikit-learn integration -----------------------------------------------------------------

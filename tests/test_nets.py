@@ -1,0 +1,94 @@
+"""The nets' one padding convention: padded target steps are left out of the loss, of
+the validation score and of the target standardisation by their lengths, whatever the
+padded targets hold (regression, classification and Seq2Seq alike)."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.metrics import accuracy_score, r2_score
+from skorch.dataset import Dataset
+
+from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
+from skrnn._nets import TARGET_LENGTHS, step_mask, validation_score
+
+
+def _ragged(n=12, seed=0):
+    rng = np.random.RandomState(seed)
+    lengths = rng.randint(2, 7, size=n)
+    return [rng.randn(t, 1) for t in lengths], lengths
+
+
+def _valid(lengths, n_steps):
+    return np.arange(n_steps)[None, :] < np.asarray(lengths)[:, None]
+
+
+def test_step_mask_marks_the_steps_within_each_length():
+    mask = step_mask(torch.tensor([3, 1, 0]), 3)
+    assert mask.dtype == torch.bool
+    assert mask.tolist() == [[True] * 3, [True, False, False], [False] * 3]
+
+
+def test_validation_score_leaves_padded_steps_out():
+    """The per-step validation score of early stopping (R^2, accuracy) is over the
+    valid steps of the validation sequences only, whatever the padded targets are."""
+    X, lengths = _ragged()
+    for est, metric, fill in [
+        (RNNRegressor(return_sequences=True, **FAST), r2_score, 1e6),
+        (RNNClassifier(return_sequences=True, **FAST), accuracy_score, 1),
+    ]:
+        y = [np.cumsum(s[:, 0]) for s in X]
+        if metric is accuracy_score:
+            y = [(t > 0).astype(int) for t in y]
+        est.fit(X, y)
+        Xp, lp = est._validate_X(X, reset=False)
+        yp = est._validate_y(y, reset=False, lengths=lp, n_steps=Xp.shape[1])
+        inputs = est._net_input(Xp, lp)
+        out = est.net_.forward(inputs, training=False).numpy()
+        valid = _valid(lp, Xp.shape[1])
+        pred = out[valid] if metric is r2_score else out[valid].argmax(-1)
+        expected = metric(yp[valid], pred)
+        dataset = Dataset(inputs, yp)  # what skorch's EpochScoring hands over
+        assert validation_score(est.net_, dataset, yp) == pytest.approx(expected)
+        garbage = np.where(valid if yp.ndim == 2 else valid[..., None], yp, fill)
+        assert validation_score(est.net_, dataset, garbage) == pytest.approx(expected)
+
+
+def test_per_step_early_stopping_scores_on_ragged_sequences():
+    X, _ = _ragged(n=30)
+    y = [(s[:, 0] > 0).astype(int) for s in X]
+    clf = RNNClassifier(return_sequences=True, early_stopping=True, validation_fraction=0.3)
+    clf.set_params(**{**FAST, "epochs": 3}).fit(X, y)
+    scores = clf.validation_scores_
+    assert len(scores) == 3 and all(0 <= s <= 1 for s in scores)
+
+
+def test_target_standardisation_leaves_padded_steps_out():
+    X, lengths = _ragged()
+    y = [5.0 + np.cumsum(s[:, 0]) for s in X]
+    reg = RNNRegressor(return_sequences=True, **FAST).fit(X, y)
+    flat = np.concatenate(y)
+    assert reg.target_mean_[0] == pytest.approx(flat.mean(), rel=1e-5)
+    assert reg.target_scale_[0] == pytest.approx(flat.std(), rel=1e-5)
+    w = np.arange(1.0, len(X) + 1)
+    reg.fit(X, y, sample_weight=w)
+    steps_w = np.repeat(w, lengths)
+    assert reg.target_mean_[0] == pytest.approx(np.average(flat, weights=steps_w), rel=1e-5)
+
+
+def test_seq2seq_loss_leaves_padded_target_steps_out():
+    """Token targets of different lengths: the loss is the cross-entropy over the steps
+    within each target's length (end token included); padded ids do not count."""
+    X = ["abc", "ba", "cab", "c", "abca", "b"] * 2
+    s2s = Seq2SeqTransformer(units=8, epochs=2, random_state=0).fit(X, [x[::-1] for x in X])
+    inputs = s2s._validate_X(X, reset=False)
+    targets, lengths = s2s._validate_Y([x[::-1] for x in X], len(X))
+    batch = {**inputs, "y_teacher": targets, TARGET_LENGTHS: lengths}
+    logits = s2s.net_.infer(batch)
+    assert logits.shape[:2] == targets.shape
+    loss = s2s.net_.get_loss(logits, targets, X=batch).item()
+    valid = torch.as_tensor(_valid(lengths, targets.shape[1]))
+    expected = torch.nn.functional.cross_entropy(logits[valid], torch.as_tensor(targets)[valid])
+    assert loss == pytest.approx(expected.item(), rel=1e-5)
+    other = np.where(valid.numpy(), targets, 3)
+    assert s2s.net_.get_loss(logits, other, X=batch).item() == pytest.approx(loss)
