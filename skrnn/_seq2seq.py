@@ -42,29 +42,51 @@ class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
     """skorch net of a :class:`Seq2SeqModule`: the criterion over the outputs of every
     step (cross-entropy over token logits ``(B, T, V)``, or over continuous outputs),
     leaving out the padded steps beyond each target's length (:data:`TARGET_LENGTHS`,
-    :class:`~skrnn._nets.MaskedLossMixin`); ``decode`` and ``embed`` run the module's
-    inference methods over batches of inputs."""
+    :class:`~skrnn._nets.MaskedLossMixin`). ``decode_iter``, ``embed_iter`` and
+    ``attention_weights`` run the module's inference over batches of inputs: the
+    estimator calls only these."""
 
     target_lengths_key = TARGET_LENGTHS
 
-    def batches(self, inputs: dict):
-        """The module in eval mode and batches of the input dict ``inputs`` (arrays) on
-        the net's device, ``PREDICT_BATCH_SIZE`` sequences each (``iterator_valid``)."""
+    def _batches(self, X: dict):
+        """Batches of the input dict ``X`` (arrays) on the net's device, with the module
+        in eval mode: ``PREDICT_BATCH_SIZE`` sequences each (``iterator_valid``)."""
         self.module_.eval()
-        for Xb, _ in self.get_iterator(self.get_dataset(inputs), training=False):
+        for Xb, _ in self.get_iterator(self.get_dataset(X), training=False):
             yield {k: to_tensor(v, device=self.device) for k, v in Xb.items()}
 
-    def decode(self, batch: dict, *, max_steps: int, beam_width: int = 1) -> torch.Tensor:
-        """Decoded outputs of one batch (ids or values), on the CPU."""
-        with torch.inference_mode():
-            return self.module_.decode(
-                batch["X"], batch.get("lengths"), max_steps=max_steps, beam_width=beam_width
-            ).cpu()
+    def decode_iter(self, X: dict, *, max_steps: int, beam_width: int = 1):
+        """Decoded outputs (ids or values) of each batch of ``X``, on the CPU: the
+        module's greedy (``beam_width=1``) or beam-search decoding, as skorch's
+        ``forward_iter`` gives the outputs of ``forward``."""
+        for batch in self._batches(X):
+            with torch.inference_mode():
+                yield self.module_.decode(
+                    batch["X"], batch.get("lengths"), max_steps=max_steps, beam_width=beam_width
+                ).cpu()
 
-    def embed(self, batch: dict) -> torch.Tensor:
-        """Encoder embeddings of one batch, on the CPU."""
-        with torch.inference_mode():
-            return self.module_.embed(batch["X"], batch.get("lengths")).cpu()
+    def embed_iter(self, X: dict):
+        """Encoder embeddings of each batch of ``X``, on the CPU."""
+        for batch in self._batches(X):
+            with torch.inference_mode():
+                yield self.module_.embed(batch["X"], batch.get("lengths")).cpu()
+
+    def attention_weights(self, X: dict, y_teacher) -> np.ndarray:
+        """The decoder's attention weights ``(n, output steps, input steps)`` over the
+        first batch of ``X`` while it is fed ``y_teacher`` (ids or values on the net's
+        scale, one row per sequence) as its previous outputs."""
+        batch = next(self._batches(X))
+        batch["y_teacher"] = to_tensor(y_teacher, device=self.device)
+        captured = []
+        hook = self.module_.decoder.attention.register_forward_hook(
+            lambda mod, args, out: captured.append(out[1])
+        )
+        try:
+            with torch.inference_mode():
+                self.module_(**batch)
+        finally:
+            hook.remove()
+        return captured[0].cpu().numpy().astype(np.float64)
 
 
 def _ragged_error(input_name: str) -> ValueError:
@@ -552,13 +574,12 @@ lists of int
         # many inputs (beam search above all) take a while: with verbose, a progress bar
         inputs, window = self._inputs(X)
         batches = progress(
-            self.net_.batches(inputs),
+            self.net_.decode_iter(inputs, max_steps=steps, beam_width=beam),
             total=-(-len(inputs["X"]) // PREDICT_BATCH_SIZE),
             desc="decoding",
             verbose=None if self.verbose else False,
         )
-        for batch in batches:
-            out = self.net_.decode(batch, max_steps=steps, beam_width=beam)
+        for out in batches:
             if tokens_out:
                 # at most max_output_length_ tokens: the last step may only end
                 ids = out.numpy()[:, : self.max_output_length_]
@@ -584,33 +605,21 @@ lists of int
                 "weights; fit it with attention='additive' or 'dot'."
             )
         X = np.asarray(x, dtype=np.float32)[None] if self.input_kind_ == "numeric" else [x]
-        batch = next(self.net_.batches(self._inputs(X)[0]))
-        module = self.net_.module_
+        inputs = self._inputs(X)[0]
         # the decoder is fed its own outputs back (teacher forcing), so it takes the
         # same steps as when it produced them, greedy or beam search alike
         if self.output_vocabulary_ is None:  # values on the net's (scaled) side
-            targets = self.net_.decode(batch, max_steps=self.max_output_length_)
-            targets = targets.to(batch["X"].device)
+            targets = next(self.net_.decode_iter(inputs, max_steps=self.max_output_length_))
             out_labels = [str(t) for t in range(targets.shape[1])]
         else:
             pred = self.predict(X)[0]
-            ids = (
+            targets = (
                 self.output_vocabulary_.encode([pred], add_eos=True, input_name="Y")[0]
                 if len(pred)
                 else np.array([[EOS]])
             )
-            targets = torch.as_tensor(ids).to(batch["X"].device)
             out_labels = [str(t) for t in pred] + ["<end>"]
-        captured = []
-        hook = module.decoder.attention.register_forward_hook(
-            lambda mod, args, out: captured.append(out[1])
-        )
-        try:
-            with torch.inference_mode():
-                module(**batch, y_teacher=targets)
-        finally:
-            hook.remove()
-        weights = captured[0][0].cpu().numpy().astype(np.float64)
+        weights = self.net_.attention_weights(inputs, targets)[0]
         in_labels = (
             [str(t) for t in range(weights.shape[1])]
             if self.input_kind_ == "numeric"
@@ -632,7 +641,7 @@ int sequences
         E : ndarray of shape (n_samples, `embedding_dim_`), float64
             The encoder's final top-layer hidden state (both directions concatenated).
         """
-        parts = [self.net_.embed(batch).numpy() for batch in self.net_.batches(self._inputs(X)[0])]
+        parts = [out.numpy() for out in self.net_.embed_iter(self._inputs(X)[0])]
         return self._check_finite_output(np.concatenate(parts).astype(np.float64), X)
 
     @property

@@ -92,3 +92,73 @@ def test_seq2seq_loss_leaves_padded_target_steps_out():
     assert loss == pytest.approx(expected.item(), rel=1e-5)
     other = np.where(valid.numpy(), targets, 3)
     assert s2s.net_.get_loss(logits, other, X=batch).item() == pytest.approx(loss)
+
+
+class _NoModule:
+    """A fitted net whose module the estimator cannot reach: only the net's methods."""
+
+    def __init__(self, net):
+        object.__setattr__(self, "_net", net)
+
+    def __getattr__(self, name):
+        if name in ("module_", "criterion_", "optimizer_"):
+            raise AssertionError(f"the estimator reached into net_.{name}")
+        return getattr(self._net, name)
+
+
+def test_estimators_predict_through_the_nets_public_methods_only():
+    """Prediction, embedding and attention maps call the net's methods (forward,
+    decode_iter, embed_iter, attention_weights); no estimator reaches into the module
+    to switch its mode or move tensors."""
+    X = ["abc", "ba", "cab", "ca"] * 4
+    s2s = Seq2SeqTransformer(units=8, epochs=1, attention="dot", random_state=0)
+    s2s.fit(X, [x[::-1] for x in X])
+    expected = (s2s.predict(X), s2s.transform(X), s2s._attention_map("abc")[0])
+    s2s.set_params(decoding="beam")
+    beam = s2s.predict(X)
+    s2s.net_ = _NoModule(s2s.net_)
+    np.testing.assert_array_equal(s2s.predict(X), beam)
+    s2s.set_params(decoding="greedy")
+    np.testing.assert_array_equal(s2s.predict(X), expected[0])
+    np.testing.assert_array_equal(s2s.transform(X), expected[1])
+    np.testing.assert_array_equal(s2s._attention_map("abc")[0], expected[2])
+    Xn = np.random.RandomState(0).rand(8, 5, 2)
+    ae = Seq2SeqTransformer(units=4, epochs=1, attention="additive", random_state=0).fit(Xn)
+    weights = ae._attention_map(Xn[0])[0]
+    ae.net_ = _NoModule(ae.net_)
+    np.testing.assert_array_equal(ae._attention_map(Xn[0])[0], weights)
+    assert ae.predict(Xn).shape == Xn.shape
+    Xs, lengths = _ragged()
+    for est in (RNNRegressor(**FAST), RNNClassifier(**FAST)):
+        y = (np.array([s.sum() for s in Xs]) > 0).astype(int)
+        est.fit(Xs, y)
+        before = est.predict(Xs)
+        est.net_ = _NoModule(est.net_)
+        np.testing.assert_array_equal(est.predict(Xs), before)
+
+
+def test_fast_history_records_what_skorchs_history_records():
+    """FastHistory (docs/upstream.md) overrides History's public recording methods:
+    the same calls give the same records as skorch's History, read the same way."""
+    from skorch.history import History
+
+    from skrnn._nets import FastHistory
+
+    def record(h):
+        for epoch in range(2):
+            h.new_epoch()
+            h.record("epoch", epoch + 1)
+            for b in range(3):
+                h.new_batch()
+                h.record_batch("train_loss", 0.1 * b)
+                h.record_batch("train_batch_size", 4)
+            h.record("train_loss", 0.5 / (epoch + 1))
+        return h
+
+    fast, slow = record(FastHistory()), record(History())
+    assert list(fast) == list(slow)
+    assert fast[:, "train_loss"] == slow[:, "train_loss"]
+    assert fast[-1, "batches", :, "train_batch_size"] == [4, 4, 4]
+    assert isinstance(fast, History)
+    with pytest.raises(ValueError, match="new_epoch"):
+        FastHistory().new_batch()
