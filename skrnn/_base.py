@@ -10,8 +10,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, _num_samples, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
@@ -602,11 +603,13 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         X, lengths = self._validate_X(X, reset=reset, lengths=lengths)
         y = check_container(y, "y")
-        if _num_samples(y) != len(X):
+        try:
+            check_consistent_length(X, y)
+        except ValueError:  # in skrnn's words: X's samples are sequences
             raise ValueError(
                 f"X and y have different numbers of samples: {len(X)} sequences in X and "
-                f"{_num_samples(y)} targets in y."
-            )
+                f"{len(y)} targets in y."
+            ) from None
         if self.return_sequences:
             step_lengths = self._step_lengths(X, lengths)
             y = self._validate_y(

@@ -14,6 +14,7 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
@@ -566,8 +567,7 @@ lists of int
             The kind of the training targets (``X`` itself for an autoencoder).
         """
         check_is_fitted(self, "net_")
-        self._validate_params()
-        beam = int(self.beam_width) if self.decoding == "beam" else 1
+        beam = self._beam()
         tokens_out = self.output_vocabulary_ is not None
         steps = self.max_output_length_ + (1 if tokens_out else 0)
         outputs = []
@@ -592,6 +592,17 @@ lists of int
             return outputs
         Y = self._check_finite_output(self._decode_target(np.concatenate(outputs), window), X)
         return Y[:, :, 0] if self._y_ndim == 2 else Y
+
+    def _beam(self) -> int:
+        """Width of ``predict``'s beam search (1: greedy decoding). ``decoding`` and
+        ``beam_width`` may be changed after ``fit`` (``set_params``), so ``predict``
+        checks the two it reads."""
+        options = sorted(self._parameter_constraints["decoding"][0].options)
+        if not (isinstance(self.decoding, str) and self.decoding in options):
+            raise ValueError(f"decoding={self.decoding!r} is not a decoding; use one of {options}.")
+        if self.decoding == "greedy":
+            return 1
+        return int(check_scalar(self.beam_width, "beam_width", Integral, min_val=1))
 
     def _attention_map(self, x) -> tuple[np.ndarray, list[str], list[str]]:
         """The decoder's attention over one input sequence ``x`` while it produces the

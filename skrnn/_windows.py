@@ -8,9 +8,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._series import check_3d_output, check_series
 from ._transaction import transactional
@@ -45,6 +45,14 @@ def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_valu
     else:
         fill = np.full((n, n_features), float(fill_value))
     return np.where(missing, fill[:, None, :], windows)
+
+
+def _input_feature_names(estimator, input_features=None) -> np.ndarray:
+    """The names of the input features: ``input_features`` checked against those seen in
+    ``fit``, else ``feature_names_in_``, else ``x0, x1, ...``. What a one-to-one
+    transformer's ``get_feature_names_out`` returns (scikit-learn's public
+    ``OneToOneFeatureMixin``), whose outputs are named after these."""
+    return OneToOneFeatureMixin.get_feature_names_out(estimator, input_features)
 
 
 def _column_positions(names: list, named: bool, columns, param: str) -> np.ndarray:
@@ -198,7 +206,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         if isinstance(self.include_current, (bool, np.bool_)):
             return np.full(self.n_features_in_, bool(self.include_current))
         mask = np.zeros(self.n_features_in_, dtype=bool)
-        names = list(_check_feature_names_in(self))
+        names = list(_input_feature_names(self))
         named = hasattr(self, "feature_names_in_")
         mask[_column_positions(names, named, self.include_current, "include_current")] = True
         return mask
@@ -329,7 +337,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             One name per step and feature.
         """
         check_is_fitted(self)
-        names = _check_feature_names_in(self, input_features)
+        names = _input_feature_names(self, input_features)
         lag_of_last = np.where(self._current, 0, 1)
         out = [
             f"{name}_lag{self.time_steps - 1 - step + lag_of_last[j]}"

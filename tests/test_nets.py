@@ -162,3 +162,25 @@ def test_fast_history_records_what_skorchs_history_records():
     assert isinstance(fast, History)
     with pytest.raises(ValueError, match="new_epoch"):
         FastHistory().new_batch()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"decoding": "bogus"}, "decoding='bogus'"),
+        ({"decoding": "beam", "beam_width": 0}, "beam_width"),
+    ],
+)
+def test_predict_checks_the_decoding_parameters_it_reads(params, match):
+    """decoding and beam_width may change after fit: predict checks them (clear errors)."""
+    X = ["ab", "ba"] * 4
+    s2s = Seq2SeqTransformer(units=4, epochs=1, random_state=0).fit(X, X)
+    with pytest.raises(ValueError, match=match):
+        s2s.set_params(**params).predict(X)
+    assert len(s2s.set_params(decoding="beam", beam_width=2).predict(X)) == len(X)
+
+
+def test_sample_count_mismatch_names_x_and_y():
+    X = np.zeros((5, 3, 1))
+    with pytest.raises(ValueError, match="5 sequences in X"):
+        RNNRegressor(**FAST).fit(X, np.zeros(4))
