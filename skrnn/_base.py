@@ -22,14 +22,9 @@ from ._modules import RNNModule
 from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
-from ._tokens import TokenEncoder, holds_strings
+from ._sequences import check_container, read_sequences
 from ._transaction import fit_transaction
-from ._validation import (
-    check_container,
-    is_sequence_list,
-    validate_padded_sequences,
-    validate_sequences,
-)
+from ._vocab import RNN_RESERVED, Vocabulary
 
 __all__ = [
     "PREDICT_BATCH_SIZE",
@@ -407,9 +402,9 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             dict(
                 module=RNNModule,
                 module__n_features=self.input_shape_[1]
-                if self._tokens is None
+                if self._vocabulary is None
                 else self.embedding_dim,
-                module__vocab_size=None if self._tokens is None else self._tokens.vocab_size_,
+                module__vocab_size=None if self._vocabulary is None else len(self._vocabulary),
                 module__n_outputs=self._n_outputs(),
                 module__cell=self.cell,
                 module__units=self.units,
@@ -476,45 +471,37 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _validate_X(self, X, *, reset: bool, lengths=None):
         """Validated ``X`` as a float32 array ``(n, time, features)`` and the per-sequence
         lengths, ``None`` when all sequences fill every time step. Token input (with
-        ``embedding_dim``) gives int64 ids ``(n, time)`` and the lengths."""
-        X = check_container(X)
-        if reset:  # forget what a previous fit on tokens recorded
-            self._tokens = None
+        ``embedding_dim``) gives int64 ids ``(n, time)`` through the vocabulary learned in
+        ``fit`` and the lengths."""
+        if reset:
+            tokens, fitted_kind = self.embedding_dim is not None, None
+        else:
+            fitted_kind = "numeric" if self._vocabulary is None else self._input_kind
+            tokens = fitted_kind != "numeric"
+        seqs = read_sequences(
+            self,
+            X,
+            reset=reset,
+            tokens=tokens,
+            lengths=lengths,
+            tokenizer=self.tokenizer,
+            fitted_kind=fitted_kind,
+        )
+        if reset:  # forget what a previous fit on another kind of X recorded
+            self._vocabulary = None
+            self._input_kind = seqs.kind
             for attr in ("vocabulary_", "vocab_size_"):
                 self.__dict__.pop(attr, None)
-        if self.embedding_dim is not None:
-            return self._validate_tokens(X, reset=reset, lengths=lengths)
-        if holds_strings(X):
-            raise ValueError(
-                "X holds strings; set embedding_dim to train on token sequences (text or "
-                "integer ids) through an embedding layer."
-            )
-        if lengths is None and not is_sequence_list(X):
-            return validate_sequences(self, X, reset=reset), None
-        return validate_padded_sequences(self, X, lengths, reset=reset)
-
-    def _validate_tokens(self, X, *, reset: bool, lengths=None):
-        if lengths is not None:
-            raise ValueError(
-                "lengths is only for padded numeric X; token sequences (embedding_dim set) "
-                "are given as a list and carry their own lengths."
-            )
+        if seqs.kind == "numeric":
+            return seqs.values, seqs.lengths
         if reset:
-            for attr in ("n_features_in_", "feature_names_in_", "vocabulary_"):
-                if hasattr(self, attr):
-                    delattr(self, attr)
-            self._tokens = TokenEncoder(self.tokenizer, self.max_vocab).fit(X)
-            self._check_embedding_size(self._tokens.vocab_size_)
+            vocabulary = Vocabulary(RNN_RESERVED, max_size=self.max_vocab).fit(seqs.values)
+            self._check_embedding_size(len(vocabulary))
+            self._vocabulary = vocabulary
             self.input_shape_ = (None, None)
-            self.vocab_size_ = self._tokens.vocab_size_
-            if self._tokens.kind_ == "text":
-                self.vocabulary_ = self._tokens.vocabulary_
-        elif self._tokens is None:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on numeric sequences, without "
-                "embedding_dim; refit it to predict on token sequences."
-            )
-        return self._tokens.transform(X)
+            self.vocab_size_ = len(vocabulary)
+            self.vocabulary_ = dict(vocabulary.index_)
+        return self._vocabulary.encode(seqs.values)
 
     def _check_embedding_size(self, rows: int) -> None:
         if rows * self.embedding_dim > MAX_EMBEDDING_PARAMETERS:

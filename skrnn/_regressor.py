@@ -88,10 +88,10 @@ default="adam"
         tokens, or lists of integer ids) that go through an embedding layer of this size
         before the recurrent layers. ``None``: ``X`` holds numeric sequences.
     max_vocab : int or None, default=None
-        Token input: keep the ``max_vocab`` most frequent tokens of strings (the rest
-        share an unknown-token id); for integer ids, the ids allowed are
-        ``0 .. max_vocab - 1`` (default: up to the largest id seen in ``fit``, which
-        must be below 65,536 or dense: at most 4 ids per distinct id seen).
+        Token input: keep the ``max_vocab`` most frequent tokens (``None``: all tokens
+        seen in ``fit``); the others, and tokens not seen in ``fit``, share the unknown
+        id. Integer ids are tokens like strings: they are mapped through the vocabulary
+        too (``vocabulary_``), so their values may be large or sparse.
     tokenizer : {"char", "word"} or callable, default="char"
         Token input: how strings are split: characters, scikit-learn's word analyzer
         (lowercased words of 2+ alphanumeric characters), or a callable returning a list
@@ -161,7 +161,14 @@ default="adam"
         Target standardisation learned in ``fit`` (zeros and ones with
         ``scale_target=False``).
     vocabulary_ : dict
-        Token input from strings: token to embedding id (0 is padding, 3 unknown).
+        Token input (strings or integer ids): token to embedding id. Id 0 is padding
+        and 1 the unknown token; the tokens follow from 2 in sorted order (integers by
+        value).
+
+        .. versionchanged:: 0.1.0
+           Integer ids are mapped through ``vocabulary_`` like strings (before, id ``k``
+           was embedding row ``k + 1`` and ids beyond the vocabulary were an error; string
+           tokens started at 4).
     vocab_size_ : int
         Token input: rows of the embedding, padding and unknown ids included.
 
@@ -298,7 +305,7 @@ default="adam"
         return self.n_outputs_
 
     def _encode_training_data(self, X, y, lengths, *, reset, sample_weight=None):
-        numeric = self._tokens is None
+        numeric = self._vocabulary is None
         self._check_instance_norm(numeric)
         if reset and numeric:
             self._set_target_columns(self.input_shape_[1], self.n_outputs_)

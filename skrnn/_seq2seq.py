@@ -32,9 +32,9 @@ from ._normalization import TargetNormMixin
 from ._progress import progress
 from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
+from ._sequences import check_container, read_sequences, sequence_kind
 from ._transaction import transactional
-from ._validation import check_container, check_numeric, is_ragged, validate_sequences
-from ._vocab import EOS, Vocabulary, sequence_kind
+from ._vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
 
 __all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
 
@@ -90,35 +90,11 @@ class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
         return captured[0].cpu().numpy().astype(np.float64)
 
 
-def _ragged_error(input_name: str) -> ValueError:
-    return ValueError(
-        f"{input_name} is ragged (sequences of different lengths or shapes) or not "
-        "numeric. Numeric sequences must form a rectangular array (n_samples, time_steps"
-        "[, n_features]); variable-length sequences are supported as token sequences: a "
-        "list of strings or a list of integer lists."
-    )
-
-
-def _is_label_vector(Y, x_kind: str) -> bool:
-    """True when ``Y`` is one scalar per sample (class labels, as a Pipeline passes them)
-    rather than a collection of target sequences."""
-    if isinstance(Y, (str, bytes)):
-        return False
-    try:
-        arr = np.asarray(Y)
-    except ValueError:  # ragged: a collection of sequences
-        return False
-    if arr.ndim != 1:
-        return False
-    if arr.dtype.kind in "biuf":
-        return True
-    if arr.dtype.kind in "US":
-        return x_kind == "numeric"
-    if arr.dtype.kind == "O":
-        scalars = all(np.ndim(v) == 0 for v in arr)
-        strings = any(isinstance(v, str) for v in arr)
-        return scalars and (not strings or x_kind == "numeric")
-    return False
+def _holds_labels(Y_kind: str, X_kind: str) -> bool:
+    """Whether a ``Y`` of :func:`~skrnn._sequences.sequence_kind` ``Y_kind`` is one
+    scalar per sample (class labels, as a Pipeline passes them) rather than target
+    sequences: numbers, or strings beside numeric ``X`` (beside text they are texts)."""
+    return Y_kind == "scalars" or (Y_kind == "text" and X_kind == "numeric")
 
 
 class Seq2SeqTransformer(
@@ -148,7 +124,9 @@ class Seq2SeqTransformer(
       naming them.
     - **integer tokens**: a list of integer sequences of any lengths (pass them as a
       Python list, an integer NumPy array is numeric). ``predict`` returns a list of
-      lists of ints.
+      lists of ints. Integers are tokens as strings are: mapped through a vocabulary in
+      sorted order (by value) after the padding, start and end ids, as
+      :class:`RNNClassifier` maps them after its padding and unknown ids.
 
     ``fit(X)`` without ``Y`` trains a sequence autoencoder (``Y = X``), and so does
     ``autoencoder=True`` whatever ``Y`` holds: set it when the estimator sits in a
@@ -264,7 +242,9 @@ default="adam"
     input_kind_, output_kind_ : {"numeric", "text", "int"}
         Kinds of ``X`` and of the targets.
     input_vocabulary_, output_vocabulary_ : Vocabulary or None
-        Token vocabularies (``None`` for numeric sequences).
+        Token vocabularies (``None`` for numeric sequences): ``index_`` maps each token
+        to its id (0, 1 and 2 are padding, start and end; tokens from 3 in sorted
+        order, integers by value).
     output_shape_ : tuple of int or None
         ``(t_out, f_out)`` of numeric targets.
     max_output_length_ : int
@@ -357,44 +337,37 @@ default="adam"
     # -- input handling -------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool) -> dict:
         """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
-        X = check_container(X)
-        kind = sequence_kind(X, "X")
+        seqs = read_sequences(
+            self,
+            X,
+            reset=reset,
+            tokens="auto",
+            fitted_kind=None if reset else self.input_kind_,
+        )
         if reset:
-            self.input_kind_ = kind
-        elif kind != self.input_kind_:
-            raise ValueError(
-                f"X holds {kind} sequences, but {type(self).__name__} was fitted on "
-                f"{self.input_kind_} sequences."
-            )
-        if reset:  # forget what a previous fit on another kind of X recorded
-            for name in ("n_features_in_", "feature_names_in_", "input_shape_"):
-                self.__dict__.pop(name, None)
-            self.input_vocabulary_ = None
-        if kind == "numeric":
-            if is_ragged(X):
-                raise _ragged_error("X")
-            return {"X": validate_sequences(self, X, reset=reset)}
-        if reset:
-            self.input_vocabulary_ = Vocabulary(kind).fit(X)
-        ids, lengths = self.input_vocabulary_.encode(X, add_eos=False, input_name="X")
+            self.input_kind_ = seqs.kind
+            self.input_vocabulary_ = self._fit_vocabulary(seqs)
+        if seqs.kind == "numeric":
+            return {"X": seqs.values}
+        ids, lengths = self.input_vocabulary_.encode(seqs.values, input_name="X")
         return {"X": ids, "lengths": lengths}
+
+    @staticmethod
+    def _fit_vocabulary(seqs) -> Vocabulary | None:
+        """The vocabulary of token sequences ``seqs`` (``None`` for numeric ones)."""
+        if seqs.kind == "numeric":
+            return None
+        token_name = "characters" if seqs.kind == "text" else "tokens"
+        return Vocabulary(SEQ2SEQ_RESERVED, token_name=token_name).fit(seqs.values)
 
     def _validate_Y(self, Y, n_samples: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Training targets: ids ``(n, T)`` (end token appended, padded) and their
         lengths, or values ``(n, T, F)`` and ``None``; records the output metadata."""
-        kind = sequence_kind(Y, "Y")
-        self.output_kind_ = kind
-        if kind == "numeric":
-            if is_ragged(Y):
-                raise _ragged_error("Y")
-            Y = check_numeric(
-                Y,
-                ensure_2d=False,
-                allow_nd=True,
-                dtype=np.float32,
-                input_name="Y",
-                ensure_min_samples=1,
-            )
+        seqs = read_sequences(None, Y, reset=True, tokens="auto", input_name="Y")
+        self.output_kind_ = seqs.kind
+        self.output_vocabulary_ = self._fit_vocabulary(seqs)
+        if seqs.kind == "numeric":
+            Y = seqs.values
             if Y.ndim not in (2, 3) or Y.shape[1] == 0 or (Y.ndim == 3 and Y.shape[2] == 0):
                 raise ValueError(
                     "Numeric Y must be an array (n_samples, t_out) or (n_samples, t_out, "
@@ -402,14 +375,14 @@ default="adam"
                 )
             self._y_ndim = Y.ndim
             Y = np.ascontiguousarray(Y.reshape(len(Y), Y.shape[1], -1))
-            self.output_vocabulary_ = None
             self.output_shape_ = Y.shape[1:]
             self.max_output_length_ = int(self.max_output_length or Y.shape[1])
             targets, lengths = Y, None
         else:
-            self.output_vocabulary_ = Vocabulary(kind).fit(Y)
             self.output_shape_ = None
-            targets, lengths = self.output_vocabulary_.encode(Y, add_eos=True, input_name="Y")
+            targets, lengths = self.output_vocabulary_.encode(
+                seqs.values, add_end=True, input_name="Y"
+            )
             longest = int(lengths.max()) - 1
             self.max_output_length_ = int(
                 self.max_output_length or (longest + max(2, math.ceil(0.2 * longest)))
@@ -497,7 +470,9 @@ int sequences
         inputs = self._validate_X(X, reset=True)
         n = len(inputs["X"])
         Y = None if Y is None else check_container(Y, "Y")
-        labels = Y is not None and _is_label_vector(Y, self.input_kind_)
+        labels = Y is not None and _holds_labels(
+            sequence_kind(Y, tokens="auto", input_name="Y"), self.input_kind_
+        )
         if labels and self.autoencoder == "auto":
             warnings.warn(
                 "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
@@ -583,7 +558,10 @@ lists of int
             if tokens_out:
                 # at most max_output_length_ tokens: the last step may only end
                 ids = out.numpy()[:, : self.max_output_length_]
-                outputs.extend(self.output_vocabulary_.decode(ids))
+                tokens = self.output_vocabulary_.decode(ids)
+                if self.output_kind_ == "text":
+                    tokens = ["".join(t) for t in tokens]
+                outputs.extend(tokens)
             else:
                 outputs.append(out.numpy().astype(np.float64))
         if tokens_out:
@@ -625,7 +603,7 @@ lists of int
         else:
             pred = self.predict(X)[0]
             targets = (
-                self.output_vocabulary_.encode([pred], add_eos=True, input_name="Y")[0]
+                self.output_vocabulary_.encode([list(pred)], add_end=True, input_name="Y")[0]
                 if len(pred)
                 else np.array([[EOS]])
             )

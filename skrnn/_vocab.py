@@ -1,193 +1,162 @@
-"""Token vocabularies and input-kind detection for :class:`~skrnn.Seq2SeqTransformer`.
+"""Token vocabularies: the one mapping from tokens to the ids of an embedding.
 
-Three kinds of sequence collections are recognised:
+Every skrnn estimator that reads tokens (characters, words or integers alike) maps them
+through a :class:`Vocabulary`: a few reserved ids first, then the tokens seen in ``fit``
+in sorted order. What differs between estimators is only which ids they reserve:
 
-``"text"``
-    A list (or 1D array/Series) of strings; each character is a token.
-``"int"``
-    A list of integer sequences (lists, tuples or 1D integer arrays) of any lengths;
-    each integer is a token (an id, not a quantity).
-``"numeric"``
-    A rectangular numeric array ``(n, time_steps)`` or ``(n, time_steps, n_features)``
-    of continuous values. Integer *NumPy arrays* are numeric too: pass integer token
-    sequences as a Python list of lists.
+- :class:`~skrnn.RNNRegressor` and :class:`~skrnn.RNNClassifier` (``embedding_dim``):
+  :data:`RNN_RESERVED`, padding (0) and the unknown token (1); tokens start at 2 and a
+  token not seen in ``fit`` gets the unknown id.
+- :class:`~skrnn.Seq2SeqTransformer`: :data:`SEQ2SEQ_RESERVED`, padding (0), start (1)
+  and end (2) of the decoder's sequences; tokens start at 3 and a token not seen in
+  ``fit`` is an error naming it (the decoder can only emit tokens it has learned).
+
+Integer tokens are tokens like strings: ``[[7, 1000], [7]]`` has the vocabulary
+``{7: 2, 1000: 3}`` (RNN estimators), however large or sparse the integers are.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from numbers import Integral
 
 import numpy as np
 
 from ._validation import pad_sequences
 
-__all__ = ["EOS", "PAD", "SOS", "N_SPECIAL", "UNK", "Vocabulary", "sequence_kind"]
+__all__ = [
+    "EOS",
+    "PAD",
+    "RNN_RESERVED",
+    "SEQ2SEQ_RESERVED",
+    "SOS",
+    "UNK",
+    "Vocabulary",
+]
 
-PAD, SOS, EOS = 0, 1, 2
-N_SPECIAL = 3
-#: Id of tokens outside the vocabulary when ``Vocabulary(unknown="token")``.
-UNK = N_SPECIAL
+#: The reserved ids of the RNN estimators and of Seq2SeqTransformer, in id order.
+RNN_RESERVED = ("pad", "unknown")
+SEQ2SEQ_RESERVED = ("pad", "start", "end")
+
+#: Padding: id 0 in every vocabulary.
+PAD = 0
+#: Start and end of Seq2SeqTransformer's sequences (:data:`SEQ2SEQ_RESERVED`).
+SOS, EOS = SEQ2SEQ_RESERVED.index("start"), SEQ2SEQ_RESERVED.index("end")
+#: Tokens not seen in fit, in the RNN estimators' vocabularies (:data:`RNN_RESERVED`).
+UNK = RNN_RESERVED.index("unknown")
+
+_RESERVABLE = ("pad", "start", "end", "unknown")
 
 
-def _is_int_sequence(s) -> bool:
-    if isinstance(s, np.ndarray):
-        return s.ndim == 1 and (s.dtype.kind in "iu" or (s.dtype == object and s.size == 0))
-    if isinstance(s, (list, tuple)):
-        return all(isinstance(v, Integral) and not isinstance(v, bool) for v in s)
-    return False
-
-
-def sequence_kind(X, input_name: str = "X") -> str:
-    """Tell whether ``X`` holds text, integer token sequences or numeric sequences.
-
-    Examples
-    --------
-    >>> sequence_kind(["abc", "de"])
-    'text'
-    >>> sequence_kind([[3, 1], [4, 1, 5]])
-    'int'
-    >>> import numpy as np
-    >>> sequence_kind(np.zeros((2, 5, 1)))
-    'numeric'
-    """
-    if X is None:
-        raise ValueError(f"{input_name} is None; expected a collection of sequences.")
-    if isinstance(X, (str, bytes)):
-        raise ValueError(
-            f"{input_name} is a single string; expected a collection of sequences, for "
-            f"example a list of strings [{X!r}]."
-        )
-    if hasattr(X, "dtype") and getattr(X.dtype, "kind", "O") in "biufc":
-        return "numeric"  # numeric ndarray, Series or array-like: continuous values
-    if hasattr(X, "to_numpy") and hasattr(X, "columns"):
-        return "numeric"  # DataFrame: columns are time steps (validated later)
-    if hasattr(X, "to_numpy"):
-        X = X.to_numpy()
-    if isinstance(X, np.ndarray) and X.ndim != 1 and X.dtype.kind in "OUS":
-        if X.dtype.kind != "O":
-            raise ValueError(
-                f"{input_name} is a {X.ndim}D array of strings; expected a 1D collection "
-                "of strings (one string per sequence)."
-            )
-        return "numeric"  # object 2D array: let the numeric validation name the problem
-    if not isinstance(X, (Sequence, np.ndarray)):
-        raise ValueError(
-            f"{input_name} of type {type(X).__name__} is not a collection of sequences."
-        )
-    if len(X) == 0:
-        raise ValueError(f"{input_name} is empty: at least one sequence is required.")
-    if all(isinstance(s, str) for s in X):
-        return "text"
-    if any(isinstance(s, str) for s in X):
-        raise ValueError(
-            f"{input_name} mixes strings and other values; give all sequences as strings."
-        )
-    if all(_is_int_sequence(s) for s in X):
-        return "int"
-    return "numeric"
+def _sorted_tokens(tokens) -> list:
+    """Tokens in their natural order (integers by value, strings alphabetically); by
+    their text when they cannot be compared (a callable tokenizer may mix types)."""
+    try:
+        return sorted(tokens)
+    except TypeError:
+        return sorted(tokens, key=repr)
 
 
 class Vocabulary:
-    """Map tokens (characters or integers) to ids, with padding, start and end tokens.
+    """Map tokens (characters, words or integers) to ids after a few reserved ids.
 
-    Ids 0, 1 and 2 are reserved for padding, start-of-sequence and end-of-sequence; the
-    tokens seen by :meth:`fit` get ids ``3, 4, ...`` in sorted order. Tokens not seen by
-    :meth:`fit` raise a ``ValueError`` naming them, or with ``unknown="token"`` all map to
-    the id :data:`UNK` (3), and the known tokens start at 4.
+    The reserved ids come first, in the order given; the tokens seen by :meth:`fit`
+    follow in sorted order (integers by value, strings alphabetically). With
+    ``"unknown"`` reserved, :meth:`encode` maps tokens not seen in :meth:`fit` to its id;
+    without it, such tokens raise a ``ValueError`` naming them.
 
     Parameters
     ----------
-    kind : {"text", "int"}
-        Characters of strings (or any hashable tokens, such as words), or integers of
-        integer sequences.
+    reserved : tuple of {"pad", "start", "end", "unknown"}, default=RNN_RESERVED
+        The special ids, ``"pad"`` first (id 0).
     max_size : int or None, default=None
-        Keep only the ``max_size`` most frequent tokens.
-    unknown : {"error", "token"}, default="error"
-        What :meth:`encode` does with tokens outside the vocabulary.
+        Keep only the ``max_size`` most frequent tokens (ties: the earlier token in
+        sorted order); the others are unknown.
+    token_name : str, default="tokens"
+        What the tokens are called in error messages (for example "characters").
 
     Examples
     --------
-    >>> v = Vocabulary("text").fit(["ab", "ba", "c"])
+    >>> v = Vocabulary(SEQ2SEQ_RESERVED, token_name="characters").fit(["ab", "ba", "c"])
     >>> v.tokens_
     ['a', 'b', 'c']
-    >>> ids, lengths = v.encode(["cab", "a"], add_eos=True)
+    >>> ids, lengths = v.encode(["cab", "a"], add_end=True)
     >>> ids.tolist(), lengths.tolist()
     ([[5, 3, 4, 2], [3, 2, 0, 0]], [4, 2])
     >>> v.decode(ids)
-    ['cab', 'a']
-    >>> w = Vocabulary("text", max_size=2, unknown="token").fit([["a", "b", "a", "c", "c"]])
-    >>> w.tokens_, w.encode([["a", "b", "c"]], add_eos=False)[0].tolist()
-    (['a', 'c'], [[4, 3, 5]])
+    [['c', 'a', 'b'], ['a']]
+    >>> w = Vocabulary(max_size=2).fit([[7, 1000, 7, 5, 5]])
+    >>> w.index_, w.encode([[7, 5, 1000]])[0].tolist()
+    ({5: 2, 7: 3}, [[3, 2, 1]])
     """
 
-    def __init__(self, kind: str, *, max_size: int | None = None, unknown: str = "error"):
-        if kind not in ("text", "int"):
-            raise ValueError(f"kind must be 'text' or 'int', got {kind!r}.")
-        if unknown not in ("error", "token"):
-            raise ValueError(f"unknown must be 'error' or 'token', got {unknown!r}.")
-        self.kind = kind
+    def __init__(self, reserved=RNN_RESERVED, *, max_size=None, token_name="tokens"):
+        self.reserved = reserved
         self.max_size = max_size
-        self.unknown = unknown
+        self.token_name = token_name
 
-    @property
-    def _first_id(self) -> int:
-        return N_SPECIAL + (self.unknown == "token")
+    def _check_reserved(self) -> tuple:
+        reserved = tuple(self.reserved)
+        if not reserved or reserved[0] != "pad" or not set(reserved) <= set(_RESERVABLE):
+            raise ValueError(
+                f"reserved must start with 'pad' and hold only {_RESERVABLE}, got {reserved!r}."
+            )
+        return reserved
 
     def fit(self, sequences) -> Vocabulary:
+        """Learn the tokens of ``sequences`` (each an iterable of hashable tokens)."""
+        reserved = self._check_reserved()
         counts = Counter()
         for s in sequences:
             counts.update(s.tolist() if isinstance(s, np.ndarray) else s)
-        tokens = sorted(counts, key=str)
+        tokens = _sorted_tokens(counts)
         if self.max_size is not None and len(tokens) > self.max_size:
-            # the most frequent tokens; ties go to the earlier token in sorted order
-            tokens = sorted(tokens, key=lambda t: -counts[t])[: self.max_size]
-            tokens = sorted(tokens, key=str)
+            # the most frequent tokens; sorted() is stable, so ties keep the sorted order
+            tokens = _sorted_tokens(sorted(tokens, key=lambda t: -counts[t])[: self.max_size])
         self.tokens_ = tokens
-        self.index_ = {t: i + self._first_id for i, t in enumerate(self.tokens_)}
+        self.index_ = {t: i + len(reserved) for i, t in enumerate(tokens)}
+        self.unknown_id_ = reserved.index("unknown") if "unknown" in reserved else None
+        self.end_id_ = reserved.index("end") if "end" in reserved else None
         return self
 
     def __len__(self) -> int:
-        return self._first_id + len(self.tokens_)
+        return len(self.reserved) + len(self.tokens_)
 
     def encode(
-        self, sequences, *, add_eos: bool, input_name: str = "X"
+        self, sequences, *, add_end: bool = False, input_name: str = "X"
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Padded id array ``(n, max_length)`` (int64) and the lengths ``(n,)``."""
+        """Padded ids ``(n, longest)`` (int64, padding 0) and the lengths ``(n,)``;
+        ``add_end`` appends the end id to every sequence."""
+        if add_end and self.end_id_ is None:
+            raise ValueError("add_end needs a vocabulary with 'end' reserved.")
+        index, unknown_id = self.index_, self.unknown_id_
         rows = []
         for i, s in enumerate(sequences):
-            s = s.tolist() if isinstance(s, np.ndarray) else list(s)
-            if len(s) == 0:
-                raise ValueError(
-                    f"{input_name} contains an empty sequence (at index {i}); every sequence "
-                    "needs at least one token."
-                )
-            try:
-                if self.unknown == "token":
-                    ids = [self.index_.get(t, UNK) for t in s]
-                else:
-                    ids = [self.index_[t] for t in s]
-            except KeyError:
-                unknown = sorted({t for t in s if t not in self.index_}, key=str)
-                what = "characters" if self.kind == "text" else "tokens"
-                raise ValueError(
-                    f"{input_name} contains {what} not seen in fit: {unknown} (first at "
-                    f"index {i}). Known {what}: {self.tokens_}."
-                ) from None
-            rows.append(ids + [EOS] if add_eos else ids)
+            s = s.tolist() if isinstance(s, np.ndarray) else s
+            if unknown_id is not None:
+                ids = [index.get(t, unknown_id) for t in s]
+            else:
+                try:
+                    ids = [index[t] for t in s]
+                except KeyError:
+                    unseen = _sorted_tokens({t for t in s if t not in index})
+                    raise ValueError(
+                        f"{input_name} contains {self.token_name} not seen in fit: {unseen} "
+                        f"(first at index {i}). Known {self.token_name}: {self.tokens_}."
+                    ) from None
+            rows.append(ids + [self.end_id_] if add_end else ids)
         lengths = np.array([len(r) for r in rows], dtype=np.int64)
         return pad_sequences(rows, fill_value=PAD, dtype=np.int64), lengths
 
-    def decode(self, ids) -> list:
-        """Sequences of tokens from id rows, each cut at its first end token."""
+    def decode(self, ids) -> list[list]:
+        """The tokens of id rows, each cut at its first end id; reserved ids are skipped."""
+        first = len(self.reserved)
         out = []
-        for row in np.asarray(ids):
+        for row in np.asarray(ids).tolist():
             toks = []
-            for i in row.tolist():
-                if i == EOS:
+            for i in row:
+                if i == self.end_id_:
                     break
-                if i >= self._first_id:
-                    toks.append(self.tokens_[i - self._first_id])
-            out.append("".join(toks) if self.kind == "text" else toks)
+                if i >= first:
+                    toks.append(self.tokens_[i - first])
+            out.append(toks)
         return out

@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skrnn import RNNClassifier, RNNRegressor
+from skrnn._vocab import UNK
 
 FAST = {**FAST, "embedding_dim": 4, "batch_size": 8}
 
@@ -40,7 +41,7 @@ def test_word_level_sentiment_is_learned():
     X_test, y_test = _reviews(40, seed=1)
     assert clf.score(X_test, y_test) > 0.9
     assert set(clf.vocabulary_) == set(POSITIVE + NEGATIVE + NEUTRAL)
-    assert clf.vocab_size_ == 4 + len(clf.vocabulary_)
+    assert clf.vocab_size_ == 2 + len(clf.vocabulary_)  # padding and unknown first
     assert not hasattr(clf, "n_features_in_")
 
 
@@ -49,8 +50,8 @@ def test_unknown_words_map_to_unknown_token():
     clf = RNNClassifier(tokenizer="word", **FAST).fit(X, y)
     proba = clf.predict_proba(["the zebra was xylophone good"])
     assert proba.shape == (1, 2)
-    ids, _ = clf._tokens.transform(["zebra xylophone"])
-    assert ids.tolist() == [[3, 3]]
+    ids, _ = clf._validate_X(["zebra xylophone"], reset=False)
+    assert ids.tolist() == [[UNK, UNK]]
 
 
 def test_max_vocab_keeps_most_frequent_tokens():
@@ -58,8 +59,8 @@ def test_max_vocab_keeps_most_frequent_tokens():
     reg = RNNRegressor(max_vocab=2, **FAST).fit(X, [1.0, 2.0, 3.0])
     # "a" is the most frequent; b, c and d tie and the first in sorted order wins
     assert sorted(reg.vocabulary_) == ["a", "b"]
-    ids, _ = reg._tokens.transform(["dab"])
-    assert ids.tolist() == [[3, reg.vocabulary_["a"], reg.vocabulary_["b"]]]
+    ids, _ = reg._validate_X(["dab"], reset=False)
+    assert ids.tolist() == [[UNK, reg.vocabulary_["a"], reg.vocabulary_["b"]]]
 
 
 def test_char_level_strings_and_pretokenized_lists():
@@ -83,23 +84,24 @@ def test_integer_ids():
     X = [list(rng.randint(0, 10, size=rng.randint(2, 8))) for _ in range(40)]
     y = np.array([int(5 in s) for s in X])
     clf = RNNClassifier(**FAST).fit(X, y)
-    assert clf.vocab_size_ == 11  # ids 0..9 plus padding
-    assert not hasattr(clf, "vocabulary_")
+    # integer tokens are tokens like strings: mapped after padding (0) and unknown (1)
+    assert clf.vocab_size_ == 12
+    assert clf.vocabulary_ == {i: i + 2 for i in range(10)}
     assert clf.predict([[1, 2], [9]]).shape == (2,)
     # a 2D integer array holds fixed-length id sequences
     assert clf.predict(np.array([[1, 2], [9, 0]])).shape == (2,)
 
 
-def test_ids_beyond_vocabulary_raise():
+def test_integer_tokens_not_seen_in_fit_map_to_unknown():
+    """Integer tokens follow the semantics of string tokens: ids not seen in fit (or
+    beyond max_vocab's most frequent) share the unknown id; any integer is a token."""
     clf = RNNClassifier(**FAST).fit([[0, 1, 2], [3, 4]], ["a", "b"])
-    with pytest.raises(ValueError, match=r"X\[1\] contains token ids beyond the vocabulary"):
-        clf.predict([[1], [2, 5]])
-    clf = RNNClassifier(max_vocab=100, **FAST).fit([[0, 1, 2], [3, 4]], ["a", "b"])
-    assert clf.predict([[99]]).shape == (1,)
-    with pytest.raises(ValueError, match="beyond the vocabulary"):
-        clf.predict([[100]])
-    with pytest.raises(ValueError, match="negative token id"):
-        RNNClassifier(**FAST).fit([[0, -1], [3]], ["a", "b"])
+    ids, _ = clf._validate_X([[1], [2, 5]], reset=False)
+    assert ids.tolist() == [[clf.vocabulary_[1], 0], [clf.vocabulary_[2], UNK]]
+    np.testing.assert_array_equal(clf.predict_proba([[5]]), clf.predict_proba([[-7]]))
+    clf = RNNClassifier(max_vocab=2, **FAST).fit([[0, 1, 1], [3, 3, -1]], ["a", "b"])
+    assert clf.vocabulary_ == {1: 2, 3: 3}
+    assert clf.predict([[100], [-1, 0]]).shape == (2,)
 
 
 @pytest.mark.parametrize(
