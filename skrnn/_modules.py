@@ -264,6 +264,8 @@ class RNNModule(nn.Module):
         """
         if self.embedding is not None:
             X = self.embedding(X)
+        else:  # float64 input reaches the module as given: cast each batch, not all data
+            X = X.to(self.head.weight.dtype)
         if lengths is None:
             return self.rnn(X)[0]
         if not self.bidirectional:

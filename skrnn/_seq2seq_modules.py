@@ -112,6 +112,11 @@ def _merge_directions(h: torch.Tensor, num_layers: int, directions: int) -> torc
     return h.reshape(num_layers, batch, directions * units)
 
 
+def _dtype(module: nn.Module) -> torch.dtype:
+    """The dtype of ``module``'s weights (float32 unless the user converted it)."""
+    return next(module.parameters()).dtype
+
+
 class Encoder(nn.Module):
     """Recurrent encoder over token ids (embedded) or continuous feature vectors.
 
@@ -141,7 +146,8 @@ class Encoder(nn.Module):
         self.rnn = make_rnn(cell, in_dim, units, num_layers, bidirectional, dropout)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None):
-        x = self.dropout(self.embedding(X)) if self.tokens else X
+        # float64 input reaches the module as given: cast each batch, not all data
+        x = self.dropout(self.embedding(X)) if self.tokens else X.to(_dtype(self.rnn))
         if lengths is None:
             out, hidden = self.rnn(x)
             mask = None

@@ -259,9 +259,11 @@ class Sequences:
     Attributes
     ----------
     values : ndarray or list
-        ``kind="numeric"``: an array ``(n_samples, time_steps, n_features)``, float32 (as
-        given, without a copy, when it is already a float32 array); padded with zeros
-        after each sequence's length. ``"text"`` and ``"int"``: a list of token lists.
+        ``kind="numeric"``: an array ``(n_samples, time_steps, n_features)``. A float32
+        or float64 array is kept as given, strided and read-only views included (no
+        copy; the modules cast each batch to float32), other input becomes float32;
+        variable-length input is padded with zeros after each sequence's length
+        (float32). ``"text"`` and ``"int"``: a list of token lists.
     lengths : ndarray of shape (n_samples,), int64, or None
         The number of steps (tokens) of each sequence; ``None`` for a rectangular numeric
         array, whose sequences all fill every step.
@@ -394,14 +396,15 @@ def _read_tokens(X, kind: str, tokenizer, input_name: str) -> Sequences:
 
 # -- numeric sequences --------------------------------------------------------------------
 def _check_values(estimator, X, *, reset: bool, input_name: str, **kwargs) -> np.ndarray:
-    """``X`` through scikit-learn's ``validate_data`` (feature names, ``check_array``)
-    as float32, without a copy when it is a float32 array already; errors always name
-    ``input_name``. ``estimator=None``: ``check_array`` only."""
-    kwargs = dict(ensure_2d=False, allow_nd=True, dtype=np.float32, **kwargs)
+    """``X`` through scikit-learn's ``validate_data`` (feature names, ``check_array``):
+    a float32 or float64 array is kept as given (no copy: the modules cast each batch to
+    their float32 weights), anything else becomes float32; errors always name
+    ``input_name``. ``estimator=None`` (targets): ``check_array`` only, as float32."""
+    kwargs = dict(ensure_2d=False, allow_nd=True, **kwargs)
     if estimator is None:
-        return check_numeric(X, input_name=input_name, **kwargs)
+        return check_numeric(X, input_name=input_name, dtype=np.float32, **kwargs)
     try:
-        return validate_data(estimator, X, reset=reset, **kwargs)
+        return validate_data(estimator, X, reset=reset, dtype=(np.float32, np.float64), **kwargs)
     except (ValueError, TypeError) as exc:
         if names_argument(str(exc), input_name):
             raise

@@ -112,11 +112,12 @@ def test_rectangular_float32_array_is_not_copied():
     assert est.n_features_in_ == 12 and est.input_shape_ == (3, 4)
 
 
-def test_float64_is_read_as_float32_and_negative_strides_are_copied():
-    X = np.random.RandomState(0).rand(3, 4, 2)
+def test_other_dtypes_are_read_as_float32_and_negative_strides_are_copied():
+    X = np.random.RandomState(0).randint(0, 9, size=(3, 4, 2))
     values = read_sequences(Holder(), X, reset=True).values
     assert values.dtype == np.float32
     np.testing.assert_array_equal(values, X.astype(np.float32))
+    X = X.astype(np.float64)
     reversed_steps = X.astype(np.float32)[:, ::-1]
     values = read_sequences(Holder(), reversed_steps, reset=True).values
     assert all(s > 0 for s in values.strides)
@@ -218,3 +219,19 @@ def test_both_estimators_map_integer_tokens_through_their_vocabulary():
     assert all(set(p) <= {5, 7, 1000} for p in s2s.predict(X[:4]))
     reg = RNNRegressor(**FAST).fit([[5, 1000, 7], [7, 5]], [0.0, 1.0])  # no embedding
     assert reg.input_shape_ == (None, 1) and not hasattr(reg, "vocabulary_")
+
+
+def test_float64_arrays_reach_the_net_without_a_float32_copy():
+    """A float64 array is kept as given (views too); the modules cast each batch, so the
+    model and its predictions equal those of the same data as float32."""
+    rng = np.random.RandomState(0)
+    X64, y = rng.rand(24, 5, 2), rng.rand(24)
+    assert np.shares_memory(read_sequences(Holder(), X64, reset=True).values, X64)
+    X32 = X64.astype(np.float32)
+    for Est, target in [(RNNRegressor, y), (RNNClassifier, y > 0.5)]:
+        a, b = Est(**FAST).fit(X64, target), Est(**FAST).fit(X32, target)
+        np.testing.assert_array_equal(a.predict(X64), b.predict(X32))
+    a = Seq2SeqTransformer(**FAST).fit(X64)
+    b = Seq2SeqTransformer(**FAST).fit(X32)
+    np.testing.assert_array_equal(a.transform(X64), b.transform(X32))
+    np.testing.assert_array_equal(a.predict(X64), b.predict(X32))
