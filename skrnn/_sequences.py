@@ -263,7 +263,8 @@ class Sequences:
         or float64 array is kept as given, strided and read-only views included (no
         copy; the modules cast each batch to float32), other input becomes float32;
         variable-length input is padded with zeros after each sequence's length
-        (float32). ``"text"`` and ``"int"``: a list of token lists.
+        (float32). ``"text"`` and ``"int"``: a list of token sequences (lists of
+        tokens, or strings, whose characters are the tokens).
     lengths : ndarray of shape (n_samples,), int64, or None
         The number of steps (tokens) of each sequence; ``None`` for a rectangular numeric
         array, whose sequences all fill every step.
@@ -317,7 +318,7 @@ def read_sequences(
 
     Examples
     --------
-    >>> seqs = read_sequences(None, ["ab", "b"], reset=True, tokens=True)
+    >>> seqs = read_sequences(None, ["a b", "b"], reset=True, tokens=True, tokenizer=str.split)
     >>> seqs.values, seqs.lengths.tolist(), seqs.kind
     ([['a', 'b'], ['b']], [2, 1], 'text')
     >>> read_sequences(None, [np.ones((3, 2)), np.ones((1, 2))], reset=True).lengths
@@ -381,8 +382,11 @@ def _read_tokens(X, kind: str, tokenizer, input_name: str) -> Sequences:
     if kind == "int":
         seqs = [np.asarray(s, dtype=np.int64).tolist() for s in X]
     elif all(isinstance(s, str) for s in X):
-        split = _tokenizer(tokenizer)
-        seqs = [list(split(s)) for s in X]
+        if tokenizer == "char":
+            seqs = list(X)  # a string is the sequence of its characters already
+        else:
+            split = _tokenizer(tokenizer)
+            seqs = [list(split(s)) for s in X]
     else:
         seqs = [list(s) for s in X]
     for i, s in enumerate(seqs):
