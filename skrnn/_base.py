@@ -469,8 +469,9 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- inputs ---------------------------------------------------------------------------
     def _validate_X(self, X, *, reset: bool, lengths=None):
-        """Validated ``X`` as a float32 array ``(n, time, features)`` and the per-sequence
-        lengths, ``None`` when all sequences fill every time step. Token input (with
+        """Validated ``X`` as an array ``(n, time, features)`` (float32, or a float64
+        array as given) and the per-sequence lengths, ``None`` when all sequences fill
+        every time step (:func:`~skrnn._sequences.read_sequences`). Token input (with
         ``embedding_dim``) gives int64 ids ``(n, time)`` through the vocabulary learned in
         ``fit`` and the lengths."""
         if reset:
