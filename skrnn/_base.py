@@ -23,6 +23,7 @@ from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._sequences import check_container, read_sequences
+from ._threads import fit_threads
 from ._transaction import fit_transaction
 from ._vocab import RNN_RESERVED, Vocabulary
 
@@ -245,7 +246,7 @@ class SkorchNetMixin:
         generator of its own. Every training call gets its own seed, derived from the
         epochs already run, so that continued training is reproducible too."""
         try:
-            with use_generator(make_generator(seed + len(net.history))):
+            with fit_threads(), use_generator(make_generator(seed + len(net.history))):
                 net.partial_fit(X, y, **fit_params)
         except TrainingDivergedError as exc:
             raise TrainingDivergedError(f"{exc} {scale_note(X, y)}".strip()) from None
