@@ -59,8 +59,8 @@ def _one_thread_here(one_torch_thread):
 def series():
     """A short noisy seasonal series: X is the series itself, y its value at each step."""
     rng = np.random.default_rng(0)
-    t = np.arange(90)
-    s = np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(90)
+    t = np.arange(150)  # 1.2 kB: over joblib's 1 kB threshold for sending arrays apart
+    s = np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(150)
     return s[:, None], s
 
 
@@ -108,14 +108,29 @@ def test_search_on_dask_gives_the_scores_of_n_jobs_1(client, series, kind):
     assert set(remote.cv_results_["mean_test_threads"]) == {1.0}
 
 
-def test_scattered_data_is_sent_once_and_used(client, series):
+def test_scattered_data_is_sent_once_and_used(client, series, monkeypatch):
     X, y = series
-    local = GridSearchCV(pipeline(), GRID, cv=TimeSeriesSplit(2), refit=False).fit(X, y)
+    assert X.nbytes > 1e3  # joblib would send X on its own once per search
+    sent = []
+    scatter = client.scatter
+
+    def counting_scatter(data, *args, **kwargs):
+        sent.extend(id(a) for a in (data if isinstance(data, list) else [data]))
+        return scatter(data, *args, **kwargs)
+
+    monkeypatch.setattr(client, "scatter", counting_scatter)
     with joblib.parallel_config(backend="dask", scatter=[X, y]):
+        assert sent == [id(X), id(y)]  # broadcast to the workers when the block starts
+        held = client.has_what()
+        assert len(held) == 2 and all(len(keys) >= 2 for keys in held.values())
         remote = GridSearchCV(pipeline(), GRID, cv=TimeSeriesSplit(2), refit=False).fit(X, y)
-    np.testing.assert_allclose(
-        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-6
+    assert sent == [id(X), id(y)]  # the tasks used the scattered data: nothing sent again
+    local = GridSearchCV(pipeline(), GRID, cv=TimeSeriesSplit(2), refit=False).fit(X, y)
+    np.testing.assert_array_equal(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
-    # the two arrays live on every worker (broadcast), as futures of this client
-    held = client.has_what()
-    assert len(held) == 2 and all(len(keys) >= 2 for keys in held.values())
+    # without scatter, joblib sends X once per search
+    sent.clear()
+    with joblib.parallel_config(backend="dask"):
+        GridSearchCV(pipeline(), GRID, cv=TimeSeriesSplit(2), refit=False).fit(X, y)
+    assert sent.count(id(X)) == 1
