@@ -22,7 +22,8 @@ def test_child_times_a_cold_and_a_warm_search(child_run):
 def _results(child_run, target, speedups):
     """Results of one search size where n_jobs=2 and Dask reach ``speedups``."""
     runs = {"n_jobs=1": [child_run]}
-    for mode, s in zip(("n_jobs=2", "dask"), speedups, strict=True):
+    modes = ("n_jobs=1, 1 thread", "n_jobs=2", "dask")
+    for mode, s in zip(modes, (1.1, *speedups), strict=True):
         r = copy.deepcopy(child_run)
         r.update(mode=mode, cold_s=child_run["cold_s"] / s, warm_s=child_run["warm_s"] / s)
         r["cluster_start_s"] = 1.0
@@ -58,3 +59,4 @@ def test_report_marks_the_targets(child_run, target, speedups, marks, tmp_path):
     text = path.read_text()
     assert text.count(scaling.START) == 1 and text.startswith("# Benchmarks\n\ntext before")
     assert "## Scaling out: `n_jobs` and Dask" in text and "**not met**" in text
+    assert "| `n_jobs=1, 1 thread` |" in text
