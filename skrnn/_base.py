@@ -16,6 +16,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
+from ._distributed import broadcast_seed, check_distributed
 from ._health import TrainingDivergedError, TrainingHealth, scale_note
 from ._init import SCHEMES, init_parameters
 from ._modules import RNNModule
@@ -301,6 +302,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "distributed": ["boolean"],
         "warm_start": ["boolean"],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
@@ -333,6 +335,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         tol,
         random_state,
         device,
+        distributed,
         callbacks,
         verbose,
         warm_start,
@@ -362,6 +365,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         self.tol = tol
         self.random_state = random_state
         self.device = device
+        self.distributed = distributed
         self.callbacks = callbacks
         self.verbose = verbose
         self.warm_start = warm_start
@@ -466,6 +470,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             train_split=train_split,
             callbacks=self._build_callbacks(),
             predict_nonlinearity=None,
+            distributed=bool(self.distributed),
         )
 
     # -- inputs ---------------------------------------------------------------------------
@@ -569,6 +574,8 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         Transactional: when anything raises, the estimator is left as it was before the
         call (the network too, when training continued it in place)."""
         resolve_device(self.device)
+        if self.distributed:
+            check_distributed(self.device)
         reset = not (incremental and hasattr(self, "net_"))
         if not reset:
             self._check_unchanged_params()
@@ -617,6 +624,8 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if reset:
             self._seed = fit_seed(self.random_state)
+            if self.distributed:  # one seed in every process: same weights, same batches
+                self._seed = broadcast_seed(self._seed)
             self._net_params = self.get_params(deep=False)
             self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
         inputs = self._net_input(X, lengths, sample_weight)

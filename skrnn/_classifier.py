@@ -35,8 +35,8 @@ patience, tol : see RNNRegressor
         the validation split is stratified.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models.
-    random_state, device, callbacks, verbose, warm_start, pooling, return_sequences, \
-embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
+    random_state, device, distributed, callbacks, verbose, warm_start, pooling, \
+return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         As in :class:`RNNRegressor`, with the same defaults.
 
     Attributes
@@ -106,6 +106,7 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
         class_weight=None,
         random_state=None,
         device="cpu",
+        distributed=False,
         callbacks=None,
         verbose=0,
         warm_start=False,
@@ -136,6 +137,7 @@ embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
             tol=tol,
             random_state=random_state,
             device=device,
+            distributed=distributed,
             callbacks=callbacks,
             verbose=verbose,
             warm_start=warm_start,

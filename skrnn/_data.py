@@ -22,6 +22,7 @@ import torch
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import Subset
 
+from ._distributed import shard
 from ._random import current_generator
 
 __all__ = ["SLICED_OPTIONS", "ArrayRows", "SliceIterator", "as_batch_tensors", "dataset_tensors"]
@@ -239,6 +240,9 @@ class SliceIterator:
         self.drop_last = bool(drop_last)
         self.generator = current_generator() if generator is None else generator
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
+        #: ``(rank, world)``: yield only this process's part of every batch
+        #: (:func:`skrnn._distributed.shard`; set by ``distributed=True`` nets)
+        self.shard = None
         self._n = _length(X)
 
     def __len__(self) -> int:
@@ -253,9 +257,12 @@ class SliceIterator:
         for start in range(0, stop, bs):
             end = min(start + bs, n)
             index = slice(start, end) if perm is None else perm[start:end]
+            if self.shard is not None and self.shard[1] > 1:
+                rows = torch.arange(start, end) if perm is None else index
+                index = shard(rows, *self.shard)
             Xb = _take(X, index)
             # skorch's Dataset stands in a zero per sample for a missing target
-            yb = torch.zeros(end - start, 1) if y is None else _take(y, index)
+            yb = torch.zeros(_length(Xb), 1) if y is None else _take(y, index)
             if self.pin_memory:
                 Xb, yb = _pin(Xb), _pin(yb)
             yield Xb, yb

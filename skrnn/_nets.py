@@ -14,6 +14,7 @@ from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import DataLoader
 
 from ._data import SLICED_OPTIONS, SliceIterator, dataset_tensors
+from ._distributed import DataParallelMixin
 
 __all__ = [
     "SAMPLE_WEIGHT",
@@ -224,7 +225,9 @@ def _valid_rows(out: np.ndarray, y: np.ndarray, lengths):
     return out[valid], y[valid]
 
 
-class SequenceRegressorNet(MaskedLossMixin, FastPathMixin, NeuralNetRegressor):
+class SequenceRegressorNet(
+    DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetRegressor
+):
     """``NeuralNetRegressor`` with the masked, sample-weighted loss of :class:`MaskedLossMixin`."""
 
     @staticmethod
@@ -249,7 +252,9 @@ class SequenceRegressorNet(MaskedLossMixin, FastPathMixin, NeuralNetRegressor):
         return errors, torch.ones_like(errors)
 
 
-class SequenceClassifierNet(MaskedLossMixin, FastPathMixin, NeuralNetClassifier):
+class SequenceClassifierNet(
+    DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetClassifier
+):
     """``NeuralNetClassifier`` with the masked, sample-weighted loss of
     :class:`MaskedLossMixin` (per-step logits ``(batch, time, classes)`` too)."""
 

@@ -67,6 +67,13 @@ default="adam"
         A fixed value gives identical results on CPU.
     device : str, default="cpu"
         Torch device, for example "cuda".
+    distributed : bool, default=False
+        Train data-parallel across the processes of a ``torch.distributed`` process
+        group (a script launched with ``torchrun``, one process per GPU): each global
+        batch of ``batch_size`` sequences is split between the processes and
+        ``DistributedDataParallel`` averages the gradients, so every process ends with
+        the same model, the single-process one up to rounding. Every process passes the
+        whole data set to ``fit``. See the user guide's GPU page.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (LR schedulers, checkpoints, ...). They are copied at
         ``fit``; the objects passed here are never modified.
@@ -211,6 +218,7 @@ default="adam"
         tol=1e-4,
         random_state=None,
         device="cpu",
+        distributed=False,
         callbacks=None,
         verbose=0,
         warm_start=False,
@@ -244,6 +252,7 @@ default="adam"
             tol=tol,
             random_state=random_state,
             device=device,
+            distributed=distributed,
             callbacks=callbacks,
             verbose=verbose,
             warm_start=warm_start,
