@@ -225,9 +225,7 @@ def _valid_rows(out: np.ndarray, y: np.ndarray, lengths):
     return out[valid], y[valid]
 
 
-class SequenceRegressorNet(
-    DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetRegressor
-):
+class SequenceRegressorNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetRegressor):
     """``NeuralNetRegressor`` with the masked, sample-weighted loss of :class:`MaskedLossMixin`."""
 
     @staticmethod
@@ -252,9 +250,7 @@ class SequenceRegressorNet(
         return errors, torch.ones_like(errors)
 
 
-class SequenceClassifierNet(
-    DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetClassifier
-):
+class SequenceClassifierNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetClassifier):
     """``NeuralNetClassifier`` with the masked, sample-weighted loss of
     :class:`MaskedLossMixin` (per-step logits ``(batch, time, classes)`` too)."""
 
