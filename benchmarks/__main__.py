@@ -56,11 +56,23 @@ def main(argv=None) -> dict:
         help="torch intra-op threads for both sides (default 1: on a small shared machine "
         "more threads than free cores makes timings erratic); 0 keeps torch's default",
     )
+    p.add_argument(
+        "--device",
+        default="cpu",
+        help="device of both sides of the training workloads, e.g. cuda (skrnn's device=, "
+        "the raw loop's module and tensors); memory probes, accuracy and grid stay on the CPU",
+    )
     p.add_argument("--from-json", default=None, help="only render the results of --json")
     p.add_argument("--probe", nargs=2, metavar=("WORKLOAD", "SIDE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    if args.device != "cpu":
+        from skrnn._base import resolve_device
+
+        from . import workloads as wl_module
+
+        wl_module.DEVICE = resolve_device(args.device)  # a clear error without CUDA
 
     if args.probe:
         key, side = args.probe
@@ -82,6 +94,9 @@ def main(argv=None) -> dict:
     t_start = time.perf_counter()
     results: dict = {"quick": args.quick, "training": [], "accuracy": [], "skipped": {}}
     results["threads"] = torch.get_num_threads()
+    results["device"] = args.device
+    if args.device != "cpu":
+        results["gpu"] = torch.cuda.get_device_name(torch.device(args.device))
     # a bar over the workloads (a minute or more each) on a terminal; never in the timings
     for wl in progress(workloads(quick=args.quick), desc="workloads"):
         if not wanted(wl.key):
@@ -91,7 +106,7 @@ def main(argv=None) -> dict:
             print(f"W4 skipped: {W4_PENDING}")
             continue
         results["training"].append(run_training(wl))
-    if not args.no_memory:
+    if not args.no_memory and args.device == "cpu":  # RSS says nothing of GPU memory
         for row in results["training"]:
             row["memory"] = {
                 s: _probe(row["workload"], s, args.quick, results["threads"])

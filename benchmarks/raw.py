@@ -67,7 +67,7 @@ def predict_raw(module: torch.nn.Module, X) -> np.ndarray:
     """Forward the whole of ``X`` at once under ``torch.inference_mode()``."""
     module.eval()
     with torch.inference_mode():
-        return _call(module, X).numpy()
+        return _call(module, X).cpu().numpy()
 
 
 class RawSeq2Seq(nn.Module):
@@ -99,7 +99,7 @@ class RawSeq2Seq(nn.Module):
 
     def greedy(self, X, lengths, start: int, steps: int) -> torch.Tensor:
         state = self.encode(X, lengths)
-        tok = torch.full((len(X), 1), start, dtype=torch.long)
+        tok = torch.full((len(X), 1), start, dtype=torch.long, device=X.device)
         out = []
         for _ in range(steps):
             h, state = self.decoder(self.dec_embedding(tok), state)
@@ -113,4 +113,4 @@ def predict_raw_greedy(module: RawSeq2Seq, X, start: int, steps: int) -> np.ndar
     under ``torch.inference_mode()``."""
     module.eval()
     with torch.inference_mode():
-        return module.greedy(X["X"], X["lengths"], start, steps).numpy()
+        return module.greedy(X["X"], X["lengths"], start, steps).cpu().numpy()

@@ -31,7 +31,7 @@ def machine(results: dict | None = None) -> list[str]:
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
     return [
         f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-        f"- CPU: {cpu}, {os.cpu_count()} logical cores; no GPU "
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores "
         f"(torch.cuda.is_available() = {torch.cuda.is_available()})",
         f"- OS: {platform.platform()}; Python {sys.version.split()[0]}",
         f"- torch {torch.__version__}, skorch {skorch.__version__}, scikit-learn "
@@ -42,8 +42,22 @@ def machine(results: dict | None = None) -> list[str]:
         f"{', '.join(f'{v:.2f}' for v in load)}; the machine is shared with other users' "
         "jobs, so each row also gives the 1-min load when it started and ended. Both sides "
         "are interleaved so they see the same load; absolute times are noisy, ratios less so",
-        '- GPU: none was available for this run, so W2-W4 with `device="cuda"` are not measured',
+        _gpu_line(results or {}),
     ]
+
+
+def _gpu_line(results: dict) -> str:
+    device = results.get("device", "cpu")
+    if device == "cpu":
+        return (
+            '- GPU: none used in this run, so W2-W4 with `device="cuda"` are not measured '
+            "(`--device cuda` runs them on a GPU)"
+        )
+    return (
+        f"- Device: `{device}` ({results.get('gpu', '?')}) for both sides of the training "
+        "workloads: skrnn with `device=`, the raw loop with its module and tensors moved "
+        "there before timing; peak RSS not probed (it does not see GPU memory)"
+    )
 
 
 def _fmt(x, digits=3):
