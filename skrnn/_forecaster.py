@@ -27,6 +27,14 @@ class PinballLoss(torch.nn.Module):
     Output column ``j`` estimates the quantile at ``quantiles[j % len(quantiles)]`` of its
     target; the targets are the true values repeated once per level.
 
+    Parameters
+    ----------
+    quantiles : sequence of float
+        The levels, in the order the output columns cycle through them.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        As in PyTorch's losses: the mean or sum over every element, or the loss of each
+        element (the shape of the targets), which sample weights weigh.
+
     Examples
     --------
     >>> import torch
@@ -35,13 +43,22 @@ class PinballLoss(torch.nn.Module):
     0.5
     """
 
-    def __init__(self, quantiles):
+    def __init__(self, quantiles, reduction="mean"):
         super().__init__()
         self.register_buffer("levels", torch.as_tensor(quantiles, dtype=torch.float32))
+        self.reduction = reduction
 
     def forward(self, y_pred, y_true):
-        diff = (y_true - y_pred).reshape(-1, len(self.levels))
-        return torch.maximum(self.levels * diff, (self.levels - 1) * diff).mean()
+        diff = y_true - y_pred
+        flat = diff.reshape(-1, len(self.levels))
+        losses = torch.maximum(self.levels * flat, (self.levels - 1) * flat).reshape(diff.shape)
+        if self.reduction == "none":
+            return losses
+        if self.reduction == "sum":
+            return losses.sum()
+        if self.reduction == "mean":
+            return losses.mean()
+        raise ValueError(f"reduction={self.reduction!r}: use 'mean', 'sum' or 'none'.")
 
 
 class _PinballMixin:

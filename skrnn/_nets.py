@@ -149,8 +149,10 @@ class MaskedLossMixin:
     unweighted loss for unit weights. ``infer`` drops the keys that are for the loss only
     before the module.
 
-    Subclasses give ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``
-    for sample weights.
+    The losses weighed are the criterion's own, element by element (its
+    ``reduction="none"``, as PyTorch's losses and :class:`~skrnn._forecaster.PinballLoss` take it);
+    a subclass whose criterion weighs its elements itself (class weights) overrides
+    ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``.
     """
 
     #: Key of the input dict that holds the lengths of the target sequences.
@@ -189,6 +191,31 @@ class MaskedLossMixin:
         if valid is None:
             return y_pred, y_true
         return y_pred[valid], y_true[valid]
+
+    def _elementwise_loss(self, y_pred, y_true):
+        """The criterion's loss of each element (computed with ``reduction="none"``, the
+        criterion left as it was) and their unit weights."""
+        criterion = self.criterion_
+        reduction = getattr(criterion, "reduction", None)
+        if not isinstance(reduction, str):
+            raise TypeError(
+                f"sample_weight needs a criterion that computes the loss of each element: "
+                f"{type(criterion).__name__} has no 'reduction' attribute; give it one that "
+                "accepts reduction='none' (as PyTorch's losses do), or fit without "
+                "sample_weight."
+            )
+        criterion.reduction = "none"
+        try:
+            losses = criterion(y_pred, y_true)
+        finally:
+            criterion.reduction = reduction
+        if losses.shape != y_true.shape:
+            raise ValueError(
+                f"sample_weight needs the loss of each element: {type(criterion).__name__} "
+                f"with reduction='none' returned shape {tuple(losses.shape)} for targets of "
+                f"shape {tuple(y_true.shape)}."
+            )
+        return losses, torch.ones_like(losses)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
@@ -242,12 +269,6 @@ class SequenceRegressorNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, Ne
         """
         out, y = _valid_rows(out, y, lengths)
         return float(r2_score(y, out))
-
-    @staticmethod
-    def _elementwise_loss(y_pred, y_true):
-        """Squared errors and their (unit) weights."""
-        errors = (y_pred - y_true) ** 2
-        return errors, torch.ones_like(errors)
 
 
 class SequenceClassifierNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNetClassifier):

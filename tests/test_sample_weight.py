@@ -88,3 +88,56 @@ def test_bad_weights_are_clear_errors(seq_data, w, match):
     X, y = seq_data
     with pytest.raises(ValueError, match=match):
         RNNRegressor(units=4, epochs=1).fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_weighted_loss_is_the_criterions_own_loss(per_step):
+    """With sample weights the loss is the criterion's elementwise loss, weighted: unit
+    weights give the unweighted loss for a pinball (quantile) criterion as for MSE, and
+    weights w give the weighted mean of the criterion's per-sample losses."""
+    import torch
+
+    from skrnn._forecaster import PinballLoss
+    from skrnn._nets import SAMPLE_WEIGHT, SequenceRegressorNet
+
+    gen = torch.Generator().manual_seed(0)
+    shape = (6, 4, 3) if per_step else (6, 3)
+    y_pred, y_true = torch.randn(shape, generator=gen), torch.randn(shape, generator=gen)
+    w = torch.arange(1.0, 7.0)
+    for criterion, kwargs in [
+        (PinballLoss, dict(criterion__quantiles=[0.1, 0.5, 0.9])),
+        (torch.nn.MSELoss, {}),
+        (torch.nn.L1Loss, {}),
+    ]:
+        net = SequenceRegressorNet(torch.nn.Linear(1, 3), criterion=criterion, **kwargs)
+        net.initialize()
+        X = {"X": torch.zeros(6, 1)}
+        plain = net.get_loss(y_pred, y_true, X=X).item()
+        ones = net.get_loss(y_pred, y_true, X={**X, SAMPLE_WEIGHT: torch.ones(6)}).item()
+        assert ones == pytest.approx(plain, rel=1e-6), criterion
+        weighted = net.get_loss(y_pred, y_true, X={**X, SAMPLE_WEIGHT: w}).item()
+        per_sample = torch.stack(
+            [net.criterion_(y_pred[i : i + 1], y_true[i : i + 1]) for i in range(6)]
+        )
+        expected = float((per_sample * w).sum() / w.sum())
+        assert weighted == pytest.approx(expected, rel=1e-5), criterion
+        assert net.criterion_.reduction == "mean"  # the criterion is left as it was
+
+
+def test_weights_with_a_criterion_that_cannot_give_elementwise_losses_are_an_error():
+    import torch
+
+    from skrnn._nets import SAMPLE_WEIGHT, SequenceRegressorNet
+
+    class MeanOnly(torch.nn.Module):
+        def forward(self, y_pred, y_true):
+            return ((y_pred - y_true) ** 2).mean()
+
+    net = SequenceRegressorNet(torch.nn.Linear(1, 2), criterion=MeanOnly).initialize()
+    y = torch.zeros(3, 2)
+    X = {"X": torch.zeros(3, 1), SAMPLE_WEIGHT: torch.ones(3)}
+    with pytest.raises(TypeError, match="MeanOnly has no 'reduction'"):
+        net.get_loss(y, y, X=X)
+    net.criterion_.reduction = "mean"  # an attribute the criterion ignores
+    with pytest.raises(ValueError, match=r"returned shape \(\)"):
+        net.get_loss(y, y, X=X)
