@@ -8,7 +8,15 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from ._random import current_generator
 
-__all__ = ["Dropout", "RNNModule", "StackedRNN", "make_rnn", "pool_sequence", "valid_steps"]
+__all__ = [
+    "Dropout",
+    "RNNModule",
+    "StackedRNN",
+    "make_rnn",
+    "pool_sequence",
+    "run_packed",
+    "step_mask",
+]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -148,18 +156,32 @@ def make_rnn(
     return _CELLS[cell](**kwargs)
 
 
-def valid_steps(lengths: torch.Tensor, n_steps: int, device=None) -> torch.Tensor:
-    """Boolean mask ``(batch, n_steps)``: True on each sequence's first ``lengths`` steps.
+def step_mask(lengths, n_steps: int, device=None) -> torch.Tensor:
+    """Boolean mask ``(batch, n_steps)``: True on each sequence's first ``lengths`` steps
+    (on ``device``, by default that of ``lengths``). The one mask of padded steps of the
+    modules and of the loss (:mod:`skrnn._nets`); NumPy's is
+    :func:`skrnn._validation.step_mask_array`.
 
     Examples
     --------
     >>> import torch
-    >>> valid_steps(torch.tensor([2, 1]), 3)
+    >>> step_mask(torch.tensor([2, 1]), 3)
     tensor([[ True,  True, False],
             [ True, False, False]])
     """
-    lengths = lengths.to(device)
+    lengths = torch.as_tensor(lengths, device=device)
     return torch.arange(n_steps, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def run_packed(rnn: nn.Module, x: torch.Tensor, lengths: torch.Tensor):
+    """``rnn`` over the padded batch ``x`` ``(batch, time, features)`` packed by
+    ``lengths``, so that no padded step reaches it: its outputs padded back to ``x``'s
+    time steps (zero on padding) and its final states (those of each sequence's last
+    valid step)."""
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    out, hidden = rnn(packed)
+    out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+    return out, hidden
 
 
 def pool_sequence(
@@ -196,7 +218,7 @@ def pool_sequence(
         return torch.cat([last[:, :units], out[:, 0, units:]], dim=1)
     if lengths is None:
         return out.mean(dim=1) if pooling == "mean" else out.amax(dim=1)
-    valid = valid_steps(lengths, out.shape[1], out.device).unsqueeze(2)
+    valid = step_mask(lengths, out.shape[1], out.device).unsqueeze(2)
     if pooling == "mean":
         total = out.masked_fill(~valid, 0.0).sum(dim=1)
         return total / lengths.to(out.device, out.dtype)[:, None]
@@ -270,10 +292,8 @@ class RNNModule(nn.Module):
             return self.rnn(X)[0]
         if not self.bidirectional:
             out = self.rnn(X)[0]
-            return out * valid_steps(lengths, out.shape[1], out.device).unsqueeze(2)
-        packed = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=X.shape[1])
-        return out
+            return out * step_mask(lengths, out.shape[1], out.device).unsqueeze(2)
+        return run_packed(self.rnn, X, lengths)[0]
 
     def encode(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Fixed-length representation ``(batch, units * directions)`` of each sequence."""

@@ -1,5 +1,6 @@
-"""Thin skorch net subclasses: the standard nets plus a loss masked on padded target
-steps (by their lengths) and weighted by sample weights."""
+"""The skorch nets of every skrnn estimator, and every skorch customisation: skorch's
+nets plus the fast per-batch path, a loss masked on padded target steps (by their
+lengths) and weighted by sample weights, and Seq2Seq's batched inference."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from sklearn.metrics import r2_score
-from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.history import History
 from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import DataLoader
 
 from ._data import SLICED_OPTIONS, SliceIterator, dataset_tensors
 from ._distributed import DataParallelMixin
+from ._modules import step_mask
+from ._validation import step_mask_array
 
 __all__ = [
     "SAMPLE_WEIGHT",
@@ -22,6 +25,7 @@ __all__ = [
     "FastHistory",
     "FastPathMixin",
     "MaskedLossMixin",
+    "Seq2SeqNet",
     "SequenceClassifierNet",
     "SequenceRegressorNet",
     "step_mask",
@@ -33,7 +37,7 @@ __all__ = [
 SAMPLE_WEIGHT = "sample_weight"
 
 #: Key of the lengths of the target sequences in the input dict of a net whose targets
-#: are not as long as its inputs (:class:`~skrnn._seq2seq.Seq2SeqNet`); the module never
+#: are not as long as its inputs (:class:`Seq2SeqNet`); the module never
 #: sees them.
 TARGET_LENGTHS = "target_lengths"
 
@@ -121,18 +125,6 @@ def validation_score(net, X, y) -> float:
     out = to_numpy(net.forward(X, training=False))
     lengths = net.target_lengths(X) if out.ndim == 3 else None
     return net.score_outputs(out, np.asarray(y), lengths)
-
-
-def step_mask(lengths, n_steps: int) -> torch.Tensor:
-    """Boolean mask ``(n, n_steps)`` of the steps that each sequence fills.
-
-    Examples
-    --------
-    >>> step_mask(torch.tensor([2, 1]), 3).int().tolist()
-    [[1, 1, 0], [1, 0, 0]]
-    """
-    lengths = torch.as_tensor(lengths)
-    return torch.arange(n_steps, device=lengths.device)[None, :] < lengths[:, None]
 
 
 class MaskedLossMixin:
@@ -248,7 +240,7 @@ def _valid_rows(out: np.ndarray, y: np.ndarray, lengths):
         return out, y
     if lengths is None:
         return out.reshape(-1, out.shape[-1]), y.reshape(-1, *y.shape[2:])
-    valid = np.arange(out.shape[1])[None, :] < np.asarray(lengths)[:, None]
+    valid = step_mask_array(lengths, out.shape[1])
     return out[valid], y[valid]
 
 
@@ -298,3 +290,55 @@ class SequenceClassifierNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, N
         class_weight = getattr(self.criterion_, "weight", None)
         weights = torch.ones_like(losses) if class_weight is None else class_weight[labels]
         return losses.reshape(y_true.shape), weights.reshape(y_true.shape)
+
+
+class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
+    """skorch net of a :class:`~skrnn._seq2seq_modules.Seq2SeqModule`: the criterion
+    over the outputs of every step (cross-entropy over token logits ``(B, T, V)``, or
+    over continuous outputs), leaving out the padded steps beyond each target's length
+    (:data:`TARGET_LENGTHS`, :class:`MaskedLossMixin`). ``decode_iter``, ``embed_iter``
+    and ``attention_weights`` run the module's inference over batches of inputs: the
+    estimator calls only these."""
+
+    target_lengths_key = TARGET_LENGTHS
+
+    def _batches(self, X: dict):
+        """Batches of the input dict ``X`` (arrays) on the net's device, with the module
+        in eval mode: ``iterator_valid``'s batch size each (the estimators set
+        ``PREDICT_BATCH_SIZE``)."""
+        self.module_.eval()
+        for Xb, _ in self.get_iterator(self.get_dataset(X), training=False):
+            yield {k: to_tensor(v, device=self.device) for k, v in Xb.items()}
+
+    def decode_iter(self, X: dict, *, max_steps: int, beam_width: int = 1):
+        """Decoded outputs (ids or values) of each batch of ``X``, on the CPU: the
+        module's greedy (``beam_width=1``) or beam-search decoding, as skorch's
+        ``forward_iter`` gives the outputs of ``forward``."""
+        for batch in self._batches(X):
+            with torch.inference_mode():
+                yield self.module_.decode(
+                    batch["X"], batch.get("lengths"), max_steps=max_steps, beam_width=beam_width
+                ).cpu()
+
+    def embed_iter(self, X: dict):
+        """Encoder embeddings of each batch of ``X``, on the CPU."""
+        for batch in self._batches(X):
+            with torch.inference_mode():
+                yield self.module_.embed(batch["X"], batch.get("lengths")).cpu()
+
+    def attention_weights(self, X: dict, y_teacher) -> np.ndarray:
+        """The decoder's attention weights ``(n, output steps, input steps)`` over the
+        first batch of ``X`` while it is fed ``y_teacher`` (ids or values on the net's
+        scale, one row per sequence) as its previous outputs."""
+        batch = next(self._batches(X))
+        batch["y_teacher"] = to_tensor(y_teacher, device=self.device)
+        captured = []
+        hook = self.module_.decoder.attention.register_forward_hook(
+            lambda mod, args, out: captured.append(out[1])
+        )
+        try:
+            with torch.inference_mode():
+                self.module_(**batch)
+        finally:
+            hook.remove()
+        return captured[0].cpu().numpy().astype(np.float64)

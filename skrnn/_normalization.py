@@ -18,6 +18,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
+from ._validation import step_mask_array
+
 __all__ = ["INSTANCE_NORMS", "TargetNormMixin", "window_stats"]
 
 INSTANCE_NORMS = ("last", "mean", "standard")
@@ -44,7 +46,7 @@ def window_stats(X: np.ndarray, lengths: np.ndarray | None, mode: str):
     n, steps, _ = X.shape
     if lengths is None:
         lengths = np.full(n, steps)
-    valid = (np.arange(steps)[None, :] < lengths[:, None])[:, :, None]
+    valid = step_mask_array(lengths, steps)[:, :, None]
     if mode == "last":
         return X[np.arange(n), lengths - 1], np.ones((n, X.shape[2]))
     mean = np.where(valid, X, 0.0).sum(axis=1) / lengths[:, None]
@@ -116,7 +118,7 @@ class TargetNormMixin:
         shift, scale = window_stats(X, lengths, self.instance_norm)
         Xn = (X - shift[:, None]) / scale[:, None]
         if lengths is not None:  # keep padding at zero
-            Xn[np.arange(X.shape[1])[None, :] >= lengths[:, None]] = 0.0
+            Xn[~step_mask_array(lengths, X.shape[1])] = 0.0
         cols = self._target_columns
         return Xn.astype(np.float32), (shift[:, cols], scale[:, cols])
 
@@ -135,7 +137,7 @@ class TargetNormMixin:
             w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
             w = w.reshape(-1, *[1] * (y.ndim - 1))
             if lengths is not None and y.ndim == 3:
-                w = w * (np.arange(y.shape[1])[None, :, None] < lengths[:, None, None])
+                w = w * step_mask_array(lengths, y.shape[1])[:, :, None]
             w = np.broadcast_to(w, y.shape).reshape(-1, k)
             flat = y.reshape(-1, k)
             if self.scale_target and (w.sum(axis=0) > 0).all():

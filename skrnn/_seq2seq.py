@@ -17,8 +17,6 @@ from sklearn.base import (
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
-from skorch.utils import to_tensor
 
 from ._base import (
     PREDICT_BATCH_SIZE,
@@ -27,7 +25,7 @@ from ._base import (
     plain_scalars,
     resolve_device,
 )
-from ._nets import TARGET_LENGTHS, FastPathMixin, MaskedLossMixin
+from ._nets import TARGET_LENGTHS, Seq2SeqNet
 from ._normalization import TargetNormMixin
 from ._progress import progress
 from ._random import fit_seed
@@ -36,58 +34,7 @@ from ._sequences import check_container, read_sequences, sequence_kind
 from ._transaction import transactional
 from ._vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
 
-__all__ = ["Seq2SeqNet", "Seq2SeqTransformer"]
-
-
-class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
-    """skorch net of a :class:`Seq2SeqModule`: the criterion over the outputs of every
-    step (cross-entropy over token logits ``(B, T, V)``, or over continuous outputs),
-    leaving out the padded steps beyond each target's length (:data:`TARGET_LENGTHS`,
-    :class:`~skrnn._nets.MaskedLossMixin`). ``decode_iter``, ``embed_iter`` and
-    ``attention_weights`` run the module's inference over batches of inputs: the
-    estimator calls only these."""
-
-    target_lengths_key = TARGET_LENGTHS
-
-    def _batches(self, X: dict):
-        """Batches of the input dict ``X`` (arrays) on the net's device, with the module
-        in eval mode: ``PREDICT_BATCH_SIZE`` sequences each (``iterator_valid``)."""
-        self.module_.eval()
-        for Xb, _ in self.get_iterator(self.get_dataset(X), training=False):
-            yield {k: to_tensor(v, device=self.device) for k, v in Xb.items()}
-
-    def decode_iter(self, X: dict, *, max_steps: int, beam_width: int = 1):
-        """Decoded outputs (ids or values) of each batch of ``X``, on the CPU: the
-        module's greedy (``beam_width=1``) or beam-search decoding, as skorch's
-        ``forward_iter`` gives the outputs of ``forward``."""
-        for batch in self._batches(X):
-            with torch.inference_mode():
-                yield self.module_.decode(
-                    batch["X"], batch.get("lengths"), max_steps=max_steps, beam_width=beam_width
-                ).cpu()
-
-    def embed_iter(self, X: dict):
-        """Encoder embeddings of each batch of ``X``, on the CPU."""
-        for batch in self._batches(X):
-            with torch.inference_mode():
-                yield self.module_.embed(batch["X"], batch.get("lengths")).cpu()
-
-    def attention_weights(self, X: dict, y_teacher) -> np.ndarray:
-        """The decoder's attention weights ``(n, output steps, input steps)`` over the
-        first batch of ``X`` while it is fed ``y_teacher`` (ids or values on the net's
-        scale, one row per sequence) as its previous outputs."""
-        batch = next(self._batches(X))
-        batch["y_teacher"] = to_tensor(y_teacher, device=self.device)
-        captured = []
-        hook = self.module_.decoder.attention.register_forward_hook(
-            lambda mod, args, out: captured.append(out[1])
-        )
-        try:
-            with torch.inference_mode():
-                self.module_(**batch)
-        finally:
-            hook.remove()
-        return captured[0].cpu().numpy().astype(np.float64)
+__all__ = ["Seq2SeqTransformer"]
 
 
 def _holds_labels(Y_kind: str, X_kind: str) -> bool:

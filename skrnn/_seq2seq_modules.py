@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._modules import Dropout, make_rnn, valid_steps
+from ._modules import Dropout, make_rnn, run_packed, step_mask
 from ._random import rand
 from ._vocab import EOS, PAD, SOS
 
@@ -152,10 +151,8 @@ class Encoder(nn.Module):
             out, hidden = self.rnn(x)
             mask = None
         else:
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            out, hidden = self.rnn(packed)
-            out, _ = pad_packed_sequence(out, batch_first=True, total_length=X.shape[1])
-            mask = valid_steps(lengths, X.shape[1], X.device)
+            out, hidden = run_packed(self.rnn, x, lengths)
+            mask = step_mask(lengths, X.shape[1], X.device)
         if isinstance(hidden, tuple):
             hidden = tuple(_merge_directions(h, self.num_layers, self.directions) for h in hidden)
         else:

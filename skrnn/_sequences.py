@@ -37,7 +37,13 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import validate_data
 
-from ._validation import check_feature_names, check_numeric, names_argument, pad_sequences
+from ._validation import (
+    check_feature_names,
+    check_numeric,
+    names_argument,
+    pad_sequences,
+    step_mask_array,
+)
 
 __all__ = [
     "Sequences",
@@ -605,7 +611,7 @@ def _unpad(X, lengths, input_name: str):
             f"lengths must lie in [1, {X.shape[1]}] (at least one step, at most the padded "
             f"length), got values from {lengths.min()} to {lengths.max()}."
         )
-    valid = np.arange(X.shape[1])[None, :] < lengths[:, None]
+    valid = step_mask_array(lengths, X.shape[1])
     X = np.where(valid[:, :, None], X, np.float32(0.0))
     if not np.isfinite(X).all():
         raise ValueError(f"Input {input_name} contains NaN or infinity within the given lengths.")

@@ -15,6 +15,7 @@ __all__ = [
     "names_argument",
     "pad_sequences",
     "sktime_to_sequences",
+    "step_mask_array",
 ]
 
 
@@ -42,6 +43,18 @@ def pad_sequences(seqs, *, fill_value, dtype, length: int | None = None) -> np.n
     for i, s in enumerate(seqs):
         out[i, : len(s)] = s
     return out
+
+
+def step_mask_array(lengths, n_steps: int) -> np.ndarray:
+    """Boolean mask ``(n, n_steps)``: True on each sequence's first ``lengths`` steps
+    (the NumPy twin of :func:`skrnn._modules.step_mask`).
+
+    Examples
+    --------
+    >>> step_mask_array([2, 1], 3).astype(int).tolist()
+    [[1, 1, 0], [1, 0, 0]]
+    """
+    return np.arange(n_steps)[None, :] < np.asarray(lengths)[:, None]
 
 
 def check_numeric(X, *, input_name: str = "X", **kwargs) -> np.ndarray:
