@@ -141,3 +141,21 @@ def test_weights_with_a_criterion_that_cannot_give_elementwise_losses_are_an_err
     net.criterion_.reduction = "mean"  # an attribute the criterion ignores
     with pytest.raises(ValueError, match=r"returned shape \(\)"):
         net.get_loss(y, y, X=X)
+
+
+def test_quantile_regressor_with_unit_weights_trains_as_without(seq_data):
+    """The forecaster's quantile network (pinball loss) trains alike with unit weights
+    and without weights: the weighted loss is its own loss, not a squared error."""
+    from skrnn._forecaster import _QuantileRNNRegressor
+
+    X, y = seq_data
+    kw = dict(units=8, epochs=3, batch_size=16, random_state=0)
+    plain = _QuantileRNNRegressor(**kw)
+    plain._levels = (0.1, 0.5, 0.9)
+    ones = _QuantileRNNRegressor(**kw)
+    ones._levels = plain._levels
+    Y = np.repeat(np.asarray(y, dtype=float).reshape(len(y), -1), 3, axis=1)
+    plain.fit(X, Y)
+    ones.fit(X, Y, sample_weight=np.ones(len(X)))
+    np.testing.assert_allclose(ones.loss_curve_, plain.loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(ones.predict(X), plain.predict(X), rtol=1e-5, atol=1e-6)
