@@ -526,7 +526,7 @@ def _read_variable_length(estimator, X, lengths, reset: bool, input_name: str):
     if lengths is None:
         X, lengths = _stack_sequences(X, input_name)
     else:
-        X, lengths = _unpad(X, lengths, input_name)
+        X, lengths = _read_padded(X, lengths, input_name)
     n_features = X.shape[2]
     if estimator is None:
         return X, lengths
@@ -582,7 +582,7 @@ def _stack_sequences(X, input_name: str):
     return pad_sequences(seqs, fill_value=0.0, dtype=np.float32), lengths
 
 
-def _unpad(X, lengths, input_name: str):
+def _read_padded(X, lengths, input_name: str):
     """A padded ``X`` with its ``lengths``: the steps beyond each length (which may be
     NaN) set to zero, and the lengths checked."""
     X = check_numeric(
