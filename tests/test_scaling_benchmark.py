@@ -20,10 +20,11 @@ def test_child_times_a_cold_and_a_warm_search(child_run):
 
 
 def _results(child_run, target, speedups):
-    """Results of one search size where n_jobs=2 and Dask reach ``speedups``."""
-    runs = {"n_jobs=1": [child_run]}
+    """Results of one search size where n_jobs=1 with one thread, n_jobs=2 and Dask are
+    ``speedups`` times faster than n_jobs=1 with torch's default threads."""
+    runs = {"n_jobs=1": [copy.deepcopy(child_run)]}
     modes = ("n_jobs=1, 1 thread", "n_jobs=2", "dask")
-    for mode, s in zip(modes, (1.1, *speedups), strict=True):
+    for mode, s in zip(modes, speedups, strict=True):
         r = copy.deepcopy(child_run)
         r.update(mode=mode, cold_s=child_run["cold_s"] / s, warm_s=child_run["warm_s"] / s)
         r["cluster_start_s"] = 1.0
@@ -41,8 +42,10 @@ def _results(child_run, target, speedups):
 @pytest.mark.parametrize(
     "target, speedups, marks",
     [
-        (20.0, (1.8, 1.5), ["met", "**not met**"]),  # >= 1.7x
-        (5.0, (0.9, 0.8), ["met", "**not met**"]),  # never more than 1.2x slower
+        (20.0, (0.9, 1.8, 1.5), ["met", "**not met**"]),  # >= 1.7x
+        (5.0, (0.9, 0.9, 0.8), ["met", "**not met**"]),  # never more than 1.2x slower
+        # judged against the faster serial run: 1.8 / 1.2 = 1.5x
+        (20.0, (1.2, 1.8, 2.4), ["**not met**", "met"]),
     ],
 )
 def test_report_marks_the_targets(child_run, target, speedups, marks, tmp_path):
