@@ -13,13 +13,13 @@ route::
 instead of carrying it (without ``scatter``, joblib sends each argument over 1 kB once per
 search). Dask's nanny starts every worker with ``OMP_NUM_THREADS=1``, so each fit runs
 with one torch thread: the fast setting for small recurrent nets, and the reason to run
-one worker thread per core.
+one single-threaded worker process per core.
 
 On a multi-machine cluster, start a scheduler on one machine and workers on every machine
 (each with the same Python environment: skrnn, torch, scikit-learn, dask)::
 
-    dask scheduler                                        # prints tcp://HOST:8786
-    dask worker tcp://HOST:8786 --nworkers auto           # on every machine
+    dask scheduler                                                # prints tcp://HOST:8786
+    dask worker tcp://HOST:8786 --nworkers $(nproc) --nthreads 1  # on every machine
 
 then pass the scheduler's address::
 
