@@ -151,7 +151,10 @@ class TargetNormMixin:
 
     def _decode_target(self, out: np.ndarray, window) -> np.ndarray:
         """The net's outputs in ``y``'s units (float64)."""
-        out = out * self.target_scale_ + self.target_mean_
+        # a new float64 array, then added to in place: one copy fewer of the predictions
+        # (tens of MB for a long series, docs/benchmarks.md)
+        out = np.multiply(out, self.target_scale_, dtype=np.float64)
+        out += self.target_mean_
         if window is not None:
             out = out * _per_step(window[1], out.ndim) + _per_step(window[0], out.ndim)
         return out
