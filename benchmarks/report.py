@@ -176,18 +176,26 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write(path: str, results: dict) -> None:
-    block = render(results)
+def replace_block(
+    path: str, block: str, start: str, end: str, *, missing: str = "{block}\n"
+) -> None:
+    """Write ``block`` (which begins with ``start`` and ends with ``end``) into the
+    Markdown file ``path`` in place of its current block between the two markers; a
+    file without them gets ``missing.format(block=block, text=text)`` (default: the
+    block appended)."""
     text = ""
     if os.path.exists(path):
         with open(path) as f:
             text = f.read()
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + block + tail
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
-        text = "# Benchmarks\n\n" + block + "\n" + text
+        text = missing.format(block=block, text=text)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as f:
         f.write(text)
+
+
+def write(path: str, results: dict) -> None:
+    replace_block(path, render(results), START, END, missing="# Benchmarks\n\n{block}\n{text}")

@@ -28,6 +28,8 @@ import sys
 import time
 from datetime import datetime, timezone
 
+from .report import replace_block
+
 START, END = "<!-- scaling:start -->", "<!-- scaling:end -->"
 #: "n_jobs=1" keeps torch's default threads (what a user gets; the targets' reference),
 #: "n_jobs=1, 1 thread" is the serial setting the README recommends on small machines
@@ -375,16 +377,8 @@ def render(results: dict) -> str:
 
 
 def write(path: str, results: dict) -> None:
-    block = render(results)
-    with open(path) as f:
-        text = f.read()
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Scaling out: `n_jobs` and Dask\n\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    missing = "{text}\n\n## Scaling out: `n_jobs` and Dask\n\n{block}\n"
+    replace_block(path, render(results), START, END, missing=missing)
 
 
 def main(argv=None) -> dict:

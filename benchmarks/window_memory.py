@@ -22,13 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 import warnings
 
 import numpy as np
+
+from .report import replace_block
 
 N_STEPS = 2_000_000
 TIME_STEPS = (32, 128, 512)
@@ -140,15 +141,7 @@ def render(results: dict) -> str:
 
 
 def write(path: str, results: dict) -> None:
-    with open(path) as f:
-        text = f.read()
-    block = render(results)
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    replace_block(path, render(results), START, END, missing="{text}\n\n{block}\n")
 
 
 def main(argv=None) -> dict:
