@@ -117,28 +117,18 @@ def _length(data) -> int:
     return len(data)
 
 
-def _take(data, index):
-    """Rows ``index`` (a slice or a LongTensor) of every tensor in ``data``."""
+def _take(data, index, *, lazy: bool = False):
+    """Rows ``index`` (a slice or a LongTensor) of every tensor in ``data``. With
+    ``lazy`` (a subset kept for later batches), :class:`ArrayRows` stay uncopied."""
     if isinstance(data, Mapping):
-        return {k: _take(v, index) for k, v in data.items()}
+        return {k: _take(v, index, lazy=lazy) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return type(data)(_take(v, index) for v in data)
+        return type(data)(_take(v, index, lazy=lazy) for v in data)
     if isinstance(data, ArrayRows):
-        return data.take(index)
+        return data.subset(index.numpy()) if lazy else data.take(index)
     if isinstance(index, slice):
         return data[index]
     return data.index_select(0, index)
-
-
-def _subset(data, indices: torch.Tensor):
-    """Rows ``indices`` of ``data``: tensors are indexed, :class:`ArrayRows` stay lazy."""
-    if isinstance(data, Mapping):
-        return {k: _subset(v, indices) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(_subset(v, indices) for v in data)
-    if isinstance(data, ArrayRows):
-        return data.subset(indices.numpy())
-    return data.index_select(0, indices)
 
 
 def _lengths_agree(X, y) -> bool:
@@ -192,8 +182,8 @@ def dataset_tensors(dataset):
         return None
     if indices is not None:
         index = torch.as_tensor(indices, dtype=torch.int64)
-        X = _subset(X, index)
-        y = None if y is None else _subset(y, index)
+        X = _take(X, index, lazy=True)
+        y = None if y is None else _take(y, index, lazy=True)
     return X, y
 
 
