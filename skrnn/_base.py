@@ -651,9 +651,10 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps), \
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, n_columns), \
 or list of arrays
-            Training sequences; a 2D array holds univariate sequences. Variable-length
+            Training sequences; a 2D array (or DataFrame) is a table, read as
+            ``time_steps`` says (by default one step of all its columns). Variable-length
             sequences: a list of arrays ``(t_i, n_features)`` or ``(t_i,)``, or a padded
             array together with ``lengths``.
         y : array-like

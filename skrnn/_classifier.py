@@ -115,7 +115,7 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
-        time_steps=None,
+        time_steps=1,
         init="keras",
     ):
         super().__init__(
@@ -172,7 +172,14 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
                 f"y mixes label types that cannot be compared, such as strings and numbers: {exc}"
             ) from None
         if reset:
-            self.classes_ = unique_labels(y if classes is None else column_or_1d(classes))
+            classes_ = unique_labels(y if classes is None else column_or_1d(classes))
+            if len(classes_) < 2:  # as scikit-learn's classifiers: nothing to tell apart
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, but y holds "
+                    f"only one class: {classes_[:1].tolist()[0]!r}. (partial_fit: pass all "
+                    "classes with classes=...)"
+                )
+            self.classes_ = classes_
             self._encoder = LabelEncoder().fit(self.classes_)
             self._class_weights = self._check_class_weight(y)
         elif classes is not None and not np.array_equal(

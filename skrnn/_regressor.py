@@ -103,14 +103,17 @@ default="adam"
         Token input: how strings are split: characters, scikit-learn's word analyzer
         (lowercased words of 2+ alphanumeric characters), or a callable returning a list
         of tokens.
-    time_steps : int or None, default=None
-        How a 2D ``X`` (a table ``(n_samples, n_columns)``) is read. ``None``: as
-        univariate sequences, one column per time step (the time-series convention of
-        sktime and tslearn, and what windows of a series look like). An int ``k``: each
-        row holds ``k`` time steps of ``n_columns / k`` features, step by step (the
-        first ``n_columns / k`` columns are step 1); ``time_steps=1`` reads a plain
-        table as one step of all its features, which is what an unordered table of
-        features needs. 3D and variable-length ``X`` are read as they are.
+    time_steps : int or None, default=1
+        How a 2D ``X`` (a table ``(n_samples, n_columns)``, array or DataFrame) is read.
+        ``1``: one step of all its columns, what an MLP sees (a table of unordered
+        features). ``None``: univariate sequences, one column per time step (the
+        time-series convention of sktime and tslearn). An int ``k``: each row holds ``k``
+        time steps of ``n_columns / k`` features, step by step (the first
+        ``n_columns / k`` columns are step 1). Sequences are 3D ``(n_samples, steps,
+        n_features)`` and variable-length lists: they are read as they are.
+
+        .. versionchanged:: 0.2.0
+           The default was ``None`` (every column a step); see :doc:`/changes`.
     init : {"keras", "torch"}, default="keras"
         Initial weights. ``"keras"``: Glorot-uniform input weights, orthogonal
         recurrent weights, zero biases with an LSTM forget-gate bias of 1 (Jozefowicz
@@ -227,7 +230,7 @@ default="adam"
         embedding_dim=None,
         max_vocab=None,
         tokenizer="char",
-        time_steps=None,
+        time_steps=1,
         init="keras",
         scale_target=True,
         instance_norm=None,

@@ -7,10 +7,10 @@ scikit-learn's contract asks for (``n_features_in_``, ``feature_names_in_``, thr
 scikit-learn's public ``validate_data``).
 
 Layout convention used everywhere in skrnn: a batch of sequences is a 3D array
-``(n_samples, time_steps, n_features)``. A 2D array ``(n_samples, time_steps)`` is read
-as univariate sequences (one column per time step), which is what a plain tabular ``X``
-or a window of lagged values looks like; ``time_steps`` reads its columns as steps of
-several features instead.
+``(n_samples, time_steps, n_features)``. A 2D array ``(n_samples, n_columns)`` is a
+table: by default (``time_steps=1``) one step of all its columns, what an MLP sees;
+``time_steps=None`` reads each column as one step of a univariate sequence and
+``time_steps=k`` as ``k`` steps of ``n_columns / k`` features.
 
 How an estimator reads ``X`` is its ``tokens`` mode:
 
@@ -423,8 +423,9 @@ def _check_values(estimator, X, *, reset: bool, input_name: str, **kwargs) -> np
 
 def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
     """A rectangular ``X`` as ``(n, time_steps, n_features)``; records or checks its
-    shape. ``n_features_in_`` follows scikit-learn for 2D input (the number of columns,
-    time steps of a univariate sequence) and is the features per step for 3D input.
+    shape. A 2D ``X`` is read by the estimator's ``time_steps`` (:func:`rows_as_steps`).
+    ``n_features_in_`` follows scikit-learn for 2D input (the number of columns) and is
+    the features per step for 3D input.
     After a fit on variable-length sequences any number of time steps is accepted."""
     X = _check_values(estimator, X, reset=reset, input_name=input_name, ensure_min_samples=1)
     if estimator is None:
@@ -437,8 +438,8 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
             else ""
         )
         raise ValueError(
-            f"Expected {input_name} as a 2D array (n_samples, time_steps) or a 3D array "
-            f"(n_samples, time_steps, n_features), got a {X.ndim}D array of shape "
+            f"Expected {input_name} as a 2D table (n_samples, n_columns) or a 3D array of "
+            f"sequences (n_samples, time_steps, n_features), got a {X.ndim}D array of shape "
             f"{X.shape}.{hint}"
         )
     if X.shape[1] == 0:
@@ -457,11 +458,12 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
                 f"{estimator.n_features_in_} features as input."
             )
         X = rows_as_steps(X, time_steps)
-    elif time_steps is not None and time_steps != X.shape[1]:
+    elif time_steps not in (None, 1) and time_steps != X.shape[1]:
+        # time_steps=1 (the default) reads a 2D X as a table; a 3D X is read as it is
         raise ValueError(
-            f"time_steps={time_steps} reads a 2D {input_name} as sequences, but "
-            f"{input_name} is 3D with {X.shape[1]} time steps; leave time_steps=None for "
-            "3D input."
+            f"time_steps={time_steps} reads a 2D {input_name} as sequences of {time_steps} "
+            f"steps, but {input_name} is 3D with {X.shape[1]} time steps (a 3D X is read as "
+            "it is); leave time_steps at its default for 3D input."
         )
     n_steps, n_feat = X.shape[1:]
     if reset:
@@ -473,8 +475,8 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         if ndim_in == 2:
             raise ValueError(
                 f"{input_name} has {n_steps} features, but {name} is expecting {fit_steps} "
-                "features as input (a 2D X holds univariate sequences, one column per time "
-                "step)."
+                "features as input (with time_steps=None a 2D X holds univariate sequences, "
+                "one column per time step)."
             )
         raise ValueError(
             f"{input_name} has sequences of {n_steps} time steps, but {name} was fitted on "

@@ -26,8 +26,9 @@ def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_valu
     Column ``j`` shows ``series[s, j]`` at step ``s`` where ``current[j]``, else
     ``series[s - 1, j]`` (its previous value).  Steps before the start are filled with
     ``fill_value``, or with ``"edge"`` with the column's first value. A view gives every
-    row the same padding, so row 0 of a lagged column, which has no earlier value, shows
-    the first value too under ``"edge"`` (a numeric ``fill_value`` shows none).
+    row the same padding (row 0 shares all but one cell of its window with row 1), so
+    under ``"edge"`` row 0 of a lagged column, which has no earlier value, shows the first
+    value, its own; a numeric ``fill_value`` shows none.
     """
     n, n_features = series.shape
     lagged = ~current
@@ -41,6 +42,13 @@ def _windows(series: np.ndarray, time_steps: int, current: np.ndarray, fill_valu
     body[0, lagged] = fill[lagged]
     windows = np.lib.stride_tricks.sliding_window_view(padded, time_steps, axis=0)
     return np.moveaxis(windows, 2, 1)  # (n, time_steps, f), read-only
+
+
+def _output(windows: np.ndarray, flatten: bool) -> np.ndarray:
+    """Windows ``(n, time_steps, n_features)`` as they are (sequences, for the RNN
+    estimators), or with ``flatten`` as lag features ``(n, time_steps * n_features)``,
+    step-major (a copy: what a plain scikit-learn regressor reads)."""
+    return windows.reshape(len(windows), -1) if flatten else windows
 
 
 def _input_feature_names(estimator, input_features=None) -> np.ndarray:
@@ -86,11 +94,6 @@ def _pandas_index(X) -> pd.Index | None:
     return index if isinstance(index, pd.Index) and len(index) else None
 
 
-def _squeeze_features(windows: np.ndarray) -> np.ndarray:
-    """Univariate windows as 2D ``(n, time_steps)``, the estimators' univariate layout."""
-    return windows[..., 0] if windows.shape[2] == 1 else windows
-
-
 class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     """Turn a series into one window of past values per time step, for the RNN estimators.
 
@@ -108,11 +111,15 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     target.
 
     **The first rows.** Row ``t`` has fewer than ``time_steps`` earlier values when ``t <
-    time_steps``. The missing steps are filled with ``fill_value``; the default ``"edge"``
-    repeats the column's first value of the series. Row 0 has no earlier value of a lagged
-    column at all; under ``"edge"`` it repeats the first value too, the one exception to
-    "a window holds only values before its row" (give a numeric ``fill_value``, e.g. 0,
-    for none, or drop row 0).
+    time_steps``. The missing steps are filled with ``fill_value``, by default 0: no row
+    sees a value from its own row or after it (of a lagged column), row 0 included, whose
+    lagged steps are all fill. ``fill_value="edge"`` repeats the column's first value of
+    the series instead (the default before 0.2.0): closer to the series' level, but then
+    row 0, which has no earlier value, repeats its own first value, which is its target
+    when the series is ``y`` (the windows are a view sharing one padding, so row 0 cannot
+    be filled differently from row 1). Scale the series first (for example
+    ``SequenceStandardScaler`` in the pipeline) so that 0 is a neutral value, or drop the
+    first ``time_steps`` rows from training.
 
     **Memory.** The windows are a read-only strided view of one padded copy of the series
     (``numpy.lib.stride_tricks.sliding_window_view``): ``transform`` needs memory for
@@ -144,12 +151,25 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         Columns (names, positions or a boolean mask) whose value at row ``t`` is part of
         the window of row ``t``; ``True`` for all columns. The other columns are lagged by
         one step.
-    fill_value : "edge" or float, default="edge"
-        Value of the window steps before the start of the series.
+    fill_value : float or "edge", default=0.0
+        Value of the window steps before the start of the series; ``"edge"``: the
+        column's first value (row 0 of a lagged column then holds its own value).
+
+        .. versionchanged:: 0.2.0
+           The default was ``"edge"``; see :doc:`/changes`.
     use_fit_history : bool or "auto", default="auto"
         Whether ``transform`` continues the series seen in ``fit``: always (``True``),
         never (``False``), or unless ``X`` is the fit data itself or a pandas ``X`` whose
         index does not follow the fit data's (``"auto"``; see above).
+    flatten : bool, default=False
+        ``False``: sequences ``(n_timesteps, time_steps, n_features)``, what the RNN
+        estimators read (a univariate series gives ``(n_timesteps, time_steps, 1)``).
+        ``True``: flat lag features ``(n_timesteps, time_steps * n_features)``, step by
+        step then feature (the order of ``get_feature_names_out``), for plain
+        scikit-learn regressors; ``set_output(transform="pandas")`` then names them.
+
+        .. versionadded:: 0.2.0
+           Before, a univariate series gave 2D windows ``(n_timesteps, time_steps)``.
 
     Attributes
     ----------
@@ -166,23 +186,26 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    The output is 2D ``(n_timesteps, time_steps)`` for a univariate series (the layout
-    the RNN estimators read as univariate sequences; ``set_output(transform="pandas")``
-    then gives a DataFrame with lag columns and the input's index) and 3D
-    ``(n_timesteps, time_steps, n_features)`` otherwise.
+    The output is 3D ``(n_timesteps, time_steps, n_features)``, univariate series
+    included: sequences are 3D in skrnn, and a 2D array is a table. With ``flatten=True``
+    it is 2D, and ``set_output(transform="pandas")`` gives a DataFrame with lag columns
+    and the input's index.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skrnn import SlidingWindowTransformer
     >>> series = np.arange(1.0, 6.0)
-    >>> SlidingWindowTransformer(time_steps=2).fit_transform(series)
-    array([[1., 1.],
-           [1., 1.],
+    >>> windows = SlidingWindowTransformer(time_steps=2).fit_transform(series)
+    >>> windows.shape
+    (5, 2, 1)
+    >>> windows[..., 0]  # row t: the two values before t, 0 before the start
+    array([[0., 0.],
+           [0., 1.],
            [1., 2.],
            [2., 3.],
            [3., 4.]])
-    >>> window = SlidingWindowTransformer(time_steps=2).fit(series)
+    >>> window = SlidingWindowTransformer(time_steps=2, flatten=True).fit(series)
     >>> window.transform(np.array([6.0, 7.0]))  # continues the series seen in fit
     array([[4., 5.],
            [5., 6.]])
@@ -195,15 +218,23 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         "include_current": ["boolean", "array-like", str],
         "fill_value": [StrOptions({"edge"}), Real],
         "use_fit_history": ["boolean", StrOptions({"auto"})],
+        "flatten": ["boolean"],
     }
 
     def __init__(
-        self, time_steps=12, *, include_current=False, fill_value="edge", use_fit_history="auto"
+        self,
+        time_steps=12,
+        *,
+        include_current=False,
+        fill_value=0.0,
+        use_fit_history="auto",
+        flatten=False,
     ):
         self.time_steps = time_steps
         self.include_current = include_current
         self.fill_value = fill_value
         self.use_fit_history = use_fit_history
+        self.flatten = flatten
 
     def _current_columns(self) -> np.ndarray:
         """Boolean mask of the columns that include their current value."""
@@ -266,9 +297,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        windows : ndarray of shape (n_timesteps, time_steps) or \
-(n_timesteps, time_steps, n_features)
-            One window per row of ``X``.
+        windows : ndarray of shape (n_timesteps, time_steps, n_features) or \
+(n_timesteps, time_steps * n_features)
+            One window per row of ``X`` (flat with ``flatten=True``).
         """
         return self.fit(X)._transform(X, continues=False)
 
@@ -282,9 +313,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        windows : ndarray of shape (n_timesteps, time_steps) or \
-(n_timesteps, time_steps, n_features)
-            One window per row of ``X``.
+        windows : ndarray of shape (n_timesteps, time_steps, n_features) or \
+(n_timesteps, time_steps * n_features)
+            One window per row of ``X`` (flat with ``flatten=True``).
         """
         check_is_fitted(self)
         return self._transform(X, continues=None)
@@ -317,18 +348,18 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         series = series.reshape(len(series), -1)
         if continues is None:
             continues = self._continues_fit(X, series)
-        check_3d_output(self, 3 if self.n_features_in_ > 1 else 2)
+        check_3d_output(self, 2 if self.flatten else 3)
         start = len(self.history_) if continues else 0
         if continues:
             series = np.concatenate([self.history_, series])
         windows = _windows(series, self.time_steps, self._current, self.fill_value)
-        return _squeeze_features(windows[start:])
+        return _output(windows[start:], self.flatten)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Name the output columns ``"<feature>_lag<k>"``, oldest step first.
 
-        For several features these name the columns of the 3D output reshaped to
-        ``(n_timesteps, time_steps * n_features)``: step-major, then feature.
+        These name the columns of the output with ``flatten=True``, ``(n_timesteps,
+        time_steps * n_features)``: step-major, then feature.
 
         Parameters
         ----------
@@ -362,11 +393,12 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         "time_steps": [Interval(Integral, 1, None, closed="left")],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "target": [Integral, str, "array-like", None],
+        "flatten": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def make_supervised(
-    series, time_steps: int, horizon: int = 1, *, target=None
+    series, time_steps: int, horizon: int = 1, *, target=None, flatten: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut a series into input windows and the values that follow them, as arrays.
 
@@ -388,12 +420,21 @@ def make_supervised(
     target : int, str, array-like of int or str, or None, default=None
         Target column(s) of a 2D series, by position or DataFrame column name; ``None``
         for all columns.
+    flatten : bool, default=False
+        ``False``: windows as sequences ``(n_windows, time_steps, n_features)`` for the
+        RNN estimators (a univariate series gives ``(n_windows, time_steps, 1)``).
+        ``True``: flat lag features ``(n_windows, time_steps * n_features)``, step by
+        step then feature, for plain scikit-learn regressors.
+
+        .. versionadded:: 0.2.0
+           Before, a univariate series gave 2D windows ``(n_windows, time_steps)``.
 
     Returns
     -------
-    X : ndarray of shape (n_windows, time_steps) or (n_windows, time_steps, n_features)
-        The windows, ``n_windows = n_timesteps - time_steps - horizon + 1``; 2D for a
-        univariate series.
+    X : ndarray of shape (n_windows, time_steps, n_features) or \
+(n_windows, time_steps * n_features)
+        The windows, ``n_windows = n_timesteps - time_steps - horizon + 1``; flat with
+        ``flatten=True``.
     y : ndarray of shape (n_windows,), (n_windows, horizon), (n_windows, n_targets) or \
 (n_windows, horizon, n_targets)
         The targets; the ``horizon`` axis is dropped when ``horizon == 1``, the targets axis
@@ -404,12 +445,16 @@ def make_supervised(
     >>> import numpy as np
     >>> from skrnn import make_supervised
     >>> X, y = make_supervised(np.arange(6.0), time_steps=3)
-    >>> X
+    >>> X.shape
+    (3, 3, 1)
+    >>> X[..., 0]
     array([[0., 1., 2.],
            [1., 2., 3.],
            [2., 3., 4.]])
     >>> y
     array([3., 4., 5.])
+    >>> make_supervised(np.arange(6.0), time_steps=3, flatten=True)[0].shape  # lag features
+    (3, 3)
     >>> X, y = make_supervised(np.arange(6.0), time_steps=3, horizon=2)
     >>> y
     array([[3., 4.],
@@ -431,8 +476,9 @@ def make_supervised(
         named = hasattr(series, "columns") and all(isinstance(c, str) for c in series.columns)
         names = list(series.columns) if named else [f"x{i}" for i in range(values.shape[1])]
         columns = _column_positions(names, named, target, "target")
-    windows = _windows(values, time_steps, np.ones(values.shape[1], dtype=bool), "edge")
-    X = _squeeze_features(windows[time_steps - 1 : n - horizon])
+    # complete windows only: the fill of the steps before the start is never seen
+    windows = _windows(values, time_steps, np.ones(values.shape[1], dtype=bool), 0.0)
+    X = _output(windows[time_steps - 1 : n - horizon], flatten)
     ahead = np.lib.stride_tricks.sliding_window_view(values[time_steps:, columns], horizon, axis=0)
     y = np.moveaxis(ahead, 2, 1)  # (n_windows, horizon, n_targets)
     if len(columns) == 1 and (target is None or np.ndim(target) == 0):

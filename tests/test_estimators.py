@@ -61,10 +61,10 @@ def test_optimizer_by_name_or_class(seq_data, optimizer):
 
 
 # -- inputs ------------------------------------------------------------------------------
-def test_2d_input_is_univariate_sequences(seq_data):
+def test_2d_input_with_time_steps_none_is_univariate_sequences(seq_data):
     X, y = seq_data
     X2 = X[:, :, 0]
-    reg = RNNRegressor(**FAST).fit(X2, y)
+    reg = RNNRegressor(time_steps=None, **FAST).fit(X2, y)
     assert reg.input_shape_ == (5, 1)
     assert reg.n_features_in_ == 5
     # the same data as an explicit 3D array gives the same model

@@ -22,8 +22,9 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
-def forecaster(time_steps=3, **rnn):
-    params = dict(units=3, epochs=1, batch_size=16, random_state=0) | rnn
+def forecaster(time_steps=3, time_steps_rnn=1, **rnn):
+    params = dict(units=3, epochs=1, batch_size=16, random_state=0, time_steps=time_steps_rnn)
+    params |= rnn
     pipe = Pipeline(
         [
             ("scale", SequenceMinMaxScaler()),
@@ -100,9 +101,12 @@ def test_predictions_never_read_future_values(monthly):
 
 
 def test_pandas_output_through_the_whole_univariate_pipeline(monthly):
-    model = forecaster(time_steps=3)
-    model.regressor.set_output(transform="pandas")
+    """A DataFrame holds a table: flat lag columns (flatten=True) that the network reads
+    one column per step (time_steps=None), oldest first."""
+    model = forecaster(time_steps=3, time_steps_rnn=None)
+    model.regressor.set_params(window__flatten=True).set_output(transform="pandas")
     model.fit(monthly.to_frame(), monthly)
     rnn = model.regressor_.named_steps["rnn"]
     assert rnn.feature_names_in_.tolist() == ["y_lag3", "y_lag2", "y_lag1"]
+    assert rnn.input_shape_ == (3, 1)
     assert model.predict(monthly.to_frame().iloc[-4:]).shape == (4,)

@@ -86,3 +86,18 @@ def test_classifier_rejects_unusable_labels(target, match):
 def test_regressor_rejects_3d_y():
     with pytest.raises(ValueError, match="y must be 1D or 2D"):
         RNNRegressor(**FAST).fit(X, np.zeros((12, 2, 2)))
+
+
+def test_single_class_y_is_a_clear_error(clf_data):
+    """As scikit-learn's classifiers: one class is nothing to learn (it trained before,
+    with only a ConvergenceWarning), and the fitted state is left as it was."""
+    X, y = clf_data
+    with pytest.raises(ValueError, match="at least 2 classes, but y holds only one class: 'up'"):
+        RNNClassifier(units=4, epochs=1, random_state=0).fit(X, np.full(len(X), "up"))
+    clf = RNNClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="only one class"):
+        clf.fit(X, np.zeros(len(X), dtype=int))
+    assert clf.classes_.tolist() == ["down", "flat", "up"]
+    # partial_fit on a batch of one class is fine when classes names them all
+    part = RNNClassifier(units=4, random_state=0).partial_fit(X[:5], ["up"] * 5, classes=y)
+    assert part.classes_.tolist() == ["down", "flat", "up"]

@@ -61,11 +61,20 @@ def test_failed_refit_keeps_classes_and_network():
     the old network, and predict answered 'up' everywhere."""
     clf = RNNClassifier(**FAST).fit(X, Y_CLF)
     before = _state(clf)
-    with pytest.raises(ValueError, match="early_stopping=True needs at least 2 samples"):
+    with pytest.raises(ValueError, match="at least 2 classes, but y holds only one"):
         clf.set_params(early_stopping=True).fit(X[:1], ["sideways"])
     clf.set_params(early_stopping=False)
     _assert_unchanged(clf, before)
     assert clf.classes_.tolist() == ["down", "up"]
+
+
+def test_failed_refit_on_one_sample_with_early_stopping_keeps_the_regressor():
+    reg = RNNRegressor(**FAST).fit(X, Y_REG)
+    before = _state(reg)
+    with pytest.raises(ValueError, match="early_stopping=True needs at least 2 samples"):
+        reg.set_params(early_stopping=True).fit(X[:1], Y_REG[:1])
+    reg.set_params(early_stopping=False)
+    _assert_unchanged(reg, before)
 
 
 @pytest.mark.parametrize(

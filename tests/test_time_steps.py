@@ -1,6 +1,7 @@
 """``time_steps``: how a 2D X (a table) is read."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import FAST
 from sklearn.datasets import load_wine
@@ -25,6 +26,22 @@ def test_time_steps_reshapes_rows(seq_data, k, shape):
     assert reg.predict(X).shape == (48,)
 
 
+def test_a_2d_x_is_a_table_by_default(seq_data):
+    """The shape says what the data is: a 2D X (array or DataFrame) is one step of all
+    its columns, what an MLP sees; 3D X and lists of sequences are read as they are."""
+    X3, y = seq_data  # (48, 5, 2)
+    table = X3.reshape(48, 10)
+    for X in (table, pd.DataFrame(table, columns=[f"c{i}" for i in range(10)])):
+        reg = RNNRegressor(**FAST).fit(X, y)
+        assert reg.time_steps == 1
+        assert reg.input_shape_ == (1, 10) and reg.n_features_in_ == 10
+    assert RNNRegressor(**FAST).fit(X3, y).input_shape_ == (5, 2)
+    ragged = RNNRegressor(**FAST).fit([x[: 2 + i % 3] for i, x in enumerate(X3)], y)
+    assert ragged.input_shape_ == (None, 2)
+    # the old reading, each column one step of a univariate sequence, is time_steps=None
+    assert RNNRegressor(time_steps=None, **FAST).fit(table, y).input_shape_ == (10, 1)
+
+
 def test_rows_are_read_step_by_step(seq_data):
     """time_steps=k on (n, k * f) columns is the 3D array (n, k, f)."""
     X3, y = seq_data  # (48, 5, 2)
@@ -37,7 +54,7 @@ def test_rows_are_read_step_by_step(seq_data):
     "k, X, match",
     [
         (4, np.zeros((8, 6)), "time_steps=4 does not divide the 6 columns"),
-        (2, np.zeros((8, 3, 2)), "leave time_steps=None for 3D input"),
+        (2, np.zeros((8, 3, 2)), "leave time_steps at its default for 3D input"),
     ],
 )
 def test_time_steps_errors(k, X, match):

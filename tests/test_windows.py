@@ -28,7 +28,7 @@ def series_and_window(draw, min_extra=1):
     return X, time_steps, np.array(current)
 
 
-def reference_windows(X, time_steps, current, fill_value="edge"):
+def reference_windows(X, time_steps, current, fill_value=0.0):
     """Loop version of the documented rule, written independently of the implementation."""
     n, f = X.shape
     out = np.empty((n, time_steps, f))
@@ -42,7 +42,7 @@ def reference_windows(X, time_steps, current, fill_value="edge"):
                     out[t, step, j] = fill_value
                 else:  # also row 0 of a lagged column, which has no earlier value
                     out[t, step, j] = X[0, j]
-    return out[..., 0] if f == 1 else out
+    return out  # (n, time_steps, f): sequences are 3D, univariate ones too
 
 
 def as_input(X):
@@ -50,14 +50,51 @@ def as_input(X):
 
 
 @SETTINGS
-@given(series_and_window(), st.sampled_from(["edge", -1.5]))
+@given(series_and_window(), st.sampled_from(["edge", -1.5, None]))
 def test_window_shapes_and_contents(data, fill_value):
     X, time_steps, current = data
-    window = SlidingWindowTransformer(time_steps, include_current=current, fill_value=fill_value)
+    params = {} if fill_value is None else {"fill_value": fill_value}
+    window = SlidingWindowTransformer(time_steps, include_current=current, **params)
     out = window.fit_transform(as_input(X))
     n, f = X.shape
-    assert out.shape == ((n, time_steps) if f == 1 else (n, time_steps, f))
-    np.testing.assert_array_equal(out, reference_windows(X, time_steps, current, fill_value))
+    assert out.shape == (n, time_steps, f)
+    expected = reference_windows(X, time_steps, current, 0.0 if fill_value is None else fill_value)
+    np.testing.assert_array_equal(out, expected)
+    flat = clone(window).set_params(flatten=True).fit_transform(as_input(X))
+    np.testing.assert_array_equal(flat, expected.reshape(n, time_steps * f))
+    assert len(window.get_feature_names_out()) == flat.shape[1]
+
+
+@SETTINGS
+@given(series_and_window())
+def test_no_row_sees_its_own_value_under_the_defaults(data):
+    """Issue 22 item 1: row 0 of a lagged column has no earlier value; the default fill
+    must not show it its own (under "edge" it repeated the first value, its target)."""
+    X, time_steps, current = data
+    window = SlidingWindowTransformer(time_steps, include_current=current)
+    lagged = ~current
+    for target in (X, X + 100.0):
+        out = window.fit_transform(as_input(target))
+        for t in range(len(target)):
+            seen = out[t][:, lagged]
+            # every value row t sees of a lagged column is the fill or an earlier row's
+            earlier = target[:t, lagged]
+            for j in range(seen.shape[1]):
+                allowed = set(earlier[:, j].tolist()) | {0.0}
+                assert set(seen[:, j].tolist()) <= allowed
+
+
+def test_first_window_no_longer_holds_its_own_target():
+    """The example of issue 22: arange(10) and arange(10) + 100 at time_steps=3."""
+    for series in (np.arange(10.0), np.arange(10.0) + 100):
+        out = SlidingWindowTransformer(time_steps=3).fit_transform(series)
+        assert out[0, :, 0].tolist() == [0.0, 0.0, 0.0]  # the fill, not series[0]
+        assert out[1, :, 0].tolist() == [0.0, 0.0, series[0]]
+    # "edge" keeps the old fill, with its documented exception
+    edge = SlidingWindowTransformer(time_steps=3, fill_value="edge").fit_transform(
+        np.arange(10.0) + 100
+    )
+    assert edge[0, :, 0].tolist() == [100.0, 100.0, 100.0]
 
 
 @SETTINGS
@@ -83,7 +120,7 @@ def test_default_window_of_row_t_holds_only_earlier_values():
     series = np.arange(10.0)
     out = SlidingWindowTransformer(3).fit_transform(series)
     for t in range(3, 10):
-        assert out[t].tolist() == [t - 3, t - 2, t - 1]
+        assert out[t, :, 0].tolist() == [t - 3, t - 2, t - 1]
         assert out[t].max() < series[t]
 
 
@@ -114,21 +151,22 @@ def test_transform_continues_the_fit_series(train, n_test, draw):
 def test_use_fit_history_false_windows_each_call_alone():
     window = SlidingWindowTransformer(2, use_fit_history=False).fit(np.arange(5.0))
     np.testing.assert_array_equal(
-        window.transform(np.array([7.0, 8.0, 9.0])), [[7, 7], [7, 7], [7, 8]]
+        window.transform(np.array([7.0, 8.0, 9.0]))[..., 0], [[0, 0], [0, 7], [7, 8]]
     )
 
 
 def test_pandas_index_decides_whether_transform_continues():
     index = pd.date_range("2000-01-01", periods=12, freq="MS")
     df = pd.DataFrame({"sales": np.arange(1.0, 13.0)}, index=index)
-    window = SlidingWindowTransformer(2).set_output(transform="pandas").fit(df.iloc[:8])
+    window = SlidingWindowTransformer(2, flatten=True).set_output(transform="pandas")
+    window.fit(df.iloc[:8])
     test = window.transform(df.iloc[8:])
     assert list(test.columns) == ["sales_lag2", "sales_lag1"]
     assert test.index.equals(index[8:])
     assert test.iloc[0].tolist() == [7.0, 8.0]  # completed from the end of the fit data
     # rows that do not start after the fitted index are windowed on their own
     inside = window.transform(df.iloc[4:8])
-    assert inside.iloc[0].tolist() == [5.0, 5.0]
+    assert inside.iloc[0].tolist() == [0.0, 0.0]
     assert inside.iloc[2].tolist() == [5.0, 6.0]
 
 
@@ -146,11 +184,14 @@ def test_column_names_need_a_dataframe():
         SlidingWindowTransformer(2, include_current=["temp"]).fit(np.zeros((5, 2)))
 
 
-def test_multivariate_pandas_output_is_a_clear_error():
-    df = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0)})
+@pytest.mark.parametrize("columns", [["a"], ["a", "b"]])
+def test_pandas_output_of_sequences_is_a_clear_error(columns):
+    df = pd.DataFrame({c: np.arange(6.0) for c in columns})
     window = SlidingWindowTransformer(2).set_output(transform="pandas")
     with pytest.raises(ValueError, match="3D array .* which a DataFrame cannot hold"):
         window.fit_transform(df)
+    flat = window.set_params(flatten=True).fit_transform(df)
+    assert flat.shape == (6, 2 * len(columns))
 
 
 def test_clone_and_params_round_trip():
@@ -200,8 +241,11 @@ def test_make_supervised_pairs(data, horizon):
     inputs, targets = make_supervised(as_input(X), time_steps, horizon)
     n_windows = len(X) - time_steps - horizon + 1
     assert len(inputs) == len(targets) == n_windows
+    assert inputs.shape == (n_windows, time_steps, X.shape[1])
+    flat, _ = make_supervised(as_input(X), time_steps, horizon, flatten=True)
+    np.testing.assert_array_equal(flat, inputs.reshape(n_windows, -1))
     for i in range(n_windows):
-        np.testing.assert_array_equal(inputs[i], as_input(X[i : i + time_steps]))
+        np.testing.assert_array_equal(inputs[i], X[i : i + time_steps])
         ahead = X[i + time_steps : i + time_steps + horizon]  # (horizon, f)
         expected = ahead[0] if horizon == 1 else ahead
         if X.shape[1] == 1:
@@ -256,11 +300,11 @@ def test_use_fit_history_true_always_continues_the_fit_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "same values" guess, so no warning
         out = window.transform(series)
-    np.testing.assert_array_equal(out[:2], [[3, 4], [4, 0]])
+    np.testing.assert_array_equal(out[:2, :, 0], [[3, 4], [4, 0]])
     index = pd.date_range("2000-01-01", periods=8, freq="MS")
     df = pd.DataFrame({"s": np.arange(8.0)}, index=index)
     explicit = SlidingWindowTransformer(2, use_fit_history=True).fit(df.iloc[4:])
-    assert explicit.transform(df.iloc[:2])[0].tolist() == [6.0, 7.0]
+    assert explicit.transform(df.iloc[:2])[0, :, 0].tolist() == [6.0, 7.0]
 
 
 def test_auto_warns_when_it_windows_the_fit_data_on_its_own():
