@@ -31,8 +31,8 @@ from ._vocab import RNN_RESERVED, Vocabulary
 __all__ = [
     "PREDICT_BATCH_SIZE",
     "TRAINING_CONSTRAINTS",
+    "BaseNetEstimator",
     "BaseRNN",
-    "SkorchNetMixin",
     "check_callbacks",
     "plain_scalars",
     "resolve_device",
@@ -71,11 +71,19 @@ TRAINING_CONSTRAINTS: dict = {
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "lr": [Interval(Real, 0, None, closed="neither")],
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
     "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
     "random_state": ["random_state"],
     "device": [str],
+    "distributed": ["boolean"],
     "callbacks": [list, None],
     "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "init": [StrOptions(set(SCHEMES))],
 }
 
 
@@ -194,12 +202,145 @@ def split_step_targets(y, lengths: np.ndarray, n_steps: int) -> list[np.ndarray]
     return seqs
 
 
-class SkorchNetMixin:
-    """What the skrnn estimators that train a skorch net ``net_`` share: the user's
-    callbacks (gradient clipping first), the fitted module and history, and tags."""
+class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Base of every skrnn estimator that trains a skorch net ``net_``
+    (:class:`RNNRegressor`, :class:`RNNClassifier`, :class:`Seq2SeqTransformer`).
 
+    It declares the training parameters they share, once (the abstract ``__init__`` and
+    :data:`TRAINING_CONSTRAINTS`), and runs the one fit pipeline, as scikit-learn's
+    ``BaseMultilayerPerceptron._fit`` serves both MLPs: :meth:`_fit` validates ``X``
+    (:meth:`_validate_X`) and the targets against it (:meth:`_validate_targets`),
+    checks the sample weights, maps the data to the net's scale
+    (:meth:`_encode_training_data`), builds and initialises the net on a new fit
+    (:meth:`_module_kwargs`, :meth:`_criterion_kwargs`, :meth:`_common_callbacks`) and
+    trains it on :meth:`_net_input`, inside a transaction that leaves the estimator as
+    it was when anything raises. Subclasses implement the hooks, and decode outputs.
+    """
+
+    _parameter_constraints: dict = dict(TRAINING_CONSTRAINTS)
+
+    @abstractmethod
+    def __init__(
+        self,
+        *,
+        cell,
+        units,
+        num_layers,
+        bidirectional,
+        dropout,
+        epochs,
+        batch_size,
+        lr,
+        optimizer,
+        weight_decay,
+        clip_grad_norm,
+        early_stopping,
+        validation_fraction,
+        patience,
+        tol,
+        random_state,
+        device,
+        distributed,
+        callbacks,
+        verbose,
+        warm_start,
+        init,
+    ):
+        self.cell = cell
+        self.units = units
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.distributed = distributed
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.init = init
+
+    # -- subclass hooks -------------------------------------------------------------------
+    #: The skorch net class (``_nets.py``).
+    _net_class: type
+
+    @abstractmethod
+    def _validate_X(self, X, *, reset: bool, lengths=None) -> tuple:
+        """Validated ``X`` as an array (``(n, time, features)`` values or ``(n, time)``
+        token ids) and the lengths of its sequences (``None``: every sequence fills every
+        step); input metadata recorded on ``reset``, checked otherwise."""
+
+    @abstractmethod
+    def _validate_targets(self, y, X, lengths, *, reset: bool, X_given, **kwargs) -> tuple:
+        """Encoded targets for the validated ``X`` (``X_given``: ``X`` as passed to
+        ``fit``) and the lengths of per-step targets that are not as long as their
+        inputs (else ``None``); target metadata recorded on ``reset``, checked otherwise.
+        ``kwargs`` are the estimator's own ``fit`` arguments (``classes``)."""
+
+    def _encode_training_data(self, X, y, lengths, *, reset: bool, sample_weight=None):
+        """``X`` and ``y`` as the net trains on them (numeric targets standardised,
+        windows normalised: :class:`~skrnn._normalization.TargetNormMixin`); on
+        ``reset`` the mapping is fitted. Identity here."""
+        return X, y
+
+    @abstractmethod
+    def _module_kwargs(self) -> dict:
+        """``module`` and its ``module__*`` arguments for the fitted metadata."""
+
+    def _criterion_kwargs(self) -> dict:
+        """The loss as skorch ``criterion`` arguments (``{}``: the net class's own)."""
+        return {}
+
+    @abstractmethod
+    def _net_input(self, X, lengths, *, y=None, target_lengths=None, sample_weight=None):
+        """The net's input for validated ``X`` (with ``y``: for training)."""
+
+    def _stratified_validation(self) -> bool:
+        """Whether ``early_stopping``'s validation split is stratified by ``y``."""
+        return False
+
+    #: Parameters that a fit continuing the fitted network reads afresh on every call;
+    #: a change of any other parameter needs a new network.
+    _per_call_params = frozenset({"epochs", "warm_start", "verbose", "random_state"})
+
+    # -- the skorch net -------------------------------------------------------------------
     def _common_callbacks(self) -> list:
-        callbacks = [("training_health", TrainingHealth(clip_grad_norm=self.clip_grad_norm))]
+        """The callbacks of every net: early stopping (with the validation score of each
+        epoch), divergence checks, gradient clipping, the user's copies, progress."""
+        callbacks = []
+        if self.early_stopping:
+            # validation_scores_: the score of each epoch's validation predictions, which
+            # the validation loss has computed already (cached)
+            callbacks.append(
+                (
+                    "valid_score",
+                    EpochScoring(validation_score, lower_is_better=False, name="valid_score"),
+                )
+            )
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.patience,
+                        threshold=self.tol,
+                        threshold_mode="rel",
+                        lower_is_better=True,
+                        load_best=True,
+                        sink=print if self.verbose else _noop,
+                    ),
+                )
+            )
+        callbacks.append(("training_health", TrainingHealth(clip_grad_norm=self.clip_grad_norm)))
         if self.clip_grad_norm is not None:
             callbacks.append(
                 ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
@@ -219,26 +360,50 @@ class SkorchNetMixin:
             )
         return self.optimizer
 
+    def _predict_batch_size(self) -> int:
+        """Sequences per forward call of inference (and of the validation set)."""
+        return max(self.batch_size, PREDICT_BATCH_SIZE)
+
     def _common_net_kwargs(self) -> dict:
         """skorch arguments of the training loop: optimizer, batches, epochs, device."""
         return plain_scalars(
             dict(
                 optimizer=self._optimizer_class(),
                 lr=self.lr,
+                optimizer__weight_decay=self.weight_decay,
                 max_epochs=self.epochs if self.epochs != "auto" else AUTO_MIN_EPOCHS,
                 batch_size=self.batch_size,
                 iterator_train__shuffle=True,
+                iterator_valid__batch_size=self._predict_batch_size(),
                 device=self.device,
                 **verbose_net_kwargs(self.verbose),
             )
         )
 
+    def _build_net(self, seed: int):
+        train_split = None
+        if self.early_stopping:
+            train_split = ValidSplit(
+                self.validation_fraction,
+                stratified=self._stratified_validation(),
+                random_state=seed,
+            )
+        return self._net_class(
+            **self._module_kwargs(),
+            **self._criterion_kwargs(),
+            **self._common_net_kwargs(),
+            train_split=train_split,
+            callbacks=self._common_callbacks(),
+            predict_nonlinearity=None,
+            distributed=bool(self.distributed),
+        )
+
     def _initialize_net(self, net, seed: int):
         """``net.initialize()`` with the module's weights drawn from a generator seeded
-        with ``seed`` (torch's global RNG is left as it was)."""
+        with ``seed`` (torch's global RNG is left as it was), by the scheme ``init``."""
         with keep_global_rng(self.device):
             net.initialize()
-        init_parameters(net.module_, make_generator(seed), getattr(self, "init", "torch"))
+        init_parameters(net.module_, make_generator(seed), self.init)
         return net
 
     @staticmethod
@@ -253,6 +418,89 @@ class SkorchNetMixin:
             raise TrainingDivergedError(f"{exc} {scale_note(X, y)}".strip()) from None
         return net
 
+    # -- the fit --------------------------------------------------------------------------
+    def _check_unchanged_params(self) -> None:
+        """A ``ValueError`` when parameters the fitted network was built with changed
+        since, as continued training (``warm_start``, ``partial_fit``) cannot take them on."""
+        built = getattr(self, "_net_params", {})
+        changed = [
+            f"{name} from {built[name]!r} to {value!r}"
+            for name, value in self.get_params(deep=False).items()
+            if name not in self._per_call_params and name in built
+            and not _same_param(built[name], value)
+        ]  # fmt: skip
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__} continues training its fitted network (warm_start=True "
+                f"or partial_fit), but {', '.join(changed)} since that network was built, "
+                "which it cannot take on. Set the parameters back, or fit with "
+                "warm_start=False to build a new network."
+            )
+
+    def _fit(self, X, y, *, epochs, incremental: bool, lengths=None, sample_weight=None, **kwargs):
+        """Validate, (re)build the net when needed, and train for ``epochs`` epochs.
+
+        ``incremental``: continue the fitted network (``warm_start``, ``partial_fit``).
+        Transactional: when anything raises, the estimator is left as it was before the
+        call (the network too, when training continued it in place)."""
+        resolve_device(self.device)
+        if self.distributed:
+            check_distributed(self.device)
+        reset = not (incremental and hasattr(self, "net_"))
+        if not reset:
+            self._check_unchanged_params()
+        with fit_transaction(self, deep_copy=() if reset else ("net_",)):
+            return self._fit_steps(
+                X,
+                y,
+                epochs=epochs,
+                reset=reset,
+                lengths=lengths,
+                sample_weight=sample_weight,
+                **kwargs,
+            )
+
+    def _fit_steps(self, X, y, *, epochs, reset: bool, lengths=None, sample_weight=None, **kwargs):
+        X_given = X
+        X, lengths = self._validate_X(X, reset=reset, lengths=lengths)
+        y, target_lengths = self._validate_targets(
+            y, X, lengths, reset=reset, X_given=X_given, **kwargs
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            )
+        X, y = self._encode_training_data(X, y, lengths, reset=reset, sample_weight=sample_weight)
+        if self.early_stopping and len(X) < 2:
+            raise ValueError(
+                "early_stopping=True needs at least 2 samples to hold out a validation set."
+            )
+        if reset:
+            self._seed = fit_seed(self.random_state)
+            if self.distributed:  # one seed in every process: same weights, same batches
+                self._seed = broadcast_seed(self._seed)
+            self._net_params = self.get_params(deep=False)
+            self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
+        inputs = self._net_input(
+            X, lengths, y=y, target_lengths=target_lengths, sample_weight=sample_weight
+        )
+        if epochs == "auto":
+            epochs = self._auto_epochs(len(X))
+        self._train(self.net_, self._seed, inputs, y, epochs=epochs)
+        self.n_iter_ = len(self.net_.history)
+        return self
+
+    def _auto_epochs(self, n_samples: int) -> int:
+        """``epochs="auto"``: at least :data:`AUTO_MIN_EPOCHS` epochs and at least
+        :data:`AUTO_MIN_STEPS` optimizer steps (batches), so that small data sets,
+        which have few batches per epoch, are not stopped before they have learned."""
+        n_train = n_samples
+        if self.early_stopping:
+            n_train -= max(1, int(math.ceil(self.validation_fraction * n_samples)))
+        batches = max(1, math.ceil(max(n_train, 1) / self.batch_size))
+        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / batches))
+
+    # -- fitted state ---------------------------------------------------------------------
     @staticmethod
     def _check_finite_output(out: np.ndarray, X) -> np.ndarray:
         """``out``, or a ``ValueError`` when the network produced NaN or infinity (inputs
@@ -280,6 +528,15 @@ class SkorchNetMixin:
         """Training loss of each epoch, as scikit-learn's ``MLPRegressor.loss_curve_``."""
         return [float(v) for v in self.net_.history[:, "train_loss"]]
 
+    @property
+    def validation_scores_(self) -> list[float] | None:
+        """Score on the held-out validation set after each epoch with
+        ``early_stopping=True`` (R^2 or accuracy, as the net's ``score_outputs``), else
+        ``None``; as ``MLPRegressor``'s."""
+        check_is_fitted(self, "net_")
+        scores = [epoch.get("valid_score") for epoch in self.net_.history]
+        return None if None in scores else [float(s) for s in scores]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
@@ -287,30 +544,22 @@ class SkorchNetMixin:
         return tags
 
 
-class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseRNN(BaseNetEstimator):
     """Base class of the recurrent estimators: a skorch net over an :class:`RNNModule`.
 
     Subclasses define the loss, how ``y`` is encoded and how the net's output is decoded.
     """
 
     _parameter_constraints: dict = {
-        **TRAINING_CONSTRAINTS,
+        **BaseNetEstimator._parameter_constraints,
         "activation": [StrOptions({"tanh", "relu"})],
         "epochs": [*TRAINING_CONSTRAINTS["epochs"], StrOptions({"auto"})],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "distributed": ["boolean"],
-        "warm_start": ["boolean"],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [StrOptions({"char", "word"}), callable],
         "time_steps": [Interval(Integral, 1, None, closed="left"), None],
-        "init": [StrOptions(set(SCHEMES))],
     }
 
     @abstractmethod
@@ -347,38 +596,39 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         time_steps,
         init,
     ):
-        self.cell = cell
-        self.units = units
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
+        super().__init__(
+            cell=cell,
+            units=units,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            random_state=random_state,
+            device=device,
+            distributed=distributed,
+            callbacks=callbacks,
+            verbose=verbose,
+            warm_start=warm_start,
+            init=init,
+        )
         self.activation = activation
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.clip_grad_norm = clip_grad_norm
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.tol = tol
-        self.random_state = random_state
-        self.device = device
-        self.distributed = distributed
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.warm_start = warm_start
         self.pooling = pooling
         self.return_sequences = return_sequences
         self.embedding_dim = embedding_dim
         self.max_vocab = max_vocab
         self.tokenizer = tokenizer
         self.time_steps = time_steps
-        self.init = init
 
     # -- subclass hooks -------------------------------------------------------------------
-    _net_class: type
     _stratify_validation = False
 
     @abstractmethod
@@ -393,13 +643,8 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _n_outputs(self) -> int:
         """Width of the module's output layer."""
 
-    def _criterion_kwargs(self) -> dict:
-        return {}
-
-    def _encode_training_data(self, X, y, lengths, *, reset: bool, sample_weight=None):
-        """Validated ``X`` and encoded ``y`` as the net trains on them (regression:
-        normalised); identity here."""
-        return X, y
+    def _stratified_validation(self) -> bool:
+        return self._stratify_validation and not self.return_sequences
 
     # -- the skorch net -------------------------------------------------------------------
     def _module_kwargs(self) -> dict:
@@ -420,57 +665,6 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 module__pooling=self.pooling,
                 module__return_sequences=self.return_sequences,
             )
-        )
-
-    def _build_callbacks(self) -> list:
-        callbacks = []
-        if self.early_stopping:
-            # validation_scores_: the score of each epoch's validation predictions, which
-            # the validation loss has computed already (cached)
-            callbacks.append(
-                (
-                    "valid_score",
-                    EpochScoring(validation_score, lower_is_better=False, name="valid_score"),
-                )
-            )
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.patience,
-                        threshold=self.tol,
-                        threshold_mode="rel",
-                        lower_is_better=True,
-                        load_best=True,
-                        sink=print if self.verbose else _noop,
-                    ),
-                )
-            )
-        return callbacks + self._common_callbacks()
-
-    def _build_net(self, seed: int):
-        train_split = None
-        if self.early_stopping:
-            train_split = ValidSplit(
-                self.validation_fraction,
-                stratified=self._stratify_validation and not self.return_sequences,
-                random_state=seed,
-            )
-        return self._net_class(
-            **self._module_kwargs(),
-            **self._criterion_kwargs(),
-            **self._common_net_kwargs(),
-            **plain_scalars(
-                dict(
-                    optimizer__weight_decay=self.weight_decay,
-                    iterator_valid__batch_size=max(self.batch_size, PREDICT_BATCH_SIZE),
-                )
-            ),
-            train_split=train_split,
-            callbacks=self._build_callbacks(),
-            predict_nonlinearity=None,
-            distributed=bool(self.distributed),
         )
 
     # -- inputs ---------------------------------------------------------------------------
@@ -519,9 +713,9 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
                 "tokens to embed, or a smaller embedding_dim."
             )
 
-    @staticmethod
-    def _net_input(X, lengths, sample_weight=None):
-        """The net's input: ``X`` itself, or a dict with the lengths and sample weights."""
+    def _net_input(self, X, lengths, *, y=None, target_lengths=None, sample_weight=None):
+        """The net's input: ``X`` itself, or a dict with the lengths and sample weights
+        (per-step targets are as long as their inputs: ``lengths`` marks both)."""
         if lengths is None and sample_weight is None:
             return X
         inputs = {"X": X}
@@ -536,68 +730,11 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
         return np.full(len(X), X.shape[1], dtype=np.int64) if lengths is None else lengths
 
     # -- training -------------------------------------------------------------------------
-    #: Parameters that a fit continuing the fitted network reads afresh on every call;
-    #: a change of any other parameter needs a new network.
-    _per_call_params = frozenset({"epochs", "warm_start", "verbose", "random_state"})
-
-    def _check_unchanged_params(self) -> None:
-        """A ``ValueError`` when parameters the fitted network was built with changed
-        since, as continued training (``warm_start``, ``partial_fit``) cannot take them on."""
-        built = getattr(self, "_net_params", {})
-        changed = [
-            f"{name} from {built[name]!r} to {value!r}"
-            for name, value in self.get_params(deep=False).items()
-            if name not in self._per_call_params and name in built
-            and not _same_param(built[name], value)
-        ]  # fmt: skip
-        if changed:
-            raise ValueError(
-                f"{type(self).__name__} continues training its fitted network (warm_start=True "
-                f"or partial_fit), but {', '.join(changed)} since that network was built, "
-                "which it cannot take on. Set the parameters back, or fit with "
-                "warm_start=False to build a new network."
-            )
-
-    def _fit(
-        self,
-        X,
-        y,
-        *,
-        epochs: int | None,
-        incremental: bool,
-        classes=None,
-        lengths=None,
-        sample_weight=None,
-    ):
-        """Validate, (re)build the net when needed, and train for ``epochs`` epochs.
-
-        Transactional: when anything raises, the estimator is left as it was before the
-        call (the network too, when training continued it in place)."""
-        resolve_device(self.device)
-        if self.distributed:
-            check_distributed(self.device)
-        reset = not (incremental and hasattr(self, "net_"))
-        if not reset:
-            self._check_unchanged_params()
-        with fit_transaction(self, deep_copy=() if reset else ("net_",)):
-            return self._fit_steps(
-                X,
-                y,
-                epochs=epochs,
-                reset=reset,
-                classes=classes,
-                lengths=lengths,
-                sample_weight=sample_weight,
-            )
-
-    def _fit_steps(
-        self, X, y, *, epochs, reset: bool, classes=None, lengths=None, sample_weight=None
-    ):
+    def _validate_targets(self, y, X, lengths, *, reset, X_given, classes=None):
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        X, lengths = self._validate_X(X, reset=reset, lengths=lengths)
         y = check_container(y, "y")
         try:
             check_consistent_length(X, y)
@@ -613,37 +750,7 @@ class BaseRNN(SkorchNetMixin, BaseEstimator, metaclass=ABCMeta):
             )
         else:
             y = self._validate_y(y, reset=reset, classes=classes)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float32, ensure_non_negative=True
-            )
-        X, y = self._encode_training_data(X, y, lengths, reset=reset, sample_weight=sample_weight)
-        if self.early_stopping and len(X) < 2:
-            raise ValueError(
-                "early_stopping=True needs at least 2 samples to hold out a validation set."
-            )
-        if reset:
-            self._seed = fit_seed(self.random_state)
-            if self.distributed:  # one seed in every process: same weights, same batches
-                self._seed = broadcast_seed(self._seed)
-            self._net_params = self.get_params(deep=False)
-            self.net_ = self._initialize_net(self._build_net(self._seed), self._seed)
-        inputs = self._net_input(X, lengths, sample_weight)
-        if epochs == "auto":
-            epochs = self._auto_epochs(len(X))
-        self._train(self.net_, self._seed, inputs, y, epochs=epochs)
-        self.n_iter_ = len(self.net_.history)
-        return self
-
-    def _auto_epochs(self, n_samples: int) -> int:
-        """``epochs="auto"``: at least :data:`AUTO_MIN_EPOCHS` epochs and at least
-        :data:`AUTO_MIN_STEPS` optimizer steps (batches), so that small data sets,
-        which have few batches per epoch, are not stopped before they have learned."""
-        n_train = n_samples
-        if self.early_stopping:
-            n_train -= max(1, int(math.ceil(self.validation_fraction * n_samples)))
-        batches = max(1, math.ceil(max(n_train, 1) / self.batch_size))
-        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / batches))
+        return y, None
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, lengths=None, sample_weight=None):
@@ -715,14 +822,6 @@ or list of arrays
         if lengths is None:
             return out
         return [o[:n] for o, n in zip(out, lengths, strict=True)]
-
-    @property
-    def validation_scores_(self) -> list[float] | None:
-        """Score (R^2 or accuracy, as ``score``) on the held-out validation set after each
-        epoch with ``early_stopping=True``, else ``None``; as ``MLPRegressor``'s."""
-        check_is_fitted(self, "net_")
-        scores = [epoch.get("valid_score") for epoch in self.net_.history]
-        return None if None in scores else [float(s) for s in scores]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -186,8 +186,17 @@ class MaskedLossMixin:
 
     def _elementwise_loss(self, y_pred, y_true):
         """The criterion's loss of each element (computed with ``reduction="none"``, the
-        criterion left as it was) and their unit weights."""
+        criterion left as it was) and their weights: 1, or for a cross-entropy over
+        logits ``(..., n_classes)`` the class weight of each label, as the criterion's
+        mean weighs them."""
         criterion = self.criterion_
+        if isinstance(criterion, torch.nn.CrossEntropyLoss):
+            logits = y_pred.reshape(-1, y_pred.shape[-1])
+            labels = y_true.reshape(-1)
+            losses = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+            class_weight = criterion.weight
+            weights = torch.ones_like(losses) if class_weight is None else class_weight[labels]
+            return losses.reshape(y_true.shape), weights.reshape(y_true.shape)
         reduction = getattr(criterion, "reduction", None)
         if not isinstance(reduction, str):
             raise TypeError(
@@ -281,18 +290,8 @@ class SequenceClassifierNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, N
         out, y = _valid_rows(out, y, lengths)
         return float(np.mean(out.argmax(axis=-1) == y))
 
-    def _elementwise_loss(self, y_pred, y_true):
-        """Cross-entropies and their weights: the class weight of each label (1 without
-        ``class_weight``), as the criterion's mean weighs them."""
-        logits = y_pred.reshape(-1, y_pred.shape[-1])
-        labels = y_true.reshape(-1)
-        losses = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
-        class_weight = getattr(self.criterion_, "weight", None)
-        weights = torch.ones_like(losses) if class_weight is None else class_weight[labels]
-        return losses.reshape(y_true.shape), weights.reshape(y_true.shape)
 
-
-class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
+class Seq2SeqNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNet):
     """skorch net of a :class:`~skrnn._seq2seq_modules.Seq2SeqModule`: the criterion
     over the outputs of every step (cross-entropy over token logits ``(B, T, V)``, or
     over continuous outputs), leaving out the padded steps beyond each target's length
@@ -301,6 +300,22 @@ class Seq2SeqNet(MaskedLossMixin, FastPathMixin, NeuralNet):
     estimator calls only these."""
 
     target_lengths_key = TARGET_LENGTHS
+
+    @staticmethod
+    def score_outputs(out: np.ndarray, y: np.ndarray, lengths=None) -> float:
+        """Validation score of teacher-forced outputs ``(n, T, k)``: per-token accuracy
+        for token targets ``(n, T)`` (logits), R^2 for numeric targets ``(n, T, k)``,
+        over the steps within ``lengths``.
+
+        Examples
+        --------
+        >>> logits = np.array([[[0.0, 1.0], [1.0, 0.0]]])
+        >>> Seq2SeqNet.score_outputs(logits, np.array([[1, 1]]), np.array([1]))
+        1.0
+        """
+        if y.ndim == out.ndim - 1:
+            return SequenceClassifierNet.score_outputs(out, y, lengths)
+        return SequenceRegressorNet.score_outputs(out, y, lengths)
 
     def _batches(self, X: dict):
         """Batches of the input dict ``X`` (arrays) on the net's device, with the module

@@ -8,30 +8,17 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import (
-    PREDICT_BATCH_SIZE,
-    TRAINING_CONSTRAINTS,
-    SkorchNetMixin,
-    plain_scalars,
-    resolve_device,
-)
-from ._nets import TARGET_LENGTHS, Seq2SeqNet
+from ._base import BaseNetEstimator, plain_scalars
+from ._nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
 from ._normalization import TargetNormMixin
 from ._progress import progress
-from ._random import fit_seed
 from ._seq2seq_modules import Seq2SeqModule
 from ._sequences import check_container, read_sequences, sequence_kind
-from ._transaction import transactional
 from ._vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
 
 __all__ = ["Seq2SeqTransformer"]
@@ -48,8 +35,7 @@ class Seq2SeqTransformer(
     TargetNormMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    SkorchNetMixin,
-    BaseEstimator,
+    BaseNetEstimator,
 ):
     """Encoder-decoder RNN with teacher forcing, attention and beam search.
 
@@ -120,7 +106,8 @@ class Seq2SeqTransformer(
         length plus ``max(2, 20%)``. Continuous outputs: the number of steps
         ``predict`` returns; ``None`` uses the training targets' length.
     epochs : int, default=50
-        Passes over the training data.
+        Passes over the training data per call to ``fit``; ``partial_fit`` always
+        trains one epoch.
     batch_size : int, default=32
         Mini-batch size.
     lr : float, default=1e-3
@@ -128,13 +115,30 @@ class Seq2SeqTransformer(
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
 default="adam"
         Optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
     clip_grad_norm : float or None, default=1.0
         Clip the gradient norm to this value (skorch's ``GradientNormClipping``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training pairs and stop when the
+        validation loss has not improved by ``tol`` for ``patience`` epochs; the best
+        weights are restored. ``validation_scores_`` holds the validation score of each
+        epoch: per-token accuracy (teacher-forced) for token outputs, R^2 on the net's
+        scale for numeric ones.
+    validation_fraction : float, default=0.1
+        Share of the training pairs held out when ``early_stopping`` is on.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        Relative improvement of the validation loss that counts as progress.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and teacher forcing. A fixed
-        value gives identical results on CPU.
+        Seeds weight initialisation, shuffling, dropout, teacher forcing and the
+        validation split. A fixed value gives identical results on CPU.
     device : str, default="cpu"
         Torch device, for example "cuda".
+    distributed : bool, default=False
+        Train data-parallel across the processes of a ``torch.distributed`` process
+        group, as :class:`RNNRegressor`.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks; copied at ``fit``.
     verbose : int, default=0
@@ -143,6 +147,16 @@ default="adam"
         (skorch's ``ProgressBar``) and the best values coloured, elsewhere (log files,
         pipes) as plain text; ``predict`` shows a bar over its batches of inputs in a
         terminal when decoding takes more than 2 seconds.
+    warm_start : bool, default=False
+        When fitted already, ``fit`` continues training the fitted network on the new
+        pairs (of the kinds, vocabularies and shapes seen first) instead of starting anew.
+    init : {"keras", "torch"}, default="keras"
+        Initial weights, as :class:`RNNRegressor`'s ``init``: ``"keras"``
+        (Glorot-uniform input weights, orthogonal recurrent weights, LSTM forget-gate
+        bias 1, embeddings uniform in +-0.05) or PyTorch's ``"torch"``.
+
+        .. versionchanged:: 0.1.0
+           The default was PyTorch's initialisation.
     scale_target : bool, default=True
         Numeric targets: standardise each output feature (over all samples and steps)
         for training and map the predictions back; the losses in ``history_`` are on the
@@ -179,6 +193,9 @@ default="adam"
         Per-epoch training record.
     loss_curve_ : list of float
         Training loss of each epoch.
+    validation_scores_ : list of float or None
+        With ``early_stopping=True``: the score on the held-out pairs after each epoch
+        (see ``early_stopping``), ``None`` otherwise.
     n_iter_ : int
         Number of epochs trained.
     embedding_dim_ : int
@@ -217,7 +234,7 @@ default="adam"
     """
 
     _parameter_constraints: dict = {
-        **TRAINING_CONSTRAINTS,
+        **BaseNetEstimator._parameter_constraints,
         "bidirectional_encoder": ["boolean", Hidden(StrOptions({"deprecated"}))],
         "attention": [StrOptions({"additive", "dot"}), None],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
@@ -245,36 +262,54 @@ default="adam"
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
+        weight_decay=0.0,
         clip_grad_norm=1.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
         random_state=None,
         device="cpu",
+        distributed=False,
         callbacks=None,
         verbose=0,
+        warm_start=False,
+        init="keras",
         scale_target=True,
         instance_norm=None,
         target_feature=0,
         autoencoder="auto",
         bidirectional_encoder="deprecated",
     ):
-        self.cell = cell
-        self.units = units
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
+        super().__init__(
+            cell=cell,
+            units=units,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            random_state=random_state,
+            device=device,
+            distributed=distributed,
+            callbacks=callbacks,
+            verbose=verbose,
+            warm_start=warm_start,
+            init=init,
+        )
         self.attention = attention
         self.teacher_forcing = teacher_forcing
         self.decoding = decoding
         self.beam_width = beam_width
         self.max_output_length = max_output_length
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.clip_grad_norm = clip_grad_norm
-        self.random_state = random_state
-        self.device = device
-        self.callbacks = callbacks
-        self.verbose = verbose
         self.scale_target = scale_target
         self.instance_norm = instance_norm
         self.target_feature = target_feature
@@ -282,22 +317,23 @@ default="adam"
         self.bidirectional_encoder = bidirectional_encoder
 
     # -- input handling -------------------------------------------------------------------
-    def _validate_X(self, X, *, reset: bool) -> dict:
-        """Module inputs for ``X``: ``{"X": ...}`` plus ``"lengths"`` for tokens."""
+    def _validate_X(self, X, *, reset: bool, lengths=None):
+        """Validated ``X``: values ``(n, time, features)`` and ``None``, or token ids
+        ``(n, time)`` and their lengths."""
         seqs = read_sequences(
             self,
             X,
             reset=reset,
             tokens="auto",
+            lengths=lengths,
             fitted_kind=None if reset else self.input_kind_,
         )
         if reset:
             self.input_kind_ = seqs.kind
             self.input_vocabulary_ = self._fit_vocabulary(seqs)
         if seqs.kind == "numeric":
-            return {"X": seqs.values}
-        ids, lengths = self.input_vocabulary_.encode(seqs.values, input_name="X")
-        return {"X": ids, "lengths": lengths}
+            return seqs.values, None
+        return self.input_vocabulary_.encode(seqs.values, input_name="X")
 
     @staticmethod
     def _fit_vocabulary(seqs) -> Vocabulary | None:
@@ -307,12 +343,53 @@ default="adam"
         token_name = "characters" if seqs.kind == "text" else "tokens"
         return Vocabulary(SEQ2SEQ_RESERVED, token_name=token_name).fit(seqs.values)
 
-    def _validate_Y(self, Y, n_samples: int) -> tuple[np.ndarray, np.ndarray | None]:
+    def _validate_targets(self, Y, X, lengths, *, reset: bool, X_given):
+        """Target ids (end token appended, padded) and their lengths, or values
+        ``(n, T, F)`` and ``None``: of ``Y``, or of ``X`` for an autoencoder."""
+        n = len(X)
+        Y = None if Y is None else check_container(Y, "Y")
+        labels = Y is not None and _holds_labels(
+            sequence_kind(Y, tokens="auto", input_name="Y"), self.input_kind_
+        )
+        if labels and self.autoencoder == "auto":
+            warnings.warn(
+                "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
+                "not target sequences, so it is ignored and an autoencoder of X is trained. "
+                "Set autoencoder=True to ask for this (no warning), or autoencoder=False to "
+                "have Y read as target sequences.",
+                UserWarning,
+                stacklevel=6,
+            )
+        if Y is not None and (self.autoencoder is True or (labels and self.autoencoder)):
+            if len(Y) != n:
+                raise ValueError(
+                    f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
+                )
+            Y = None
+        if reset:
+            self.supervised_ = Y is not None
+        elif self.supervised_ != (Y is not None):
+            kinds = ["an autoencoder of X", "a model of target sequences Y"]
+            raise ValueError(
+                f"This Seq2SeqTransformer was fitted as {kinds[self.supervised_]}; continued "
+                f"training (partial_fit, warm_start) cannot make it {kinds[not self.supervised_]}. "
+                "Fit anew with warm_start=False to change it."
+            )
+        return self._validate_Y(X_given if Y is None else Y, n, reset=reset)
+
+    def _validate_Y(self, Y, n_samples: int, *, reset: bool = True):
         """Training targets: ids ``(n, T)`` (end token appended, padded) and their
-        lengths, or values ``(n, T, F)`` and ``None``; records the output metadata."""
+        lengths, or values ``(n, T, F)`` and ``None``; records the output metadata on
+        ``reset`` and checks the targets against it otherwise."""
         seqs = read_sequences(None, Y, reset=True, tokens="auto", input_name="Y")
-        self.output_kind_ = seqs.kind
-        self.output_vocabulary_ = self._fit_vocabulary(seqs)
+        if reset:
+            self.output_kind_ = seqs.kind
+            self.output_vocabulary_ = self._fit_vocabulary(seqs)
+        elif seqs.kind != self.output_kind_:
+            raise ValueError(
+                f"Y holds {seqs.kind} sequences, but this Seq2SeqTransformer was fitted on "
+                f"{self.output_kind_} targets; continued training needs the same kind."
+            )
         if seqs.kind == "numeric":
             Y = seqs.values
             if Y.ndim not in (2, 3) or Y.shape[1] == 0 or (Y.ndim == 3 and Y.shape[2] == 0):
@@ -320,39 +397,67 @@ default="adam"
                     "Numeric Y must be an array (n_samples, t_out) or (n_samples, t_out, "
                     f"f_out) with t_out, f_out >= 1; got shape {Y.shape}."
                 )
-            self._y_ndim = Y.ndim
-            Y = np.ascontiguousarray(Y.reshape(len(Y), Y.shape[1], -1))
-            self.output_shape_ = Y.shape[1:]
-            self.max_output_length_ = int(self.max_output_length or Y.shape[1])
-            targets, lengths = Y, None
+            shape = (Y.shape[1], int(np.prod(Y.shape[2:])))
+            if reset:
+                self._y_ndim = Y.ndim
+                self.output_shape_ = shape
+                self.max_output_length_ = int(self.max_output_length or Y.shape[1])
+            elif Y.ndim != self._y_ndim or shape != tuple(self.output_shape_):
+                raise ValueError(
+                    f"Y has shape {Y.shape}, but this Seq2SeqTransformer was fitted on "
+                    f"targets (n_samples, {', '.join(map(str, self.output_shape_))}) of "
+                    f"{self._y_ndim} dimensions; continued training needs the same."
+                )
+            targets, lengths = np.ascontiguousarray(Y.reshape(len(Y), Y.shape[1], -1)), None
         else:
-            self.output_shape_ = None
             targets, lengths = self.output_vocabulary_.encode(
                 seqs.values, add_end=True, input_name="Y"
             )
-            longest = int(lengths.max()) - 1
-            self.max_output_length_ = int(
-                self.max_output_length or (longest + max(2, math.ceil(0.2 * longest)))
-            )
+            if reset:
+                self.output_shape_ = None
+                longest = int(lengths.max()) - 1
+                self.max_output_length_ = int(
+                    self.max_output_length or (longest + max(2, math.ceil(0.2 * longest)))
+                )
         if len(targets) != n_samples:
             raise ValueError(
                 f"X and Y must pair up: X has {n_samples} sequences but Y has {len(targets)}."
             )
         return targets, lengths
 
+    def _net_input(self, X, lengths, *, y=None, target_lengths=None, sample_weight=None):
+        """The module's inputs ``{"X", "lengths"}`` (token input); for training also the
+        teacher's targets ``"y_teacher"`` and what the loss only reads: the target
+        lengths of token targets and the sample weights."""
+        inputs = {"X": X}
+        if lengths is not None:
+            inputs["lengths"] = lengths
+        if y is not None:
+            inputs["y_teacher"] = y
+        if target_lengths is not None:  # token targets: the loss skips their padding
+            inputs[TARGET_LENGTHS] = target_lengths
+        if sample_weight is not None:
+            inputs[SAMPLE_WEIGHT] = sample_weight
+        return inputs
+
     # -- training -------------------------------------------------------------------------
+    _net_class = Seq2SeqNet
+
+    #: ``decoding`` and ``beam_width`` are read by ``predict`` only.
+    _per_call_params = BaseNetEstimator._per_call_params | {"decoding", "beam_width"}
+
     def _criterion_kwargs(self) -> dict:
         """The loss, as skorch ``criterion`` arguments: a subclass hook (as in ``BaseRNN``)."""
         if self.output_kind_ != "numeric":
             return dict(criterion=torch.nn.CrossEntropyLoss)
         return dict(criterion=torch.nn.MSELoss)
 
-    def _build_net(self):
+    def _module_kwargs(self) -> dict:
         tokens_in = self.input_kind_ != "numeric"
         tokens_out = self.output_kind_ != "numeric"
-        callbacks = self._common_callbacks()
-        module_kwargs = plain_scalars(
+        return plain_scalars(
             dict(
+                module=Seq2SeqModule,
                 module__n_inputs=(
                     len(self.input_vocabulary_) if tokens_in else self.input_shape_[1]
                 ),
@@ -370,15 +475,6 @@ default="adam"
                 module__teacher_forcing=self.teacher_forcing,
             )
         )
-        return Seq2SeqNet(
-            module=Seq2SeqModule,
-            **module_kwargs,
-            **self._criterion_kwargs(),
-            **self._common_net_kwargs(),
-            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
-            train_split=None,
-            callbacks=callbacks,
-        )
 
     def _bidirectional(self) -> bool:
         """``bidirectional``, or the deprecated ``bidirectional_encoder`` when it is set."""
@@ -386,9 +482,18 @@ default="adam"
             return self.bidirectional
         return self.bidirectional_encoder
 
-    @transactional
+    def _fit(self, X, Y, **kwargs):
+        if not isinstance(self.bidirectional_encoder, str):
+            warnings.warn(
+                "bidirectional_encoder was renamed bidirectional and will be removed in a "
+                f"future release; use bidirectional={self.bidirectional_encoder!r} instead.",
+                FutureWarning,
+                stacklevel=4,
+            )
+        return super()._fit(X, Y, **kwargs)
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, Y=None):
+    def fit(self, X, Y=None, sample_weight=None):
         """Train on input sequences ``X`` and target sequences ``Y``.
 
         Parameters
@@ -399,79 +504,69 @@ int sequences
         Y : same kinds as X, or None
             Target sequences, one per input sequence. ``None`` trains an autoencoder
             that reconstructs ``X``; see ``autoencoder`` for labels passed by a Pipeline.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each pair in the loss (the weighted mean over the
+            batch; every output step of a pair has its weight). ``None``: equal weights.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        if not isinstance(self.bidirectional_encoder, str):
-            warnings.warn(
-                "bidirectional_encoder was renamed bidirectional and will be removed in a "
-                f"future release; use bidirectional={self.bidirectional_encoder!r} instead.",
-                FutureWarning,
-                stacklevel=3,
-            )
-        resolve_device(self.device)
-        X = check_container(X)  # once: the autoencoder's targets are X too
-        inputs = self._validate_X(X, reset=True)
-        n = len(inputs["X"])
-        Y = None if Y is None else check_container(Y, "Y")
-        labels = Y is not None and _holds_labels(
-            sequence_kind(Y, tokens="auto", input_name="Y"), self.input_kind_
+        return self._fit(
+            X, Y, epochs=self.epochs, incremental=self.warm_start, sample_weight=sample_weight
         )
-        if labels and self.autoencoder == "auto":
-            warnings.warn(
-                "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
-                "not target sequences, so it is ignored and an autoencoder of X is trained. "
-                "Set autoencoder=True to ask for this (no warning), or autoencoder=False to "
-                "have Y read as target sequences.",
-                UserWarning,
-                stacklevel=3,
-            )
-        if Y is not None and (self.autoencoder is True or (labels and self.autoencoder)):
-            if len(Y) != n:
-                raise ValueError(
-                    f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
-                )
-            Y = None
-        self.supervised_ = Y is not None
-        targets, target_lengths = self._validate_Y(X if Y is None else Y, n)
-        if target_lengths is not None:  # token targets: the loss skips their padding
-            inputs[TARGET_LENGTHS] = target_lengths
-        inputs["X"], targets = self._normalize_training_data(inputs["X"], targets)
-        self.embedding_dim_ = self.units * (2 if self._bidirectional() else 1)
-        seed = fit_seed(self.random_state)
-        self.net_ = self._initialize_net(self._build_net(), seed)
-        self._train(self.net_, seed, {**inputs, "y_teacher": targets}, targets)
-        self.n_iter_ = len(self.net_.history)
-        return self
 
-    def _normalize_training_data(self, X, targets):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, Y=None, sample_weight=None):
+        """Train for one epoch, starting from the current weights when already fitted.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, time_steps[, n_features]), list of str or list of \
+int sequences
+            Input sequences, as in :meth:`fit` (after the first call: of the kind and
+            vocabulary seen first).
+        Y : same kinds as X, or None
+            Target sequences, as in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._fit(X, Y, epochs=1, incremental=True, sample_weight=sample_weight)
+
+    def _encode_training_data(self, X, y, lengths, *, reset: bool, sample_weight=None):
         """Per-window normalised numeric ``X`` and numeric targets on the net's scale."""
         numeric_in, numeric_out = self.input_kind_ == "numeric", self.output_kind_ == "numeric"
         self._check_instance_norm(numeric_in)
+        if reset:
+            self.embedding_dim_ = self.units * (2 if self._bidirectional() else 1)
         window = None
         if numeric_in:
-            n_outputs = self.output_shape_[1] if numeric_out else 0
-            self._set_target_columns(
-                self.input_shape_[1], n_outputs, identity=not (self.supervised_ and numeric_out)
-            )
+            if reset:
+                n_outputs = self.output_shape_[1] if numeric_out else 0
+                self._set_target_columns(
+                    self.input_shape_[1], n_outputs, identity=not (self.supervised_ and numeric_out)
+                )
             X, window = self._normalize_X(X)
         if numeric_out:
-            targets = self._encode_target(targets, window, reset=True)
-        return X, targets
+            y = self._encode_target(y, window, reset=reset, sample_weight=sample_weight)
+        return X, y
 
     # -- inference ------------------------------------------------------------------------
     def _inputs(self, X):
         """Validated (and per-window normalised) module inputs, and the window
         statistics that map numeric outputs back."""
         check_is_fitted(self, "net_")
-        inputs = self._validate_X(X, reset=False)
+        X, lengths = self._validate_X(X, reset=False)
         window = None
         if self.input_kind_ == "numeric":
-            inputs["X"], window = self._normalize_X(inputs["X"])
-        return inputs, window
+            X, window = self._normalize_X(X)
+        return self._net_input(X, lengths), window
 
     def predict(self, X):
         """Decode the output sequence of each input sequence.
@@ -497,7 +592,7 @@ lists of int
         inputs, window = self._inputs(X)
         batches = progress(
             self.net_.decode_iter(inputs, max_steps=steps, beam_width=beam),
-            total=-(-len(inputs["X"]) // PREDICT_BATCH_SIZE),
+            total=-(-len(inputs["X"]) // self._predict_batch_size()),
             desc="decoding",
             verbose=None if self.verbose else False,
         )

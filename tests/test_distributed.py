@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.distributed as dist
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARAMS = dict(units=8, epochs=4, batch_size=16, random_state=0)
@@ -31,6 +31,9 @@ def _data():
     return X, y, labels
 
 
+WORDS = ["abc", "ba", "cab", "ca", "b", "acca", "bc", "cb"] * 4  # 32 pairs: 2 batches
+
+
 WORKER = textwrap.dedent(
     """
     import json, os, sys
@@ -38,8 +41,8 @@ WORKER = textwrap.dedent(
     torch.set_num_threads(1)
     sys.path.insert(0, {root!r})
     sys.path.insert(0, {tests!r})
-    from test_distributed import PARAMS, _data
-    from skrnn import RNNClassifier, RNNRegressor
+    from test_distributed import PARAMS, WORDS, _data
+    from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
 
     X, y, labels = _data()
     reg = RNNRegressor(**PARAMS, distributed=True).fit(X, y)
@@ -53,6 +56,9 @@ WORKER = textwrap.dedent(
         clf_valid=clf.history_[:, "valid_loss"],
         proba=clf.predict_proba(X).tolist(),
         plain_module=type(reg.module_).__name__,
+        s2s_loss=Seq2SeqTransformer(**PARAMS, distributed=True).fit(
+            WORDS, [w[::-1] for w in WORDS]
+        ).loss_curve_,
     )
     with open(os.path.join({out!r}, "rank%s.json" % os.environ["RANK"]), "w") as f:
         json.dump(out, f)
@@ -76,6 +82,7 @@ def test_two_processes_reach_the_single_process_fit(tmp_path):
     X, y, labels = _data()
     reg = RNNRegressor(**PARAMS).fit(X, y)
     clf = RNNClassifier(**PARAMS, early_stopping=True).fit(X, labels)
+    s2s = Seq2SeqTransformer(**PARAMS).fit(WORDS, [w[::-1] for w in WORDS])
     for out in ranks:
         assert out["process_batch"] == [8] * 4  # each process trains on half of a batch
         assert out["batch"] == [16] * 4
@@ -86,6 +93,7 @@ def test_two_processes_reach_the_single_process_fit(tmp_path):
         np.testing.assert_allclose(out["clf_loss"], clf.loss_curve_, rtol=1e-4)
         np.testing.assert_allclose(out["clf_valid"], clf.history_[:, "valid_loss"], rtol=1e-4)
         np.testing.assert_allclose(out["proba"], clf.predict_proba(X), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(out["s2s_loss"], s2s.loss_curve_, rtol=1e-4)
     # every process ends with the same model, bit for bit
     assert ranks[0]["pred"] == ranks[1]["pred"] and ranks[0]["proba"] == ranks[1]["proba"]
 
@@ -97,6 +105,8 @@ def test_distributed_without_a_process_group_is_a_clear_error(monkeypatch):
     X, y, _ = _data()
     with pytest.raises(ValueError, match="torchrun"):
         RNNRegressor(**PARAMS, distributed=True).fit(X, y)
+    with pytest.raises(ValueError, match="torchrun"):
+        Seq2SeqTransformer(**PARAMS, distributed=True).fit(WORDS)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

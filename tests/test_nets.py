@@ -81,9 +81,10 @@ def test_seq2seq_loss_leaves_padded_target_steps_out():
     within each target's length (end token included); padded ids do not count."""
     X = ["abc", "ba", "cab", "c", "abca", "b"] * 2
     s2s = Seq2SeqTransformer(units=8, epochs=2, random_state=0).fit(X, [x[::-1] for x in X])
-    inputs = s2s._validate_X(X, reset=False)
-    targets, lengths = s2s._validate_Y([x[::-1] for x in X], len(X))
-    batch = {**inputs, "y_teacher": targets, TARGET_LENGTHS: lengths}
+    X_ids, X_lengths = s2s._validate_X(X, reset=False)
+    targets, lengths = s2s._validate_Y([x[::-1] for x in X], len(X), reset=False)
+    batch = s2s._net_input(X_ids, X_lengths, y=targets, target_lengths=lengths)
+    assert batch[TARGET_LENGTHS] is lengths
     logits = s2s.net_.infer(batch)
     assert logits.shape[:2] == targets.shape
     loss = s2s.net_.get_loss(logits, targets, X=batch).item()
