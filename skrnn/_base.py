@@ -449,7 +449,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         reset = not (incremental and hasattr(self, "net_"))
         if not reset:
             self._check_unchanged_params()
-        with fit_transaction(self, deep_copy=() if reset else ("net_",)):
+        with fit_transaction(self, nets=() if reset else ("net_",)):
             return self._fit_steps(
                 X,
                 y,

@@ -369,3 +369,37 @@ def test_transform_of_the_fit_block_warns():
     window = SlidingWindowTransformer(3).fit(series)
     with pytest.warns(UserWarning, match="windowed on its own"):
         window.transform(series)
+
+
+def test_failed_partial_fit_mid_epoch_restores_weights_optimizer_and_callbacks():
+    """A failure after some optimizer steps of an epoch: the weights, Adam's moments, the
+    learning-rate schedule, early stopping's counters and the history are as before,
+    so training continues exactly as if the failed call had never happened."""
+    from skorch.callbacks import LRScheduler
+
+    def make():
+        lr = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+        return RNNRegressor(early_stopping=True, callbacks=[("lr", lr)], **FAST).fit(X, Y_REG)
+
+    failed, clean = make(), make()
+    before = _state(failed)
+    n_epochs = len(failed.history_)
+
+    class Boom(Callback):  # after the second optimizer step of the epoch
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training and len(net.history[-1]["batches"]) == 2:
+                raise RuntimeError("boom")
+
+    failed.net_.callbacks_.append(("boom", Boom()))
+    with pytest.raises(RuntimeError, match="boom"):
+        failed.partial_fit(X, Y_REG)
+    failed.net_.callbacks_.pop()
+    _assert_unchanged(failed, before)
+    assert len(failed.history_) == n_epochs
+    for est in (failed, clean):
+        est.partial_fit(X, Y_REG).partial_fit(X, Y_REG)
+    np.testing.assert_array_equal(failed.predict(X), clean.predict(X))  # bit for bit
+    assert failed.history_[:, "train_loss"] == clean.history_[:, "train_loss"]
+    assert (
+        failed.net_.optimizer_.param_groups[0]["lr"] == clean.net_.optimizer_.param_groups[0]["lr"]
+    )
