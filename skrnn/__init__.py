@@ -12,7 +12,16 @@ from ._windows import SlidingWindowTransformer, make_supervised
 __version__ = "0.1.0"
 
 
+#: Functions imported on first use, with their modules: saving, loading and exporting
+#: need packages (safetensors, onnx) that a process which only fits never imports.
+_LAZY = {"save": "._persistence", "load": "._persistence"}
+
+
 def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
     # RNNForecaster is imported on first use: it imports sktime (~0.2-0.3 s), which every
     # process that merely fits an estimator (each worker of a parallel search) would pay
     if name == "RNNForecaster":
@@ -23,7 +32,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | {"RNNForecaster"})
+    return sorted(set(globals()) | {"RNNForecaster"} | set(_LAZY))
 
 
 __all__ = [
@@ -38,8 +47,10 @@ __all__ = [
     "SlidingWindowTransformer",
     "TrainingCurveDisplay",
     "generate_text",
+    "load",
     "make_supervised",
     "sample_with_temperature",
+    "save",
     "sktime_to_sequences",
     "__version__",
 ]
