@@ -14,7 +14,13 @@ __version__ = "0.1.0"
 
 #: Functions imported on first use, with their modules: saving, loading and exporting
 #: need packages (safetensors, onnx) that a process which only fits never imports.
-_LAZY = {"save": "._persistence", "load": "._persistence"}
+_LAZY = {
+    "save": "._persistence",
+    "load": "._persistence",
+    "to_onnx": "._export",
+    "onnx_inputs": "._export",
+    "register_onnx_converters": "._export",
+}
 
 
 def __getattr__(name):
@@ -49,8 +55,11 @@ __all__ = [
     "generate_text",
     "load",
     "make_supervised",
+    "onnx_inputs",
+    "register_onnx_converters",
     "sample_with_temperature",
     "save",
     "sktime_to_sequences",
+    "to_onnx",
     "__version__",
 ]

@@ -1,0 +1,257 @@
+"""ONNX export: onnxruntime reproduces predict / predict_proba / transform within 1e-5
+(relative) for every exported kind, and what is not exported is refused by name."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+import skrnn
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    Seq2SeqTransformer,
+    SequenceMinMaxScaler,
+    SequenceStandardScaler,
+    SlidingWindowTransformer,
+)
+
+ort = pytest.importorskip("onnxruntime")
+skl2onnx = pytest.importorskip("skl2onnx")
+from skrnn import _export  # noqa: E402
+
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+TINY = dict(FAST, units=4, epochs=2)
+RTOL = 1e-5
+
+
+def run(graph, feed):
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    session = ort.InferenceSession(graph.SerializeToString(), options)
+    return session.run(None, feed)
+
+
+def assert_close(got, expected):
+    expected = np.asarray(expected, dtype=np.float64)
+    got = np.asarray(got, dtype=np.float64)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=RTOL * np.abs(expected).max())
+
+
+def exported(model, X, X_new=None, **kw):
+    """The graph's outputs on ``X_new`` (default ``X``), exported with ``X`` as sample."""
+    graph = skrnn.to_onnx(model, X, **kw)
+    return run(graph, skrnn.onnx_inputs(model, X if X_new is None else X_new, **kw))
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.rand(24, 5, 2).astype(np.float32) * 10 + 50
+    y = X.sum(axis=(1, 2))
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(cell="gru", bidirectional=True, num_layers=2, pooling="mean"),
+        dict(cell="rnn", activation="relu", num_layers=2, dropout=0.3, pooling="max"),
+        dict(cell="rnn", bidirectional=True, instance_norm="standard"),
+        dict(cell="gru", instance_norm="last", scale_target=False),
+        dict(bidirectional=True, num_layers=2, dropout=0.2, instance_norm="mean"),
+    ],
+)
+def test_regressor_matches_predict(data, params):
+    X, y = data
+    reg = RNNRegressor(**TINY, **params).fit(X, np.c_[y, -y])
+    X_new = X[:7] * 1.1
+    assert_close(exported(reg, X, X_new)[0], reg.predict(X_new))
+
+
+def test_univariate_2d_input_and_time_steps(data):
+    X, y = data
+    flat = X.reshape(len(X), -1)
+    reg = RNNRegressor(**TINY, instance_norm="last").fit(X[:, :, 0], y)
+    assert_close(exported(reg, X[:, :, 0])[0], reg.predict(X[:, :, 0]))
+    reg = RNNRegressor(**TINY, time_steps=5).fit(flat, y)
+    out = exported(reg, flat)[0]
+    assert out.shape == (len(X),)
+    assert_close(out, reg.predict(flat))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(bidirectional=True, pooling="mean", instance_norm="standard"),
+        dict(cell="gru", pooling="max", instance_norm="last", num_layers=2),
+        dict(bidirectional=True, instance_norm="last"),
+    ],
+)
+def test_variable_length_through_dynamic_axes(params):
+    rng = np.random.RandomState(1)
+    X = [rng.rand(t, 2) + 3 for t in (3, 7, 4, 5)]
+    reg = RNNRegressor(**TINY, **params).fit(X, [1.0, 2.0, 3.0, 4.0])
+    graph = skrnn.to_onnx(reg, X)
+    X_new = [rng.rand(t, 2) + 3 for t in (9, 1, 2)]  # other lengths, a longer batch
+    assert_close(run(graph, skrnn.onnx_inputs(reg, X_new))[0], reg.predict(X_new))
+
+
+def test_padded_input_with_lengths(data):
+    X, y = data
+    lengths = np.array([5, 2, 3, 4] * 6)
+    reg = RNNRegressor(**TINY, bidirectional=True).fit(X, y, lengths=lengths)
+    out = exported(reg, X, lengths=lengths)[0]
+    assert_close(out, reg.predict(X, lengths=lengths))
+
+
+@pytest.mark.parametrize("labels", [["up", "down", "flat"], [3, 10, -1]])
+def test_classifier_labels_and_probabilities(data, labels):
+    X, y = data
+    codes = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3]))
+    clf = RNNClassifier(**TINY, bidirectional=True, pooling="mean").fit(X, np.array(labels)[codes])
+    label, proba = exported(clf, X)
+    assert (label == clf.predict(X)).all()
+    assert_close(proba, clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "X, X_new, tokenizer",
+    [
+        (["abc", "bcd", "ca", "dab"], ["abcd", "zzb", "a"], "char"),
+        (["one two", "two three", "three one"], ["two one four", "three"], "word"),
+        ([[7, 1000, 3], [3, 7], [1000], [3, 3, 7]], [[7, 5], [1000, 1000, 3, 3]], "char"),
+    ],
+)
+def test_token_input_maps_the_vocabulary_in_the_graph(X, X_new, tokenizer):
+    clf = RNNClassifier(**TINY, embedding_dim=3, tokenizer=tokenizer).fit(X, [0, 1, 0, 1][: len(X)])
+    label, proba = exported(clf, X, X_new)
+    assert (label == clf.predict(X_new)).all()
+    assert_close(proba, clf.predict_proba(X_new))
+    reg = RNNRegressor(**TINY, embedding_dim=2, tokenizer=tokenizer).fit(X, np.arange(len(X)))
+    assert_close(exported(reg, X, X_new)[0], reg.predict(X_new))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(use_fit_history=True),
+        dict(use_fit_history=False, fill_value=0.0, include_current=[-1]),
+        dict(use_fit_history=True, include_current=True, time_steps=1),
+    ],
+)
+def test_window_transformer(params):
+    series = np.c_[np.cumsum(np.random.RandomState(0).randn(40)), np.arange(40.0)]
+    window = SlidingWindowTransformer(**{"time_steps": 4, **params}).fit(series[:30])
+    assert_close(exported(window, series[30:])[0], window.transform(series[30:]))
+    univariate = SlidingWindowTransformer(**{"time_steps": 4, **params}).fit(series[:30, :1])
+    out = exported(univariate, series[30:, :1])[0]
+    assert out.ndim == 2
+    assert_close(out, univariate.transform(series[30:, :1]))
+
+
+@pytest.mark.parametrize(
+    "scaler",
+    [
+        SequenceStandardScaler(),
+        SequenceStandardScaler(with_mean=False),
+        SequenceMinMaxScaler(feature_range=(-1, 2), clip=True),
+    ],
+)
+def test_scalers(data, scaler):
+    X, _ = data
+    scaler.fit(X[:12])
+    assert_close(exported(scaler, X)[0], scaler.transform(X))
+
+
+def test_pipeline_mixing_scikit_learn_and_skrnn_steps():
+    rng = np.random.RandomState(0)
+    series = np.c_[np.cumsum(rng.randn(90)) + 100, rng.randn(90)].astype(np.float32)
+    pipe = make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(6, use_fit_history=True),
+        SequenceMinMaxScaler(),
+        RNNRegressor(**TINY, instance_norm="last"),
+    ).fit(series[:70], series[:70, 0])
+    assert_close(exported(pipe, series[70:])[0], pipe.predict(series[70:]))
+
+
+def test_skl2onnx_converts_a_classifier_pipeline_with_zipmap():
+    skrnn.register_onnx_converters()
+    rng = np.random.RandomState(0)
+    series = rng.randn(80, 1).astype(np.float32)
+    pipe = make_pipeline(
+        MinMaxScaler(),
+        SlidingWindowTransformer(5, use_fit_history=False),
+        RNNClassifier(**TINY),
+    ).fit(series, (series[:, 0] > 0).astype(np.int64))
+    graph = skl2onnx.to_onnx(pipe, series[:3])
+    label, proba = run(graph, {"X": series})
+    assert (label == pipe.predict(series)).all()
+    expected = pipe.predict_proba(series)
+    assert_close([[row[c] for c in pipe.classes_] for row in proba], expected)
+
+
+def test_graph_is_checked_against_predict(data, monkeypatch):
+    X, y = data
+    reg = RNNRegressor(**TINY).fit(X, y)
+    monkeypatch.setitem(_export._GATES, "LSTM", [0, 1, 2, 3])  # PyTorch's gate order: wrong
+    with pytest.raises(ValueError, match="does not reproduce its predictions"):
+        skrnn.to_onnx(reg, X)
+
+
+def test_refused_with_a_clear_error(data):
+    X, y = data
+    s2s = Seq2SeqTransformer(**TINY).fit(["ab", "ba"], ["ba", "ab"])
+    with pytest.raises(NotImplementedError, match="Seq2SeqTransformer is not exported.*decoding"):
+        skrnn.to_onnx(s2s, ["ab"])
+    tagger = RNNRegressor(**TINY, return_sequences=True).fit(X, X[:, :, 0])
+    with pytest.raises(NotImplementedError, match="return_sequences=True"):
+        skrnn.to_onnx(tagger, X)
+    window = SlidingWindowTransformer(3).fit(np.arange(10.0))
+    with pytest.raises(ValueError, match="use_fit_history='auto'"):
+        skrnn.to_onnx(make_pipeline(window, RNNRegressor()), np.arange(10.0))
+    clf = RNNClassifier(**TINY, embedding_dim=2, tokenizer=str.split).fit(["a b", "b"], [0, 1])
+    with pytest.raises(NotImplementedError, match="tokenizer=<callable>"):
+        skrnn.to_onnx(clf, ["a b"])
+
+
+class SwapHead(torch.nn.Module):
+    def forward(self, x):
+        return x
+
+
+def test_changed_modules_are_refused(data):
+    """A module a callback (or anything else) changed is an error, never a graph that
+    computes something else."""
+    X, y = data
+    reg = RNNRegressor(**TINY).fit(X, y)
+    reg.module_.add_module("conv", torch.nn.Conv1d(2, 2, 3))  # e.g. a new branch
+    with pytest.raises(NotImplementedError, match=r"cannot export \['conv'\]"):
+        skrnn.to_onnx(reg, X)
+    del reg.module_.conv
+    handle = reg.module_.rnn.register_forward_hook(lambda m, i, o: o)
+    with pytest.raises(TypeError, match="forward hooks"):
+        skrnn.to_onnx(reg, X)
+    handle.remove()
+    reg.module_.head = SwapHead()
+    with pytest.raises(TypeError, match="head is a SwapHead"):
+        skrnn.to_onnx(reg, X)
+
+
+def test_subclasses_are_refused(data):
+    class MyRegressor(RNNRegressor):
+        def predict(self, X, lengths=None):
+            return super().predict(X, lengths) + 1
+
+    X, y = data
+    with pytest.raises(TypeError, match="MyRegressor is not exported"):
+        skrnn.to_onnx(MyRegressor(**TINY).fit(X, y), X)
