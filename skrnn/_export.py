@@ -454,10 +454,22 @@ def _convert_window(scope, operator, container):
     if start:
         windows = g.op("Slice", [windows, g.ints(start), g.ints(big), g.ints(0)])
     target = operator.outputs[0].full_name
-    if n_features == 1:
+    layout = _window_layout(window)
+    if layout == "flat":
+        g.op("Reshape", [windows, g.ints(0, -1)], out=target)
+    elif layout == "squeezed":
         g.op("Squeeze", [windows, g.ints(2)], out=target)
     else:
         g.op("Identity", [windows], out=target)
+
+
+def _window_layout(window) -> str:
+    """How ``transform`` lays windows out: ``"flat"`` ``(n, steps * features)``,
+    ``"squeezed"`` ``(n, steps)`` for one feature, or ``"3d"`` ``(n, steps, features)``."""
+    flatten = getattr(window, "flatten", None)
+    if flatten is None:  # no such parameter: univariate windows are 2D
+        return "squeezed" if window.n_features_in_ == 1 else "3d"
+    return "flat" if flatten else "3d"
 
 
 def _shape_window(operator):
@@ -466,8 +478,12 @@ def _shape_window(operator):
     window = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
     _check_window(window)
-    n_features = int(window.n_features_in_)
-    shape = [n, window.time_steps] + ([n_features] if n_features > 1 else [])
+    n_features, steps = int(window.n_features_in_), int(window.time_steps)
+    shape = {
+        "flat": [n, steps * n_features],
+        "squeezed": [n, steps],
+        "3d": [n, steps, n_features],
+    }[_window_layout(window)]
     operator.outputs[0].type = DoubleTensorType(shape)
 
 
@@ -667,7 +683,8 @@ def onnx_inputs(model, X, lengths=None) -> dict:
     """The inputs of ``model``'s ONNX graph for ``X``, as onnxruntime takes them.
 
     ``{"X": ...[, "lengths": ...]}``, for
-    ``onnxruntime.InferenceSession(...).run(None, onnx_inputs(model, X))``. Numeric input stays an array (``float32``, or ``float64`` as given). Token input
+    ``onnxruntime.InferenceSession(...).run(None, onnx_inputs(model, X))``. Numeric
+    input stays an array (``float32``, or ``float64`` as given). Token input
     (``embedding_dim``) becomes a 2D array of tokens padded to the longest sequence
     (strings padded with ``""``, integers with 0; the graph maps them through the
     vocabulary) and ``"lengths"``; so does variable-length numeric input (a list of

@@ -43,9 +43,14 @@ FORMAT = "skrnn-model/1"
 
 #: Packages whose estimators a file may name. Nothing outside them is ever imported.
 _TRUSTED_ROOTS = ("skrnn", "sklearn", "sktime", "skorch")
-#: Packages whose classes may appear as *values* (an ``optimizer`` or ``criterion``
-#: parameter): referenced, never instantiated by the loader.
-_TRUSTED_TYPE_ROOTS = (*_TRUSTED_ROOTS, "torch", "numpy")
+#: Modules whose classes may appear as *values* (an ``optimizer`` parameter, a
+#: scheduler's policy, a dtype): referenced, never instantiated by the loader.
+_TRUSTED_TYPE_ROOTS = (
+    *_TRUSTED_ROOTS,
+    "torch.optim",
+    "torch.nn.modules.loss",
+    "numpy",
+)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -61,6 +66,11 @@ def _versions() -> dict:
     from . import __version__
 
     return {"skrnn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__}
+
+
+def _within(module: str, roots) -> bool:
+    """Whether ``module`` is one of ``roots`` or inside one of them."""
+    return any(module == root or module.startswith(f"{root}.") for root in roots)
 
 
 def _is_trusted_object_class(cls: type) -> bool:
@@ -95,7 +105,7 @@ def _resolve_class(name: str, *, instance: bool) -> type:
     the trusted packages: a name outside them is refused before any import."""
     module, _, qualname = str(name).partition(":")
     roots = _TRUSTED_ROOTS if instance else _TRUSTED_TYPE_ROOTS
-    if not (_NAME.match(module) and _NAME.match(qualname)) or module.split(".")[0] not in roots:
+    if not (_NAME.match(module) and _NAME.match(qualname)) or not _within(module, roots):
         raise UnsafeFileError(
             f"The file names the type {name!r}, which is not from a trusted package "
             f"({', '.join(roots)}); it is refused and nothing was imported from it."
@@ -157,7 +167,7 @@ class _Encoder:
         if pandas is not None:
             return pandas
         if isinstance(value, type):
-            if value.__module__.split(".")[0] not in _TRUSTED_TYPE_ROOTS:
+            if not _within(value.__module__, _TRUSTED_TYPE_ROOTS):
                 raise TypeError(
                     f"Cannot save {path}: the class {_class_name(value)} is not from "
                     f"{', '.join(_TRUSTED_TYPE_ROOTS)}, so skrnn.load would refuse it."

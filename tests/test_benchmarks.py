@@ -14,3 +14,16 @@ def test_skrnn_trains_exactly_like_the_raw_loop():
     assert row["params"][0] == row["params"][1]
     text = report.render({"training": [row], "skipped": {"W4": "pending"}})
     assert "| W2 air quality |" in text and "| W4 | not run: pending |" in text
+
+
+def test_export_benchmark_runs_and_renders():
+    """benchmarks.export on tiny data: every workload exported, timed and rendered."""
+    pytest.importorskip("onnxruntime")
+    from benchmarks import export
+
+    results = export.run(tiny=True, log=lambda *_: None)
+    assert [row["key"] for row in results["rows"]] == ["airline", "W2", "W3"]
+    assert all(row["sizes"]["onnx"] > 0 and row["speedup"] > 0 for row in results["rows"])
+    text = export.render(results)
+    assert text.startswith(export.START) and text.endswith(export.END)
+    assert "| W3: 2 x LSTM 64 units" in text

@@ -153,9 +153,12 @@ def test_window_transformer(params):
     window = SlidingWindowTransformer(**{"time_steps": 4, **params}).fit(series[:30])
     assert_close(exported(window, series[30:])[0], window.transform(series[30:]))
     univariate = SlidingWindowTransformer(**{"time_steps": 4, **params}).fit(series[:30, :1])
-    out = exported(univariate, series[30:, :1])[0]
+    assert_close(exported(univariate, series[30:, :1])[0], univariate.transform(series[30:, :1]))
+    flat = SlidingWindowTransformer(**{"time_steps": 4, "flatten": True, **params})
+    flat.fit(series[:30])
+    out = exported(flat, series[30:])[0]
     assert out.ndim == 2
-    assert_close(out, univariate.transform(series[30:, :1]))
+    assert_close(out, flat.transform(series[30:]))
 
 
 @pytest.mark.parametrize(

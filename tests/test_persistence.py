@@ -306,3 +306,16 @@ def test_load_accepts_str_paths(tmp_path):
     path = os.path.join(tmp_path, "scaler.skrnn")
     skrnn.save(SequenceStandardScaler().fit(np.arange(6.0)), path)
     assert skrnn.load(path).mean_.tolist() == [2.5]
+
+
+def test_only_optimizer_loss_and_estimator_types_are_referenced(tmp_path):
+    import torch
+
+    def edit(state):
+        i = state["state"]["k"].index("optimizer")
+        state["state"]["v"][i] = {"t": "type", "v": "torch.hub:Path"}
+        return state
+
+    forge(tmp_path / "m.skrnn", RNNRegressor(optimizer=torch.optim.SGD), edit)
+    with pytest.raises(persistence.UnsafeFileError, match="torch.hub:Path"):
+        skrnn.load(tmp_path / "m.skrnn")
