@@ -162,7 +162,8 @@ def render(results: dict) -> str:
         f"(median of a few). Target (issue 21): batch-1 latency at least {TARGET:g}x lower "
         "with onnxruntime.",
         "",
-        *machine(),
+        *machine()[:4],  # date, CPU, OS, versions (the rest is about the training runs)
+        "- torch intra-op threads: 1; onnxruntime intra- and inter-op threads: 1",
         f"- 1-min load average at the start / end of the run: {results['load_start'][0]:.2f} "
         f"/ {results['load_end'][0]:.2f}",
         "",

@@ -150,12 +150,22 @@ def _check_exportable_net(est) -> None:
             "(a callback or subclass replaced it); its computation cannot be exported."
         )
     expected = {"rnn", "dropout", "head"} | ({"embedding"} if est._vocabulary else set())
+    if _is_conv_branch(getattr(module, "conv", None)):
+        expected.add("conv")
     children = {k for k, v in module.named_children() if v is not None}
     if children != expected:
         extra = sorted(children - expected) or sorted(expected - children)
         raise NotImplementedError(
             f"{name}.module_ has the layers {sorted(children)}; the ONNX export knows "
             f"{sorted(expected)} and cannot export {extra}."
+        )
+    for key, value in vars(module).items():
+        if key.startswith("_") or key in _KNOWN_MODULE_ATTRIBUTES:
+            continue
+        if key in _NEUTRAL_MODULE_ATTRIBUTES and value is _NEUTRAL_MODULE_ATTRIBUTES[key]:
+            continue
+        raise NotImplementedError(
+            f"{name}.module_ has {key}={value!r}, which the ONNX export does not reproduce."
         )
     for sub in module.modules():
         if sub._forward_hooks or sub._forward_pre_hooks:
@@ -170,6 +180,34 @@ def _check_exportable_net(est) -> None:
         raise TypeError(f"{name}.module_.rnn is a {type(rnn).__name__}, not a skrnn RNN stack.")
     if type(module.head) is not nn.Linear:
         raise TypeError(f"{name}.module_.head is a {type(module.head).__name__}, not nn.Linear.")
+
+
+def _is_conv_branch(branch) -> bool:
+    """Whether ``branch`` is skrnn's ``ConvBranch`` as the graph reproduces it: plain
+    bias-free convolutions (stride 1, no dilation or groups) and batch normalisations
+    with running statistics."""
+    from torch import nn
+
+    if branch is None or type(branch).__name__ != "ConvBranch":
+        return False
+    if {k for k, _ in branch.named_children()} != {"convs", "norms"}:
+        return False
+    plain = all(
+        type(c) is nn.Conv1d and c.bias is None and c.stride == (1,) and c.dilation == (1,)
+        and c.groups == 1 and c.padding == (0,) for c in branch.convs
+    )  # fmt: skip
+    norms = all(
+        type(n) is nn.BatchNorm1d and n.affine and n.track_running_stats for n in branch.norms
+    )
+    return plain and norms and len(branch.convs) == len(branch.norms) == len(branch.pads)
+
+
+#: RNNModule attributes the graph reproduces, and those it can ignore at these values.
+_KNOWN_MODULE_ATTRIBUTES = frozenset(
+    {"training", "units", "bidirectional", "pooling", "return_sequences", "downsample", "zscore"}
+)
+#: Optional layers are ``None`` attributes when absent.
+_NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None}
 
 
 def _layer_weights(rnn):
@@ -337,13 +375,99 @@ def _emit_network(g: _Graph, est, x: str, lengths: str | None) -> str:
         x = g.op("Gather", [g.const(weight, "embedding"), x], axis=0)
     else:
         x = g.cast(x, g.T.FLOAT)
+    if getattr(module, "zscore", False):
+        x = _emit_zscore(g, x, lengths)
+    factor = int(getattr(module, "downsample", 1))
+    if factor > 1:
+        x, lengths = _emit_downsample(g, x, lengths, factor, _module_features(est))
     x_tm = g.op("Transpose", [x], perm=[1, 0, 2])
     seq_lens = None if lengths is None else g.cast(lengths, g.T.INT32)
     out_tm, final = _emit_recurrent(g, x_tm, seq_lens, est)
     pooled = _emit_pool(g, out_tm, final, lengths, est.pooling)
+    if getattr(module, "conv", None) is not None:
+        pooled = g.op("Concat", [pooled, _emit_conv_branch(g, module.conv, x, lengths)], axis=1)
     weight = module.head.weight.detach().cpu().float().numpy()
     bias = module.head.bias.detach().cpu().float().numpy()
     return g.op("Add", [g.op("MatMul", [pooled, g.const(weight.T.copy(), "head")]), g.const(bias)])
+
+
+def _module_features(est) -> int:
+    return int(est.embedding_dim if est._vocabulary is not None else est.input_shape_[1])
+
+
+def _valid_steps(g: _Graph, x: str, lengths: str | None) -> str | None:
+    """``(N, T, 1)`` float mask of the valid steps of ``x``, ``None`` without lengths."""
+    if lengths is None:
+        return None
+    mask = g.step_mask(lengths, g.dim(x, 1), 1)
+    return g.op("Unsqueeze", [g.cast(mask, g.T.FLOAT), g.ints(2)])
+
+
+def _emit_zscore(g: _Graph, x: str, lengths: str | None) -> str:
+    """``_modules.zscore_steps``: each sequence standardised per feature over its valid
+    steps (float32); padding zero, a constant feature zero."""
+    mask = _valid_steps(g, x, lengths)
+    if mask is None:
+        mean = g.reduce("ReduceMean", x, [1], keepdims=1)
+        centred = g.op("Sub", [x, mean])
+        var = g.reduce("ReduceMean", g.op("Mul", [centred, centred]), [1], keepdims=1)
+    else:
+        count = g.reduce("ReduceSum", mask, [1], keepdims=1)
+        mean = g.op("Div", [g.reduce("ReduceSum", g.op("Mul", [x, mask]), [1], 1), count])
+        centred = g.op("Mul", [g.op("Sub", [x, mean]), mask])
+        square = g.op("Mul", [centred, centred])
+        var = g.op("Div", [g.reduce("ReduceSum", square, [1], keepdims=1), count])
+    std = g.op("Sqrt", [var])
+    big = g.op("Greater", [std, g.const(np.float32(1e-8))])
+    return g.op("Div", [centred, g.op("Where", [big, std, g.const(np.float32(1.0))])])
+
+
+def _emit_downsample(g: _Graph, x: str, lengths: str | None, factor: int, n_features: int):
+    """``_modules.downsample_steps``: means of ``factor`` consecutive valid steps, and
+    the lengths ``ceil(lengths / factor)``."""
+    n_steps = g.dim(x, 1)
+    full = lengths
+    if full is None:  # every step valid: the last block may still be partial
+        full = g.op("Expand", [n_steps, g.op("Reshape", [g.dim(x, 0), g.ints(1)])])
+    mask = _valid_steps(g, x, full)
+    f = g.const(np.int64(factor))
+    blocks = g.op("Div", [g.op("Add", [n_steps, g.const(np.int64(factor - 1))]), f])
+    pad = g.op("Sub", [g.op("Mul", [blocks, f]), n_steps])
+    pads = g.op(
+        "Concat", [g.ints(0, 0, 0, 0), g.op("Reshape", [pad, g.ints(1)]), g.ints(0)], axis=0
+    )
+    shape = g.ints(0, -1, factor, n_features)
+    total = g.op("Reshape", [g.op("Pad", [g.op("Mul", [x, mask]), pads]), shape])
+    counts = g.op("Reshape", [g.op("Pad", [mask, pads]), g.ints(0, -1, factor, 1)])
+    count = g.op("Max", [g.reduce("ReduceSum", counts, [2]), g.const(np.float32(1.0))])
+    out = g.op("Div", [g.reduce("ReduceSum", total, [2]), count])
+    if lengths is None:
+        return out, None
+    new_lengths = g.op("Div", [g.op("Add", [lengths, g.const(np.int64(factor - 1))]), f])
+    return out, new_lengths
+
+
+def _emit_conv_branch(g: _Graph, branch, x: str, lengths: str | None) -> str:
+    """``_modules.ConvBranch`` in inference mode: (zero "same" padding, Conv1d, batch
+    normalisation with the running statistics, ReLU) per block, padded steps zeroed
+    before each convolution, then the mean over the valid steps ``(N, filters)``."""
+    mask = _valid_steps(g, x, lengths)
+    keep = None if mask is None else g.op("Transpose", [mask], perm=[0, 2, 1])  # (N, 1, T)
+    h = g.op("Transpose", [x], perm=[0, 2, 1])  # (N, channels, T)
+    for conv, norm, (left, right) in zip(branch.convs, branch.norms, branch.pads, strict=True):
+        if keep is not None:
+            h = g.op("Mul", [h, keep])
+        h = g.op("Pad", [h, g.ints(0, 0, int(left), 0, 0, int(right))])
+        weight = conv.weight.detach().cpu().float().numpy()
+        h = g.op("Conv", [h, g.const(weight, "conv")], kernel_shape=[int(weight.shape[2])])
+        stats = [norm.weight, norm.bias, norm.running_mean, norm.running_var]
+        stats = [g.const(t.detach().cpu().float().numpy(), "bn") for t in stats]
+        h = g.op("BatchNormalization", [h, *stats], epsilon=float(norm.eps))
+        h = g.op("Relu", [h])
+    if keep is None:
+        return g.reduce("ReduceMean", h, [2])
+    total = g.reduce("ReduceSum", g.op("Mul", [h, keep]), [2])
+    return g.op("Div", [total, g.op("Unsqueeze", [g.cast(lengths, g.T.FLOAT), g.ints(1)])])
 
 
 def _convert_regressor(scope, operator, container):

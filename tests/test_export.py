@@ -203,6 +203,27 @@ def test_skl2onnx_converts_a_classifier_pipeline_with_zipmap():
     assert_close([[row[c] for c in pipe.classes_] for row in proba], expected)
 
 
+def test_lstm_fcn_classifier_conv_branch_downsampling_and_zscore():
+    """The convolutional branch, down-sampling and z-normalisation of RNNClassifier."""
+    if "conv_filters" not in RNNClassifier().get_params():
+        pytest.skip("RNNClassifier has no convolutional branch in this version")
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 19, 2).astype(np.float32) * 3
+    y = np.repeat([0, 1, 2], 10)
+    branch = dict(conv_filters=(4, 6), conv_kernel_sizes=(5, 2), downsample=3, zscore=True)
+    clf = RNNClassifier(**TINY, bidirectional=True, **branch).fit(X, y)
+    assert clf.module_.conv is not None
+    label, proba = exported(clf, X)
+    assert (label == clf.predict(X)).all()
+    assert_close(proba, clf.predict_proba(X))
+    Xv = [rng.rand(t, 2).astype(np.float32) for t in (5, 19, 9, 11, 13, 8)]
+    clf = RNNClassifier(**TINY, **branch).fit(Xv, [0, 1, 0, 1, 0, 1])
+    X_new = [rng.rand(t, 2).astype(np.float32) for t in (25, 9, 1)]
+    label, proba = exported(clf, Xv, X_new)
+    assert (label == clf.predict(X_new)).all()
+    assert_close(proba, clf.predict_proba(X_new))
+
+
 def test_graph_is_checked_against_predict(data, monkeypatch):
     X, y = data
     reg = RNNRegressor(**TINY).fit(X, y)
@@ -241,6 +262,10 @@ def test_changed_modules_are_refused(data):
     with pytest.raises(NotImplementedError, match=r"cannot export \['conv'\]"):
         skrnn.to_onnx(reg, X)
     del reg.module_.conv
+    reg.module_.temperature = 2.0  # an attribute a future forward might read
+    with pytest.raises(NotImplementedError, match="temperature=2.0"):
+        skrnn.to_onnx(reg, X)
+    del reg.module_.temperature
     handle = reg.module_.rnn.register_forward_hook(lambda m, i, o: o)
     with pytest.raises(TypeError, match="forward hooks"):
         skrnn.to_onnx(reg, X)
