@@ -130,8 +130,9 @@ class Workload:
     def estimator(self, seed: int, epochs: int | None = None):
         cls = RNNClassifier if self.task == "classification" else RNNRegressor
         # the raw loop trains on y as it is: no target scaling on the skrnn side either;
-        # both sides draw the initial weights with one scheme
-        pinned = {"init": INIT_SCHEME}
+        # both sides draw the initial weights with one scheme and train every epoch (no
+        # convergence stopping: the raw loop has none)
+        pinned = {"init": INIT_SCHEME, "n_iter_no_change": None}
         if self.task != "classification":
             pinned["scale_target"] = False
         return cls(

@@ -30,7 +30,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     ----------
     cell, units, num_layers, bidirectional, dropout, activation, epochs, batch_size, \
 lr, optimizer, weight_decay, clip_grad_norm, early_stopping, validation_fraction, \
-patience, tol : see RNNRegressor
+n_iter_no_change, patience, tol : see RNNRegressor
         As in :class:`RNNRegressor`, with the same defaults. With ``early_stopping``
         the validation split is stratified.
     class_weight : dict, "balanced" or None, default=None
@@ -94,14 +94,15 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         dropout=0.0,
         activation="tanh",
         epochs="auto",
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        n_iter_no_change=10,
+        patience="deprecated",
         tol=1e-4,
         class_weight=None,
         random_state=None,
@@ -133,6 +134,7 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
             clip_grad_norm=clip_grad_norm,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
             patience=patience,
             tol=tol,
             random_state=random_state,

@@ -37,12 +37,20 @@ class RNNRegressor(TargetNormMixin, RegressorMixin, BaseRNN):
     activation : {"tanh", "relu"}, default="tanh"
         Nonlinearity of the vanilla RNN cell (ignored by LSTM and GRU).
     epochs : int or "auto", default="auto"
-        Passes over the training data per call to ``fit``. ``"auto"``: at least 100
-        epochs and at least 1000 optimizer steps (mini-batches), so a small training
-        set, which has few batches per epoch, gets more epochs (40 samples at batch
-        size 32: 500 epochs). ``partial_fit`` always trains one epoch.
-    batch_size : int, default=32
-        Mini-batch size.
+        The most passes over the training data per call to ``fit``: training stops
+        sooner when it has converged (``n_iter_no_change``). ``"auto"``: 100 epochs for
+        a table (one time step); for sequences at least 100 epochs and at least 1000
+        optimizer steps (mini-batches), so a small training set, which has few batches
+        per epoch, gets more epochs (40 samples at batch size 32: 500 epochs).
+        Sequences train at least 1000 optimizer steps (or all ``epochs``, when fewer)
+        before the convergence rule may stop them: a plateau of the loss is not
+        convergence there. ``partial_fit`` always trains one epoch.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size. ``"auto"``: 200 for a table (one time step; as scikit-learn's
+        MLP, all samples when fewer), 32 for sequences.
+
+        .. versionchanged:: 0.2.0
+           The default was 32 for every input.
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
@@ -53,15 +61,27 @@ default="adam"
     clip_grad_norm : float or None, default=None
         Clip the gradient norm to this value (skorch's ``GradientNormClipping``).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data and stop when the
-        validation loss has not improved by ``tol`` for ``patience`` epochs; the best
-        weights are restored.
+        Hold out ``validation_fraction`` of the training data and judge convergence by
+        the score on it (R², accuracy) instead of the training loss; the weights of the
+        best epoch are restored (as scikit-learn's MLP).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` is on.
-    patience : int, default=10
-        Epochs without improvement before stopping.
+    n_iter_no_change : int or None, default=10
+        Training stops when the training loss (with ``early_stopping``: the validation
+        score) has not improved by more than ``tol`` for more than this many
+        consecutive epochs, as in scikit-learn's MLP (sequences: after their first 1000
+        optimizer steps, see ``epochs``); ``epochs`` is the upper bound, and
+        a fit of more than ``n_iter_no_change`` epochs that reaches it first gives a
+        ``ConvergenceWarning``. ``None``: train exactly ``epochs`` epochs.
+
+        .. versionadded:: 0.2.0
+           Before, training always ran ``epochs`` epochs (``patience`` stopped on the
+           validation loss with ``early_stopping`` only).
+    patience : int, default="deprecated"
+        Deprecated alias of ``n_iter_no_change``, to be removed.
     tol : float, default=1e-4
-        Relative improvement of the validation loss that counts as progress.
+        Least improvement (absolute, as scikit-learn's) of the training loss (or the
+        validation score) that counts as progress.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation split.
         A fixed value gives identical results on CPU.
@@ -210,14 +230,15 @@ default="adam"
         dropout=0.0,
         activation="tanh",
         epochs="auto",
-        batch_size=32,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        n_iter_no_change=10,
+        patience="deprecated",
         tol=1e-4,
         random_state=None,
         device="cpu",
@@ -251,6 +272,7 @@ default="adam"
             clip_grad_norm=clip_grad_norm,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
             patience=patience,
             tol=tol,
             random_state=random_state,

@@ -120,17 +120,24 @@ default="adam"
     clip_grad_norm : float or None, default=1.0
         Clip the gradient norm to this value (skorch's ``GradientNormClipping``).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training pairs and stop when the
-        validation loss has not improved by ``tol`` for ``patience`` epochs; the best
-        weights are restored. ``validation_scores_`` holds the validation score of each
-        epoch: per-token accuracy (teacher-forced) for token outputs, R^2 on the net's
-        scale for numeric ones.
+        Hold out ``validation_fraction`` of the training pairs and judge convergence by
+        the score on it instead of the training loss; the best weights are restored.
+        ``validation_scores_`` holds the validation score of each epoch: per-token
+        accuracy (teacher-forced) for token outputs, R^2 on the net's scale for numeric
+        ones.
     validation_fraction : float, default=0.1
         Share of the training pairs held out when ``early_stopping`` is on.
-    patience : int, default=10
-        Epochs without improvement before stopping.
+    n_iter_no_change : int or None, default=10
+        Training stops when the training loss (with ``early_stopping``: the validation
+        score) has not improved by more than ``tol`` for more than this many
+        consecutive epochs, after the first 1000 optimizer steps (or all ``epochs``,
+        when fewer), as :class:`RNNRegressor`'s on sequences; ``epochs`` is the bound.
+        ``None``: train exactly ``epochs`` epochs.
+    patience : int, default="deprecated"
+        Deprecated alias of ``n_iter_no_change``, to be removed.
     tol : float, default=1e-4
-        Relative improvement of the validation loss that counts as progress.
+        Least improvement (absolute) of the training loss (or the validation score)
+        that counts as progress.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout, teacher forcing and the
         validation split. A fixed value gives identical results on CPU.
@@ -266,7 +273,8 @@ default="adam"
         clip_grad_norm=1.0,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        n_iter_no_change=10,
+        patience="deprecated",
         tol=1e-4,
         random_state=None,
         device="cpu",
@@ -295,6 +303,7 @@ default="adam"
             clip_grad_norm=clip_grad_norm,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
             patience=patience,
             tol=tol,
             random_state=random_state,

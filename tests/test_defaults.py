@@ -1,5 +1,5 @@
-"""Defaults chosen on the quality benchmark (docs/quality.md): the step budget of
-``epochs="auto"``."""
+"""Defaults chosen on the quality benchmark (docs/quality.md): the bound of
+``epochs="auto"`` and ``batch_size="auto"``, for sequences and for tables."""
 
 import math
 
@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._base import AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
+from skrnn._base import (
+    AUTO_MIN_EPOCHS,
+    AUTO_MIN_STEPS,
+    AUTO_SEQUENCE_BATCH_SIZE,
+    AUTO_TABLE_BATCH_SIZE,
+    AUTO_TABLE_EPOCHS,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -29,10 +35,23 @@ def test_auto_epochs_give_enough_optimizer_steps(n, batch_size, early_stopping):
 def test_auto_epochs_train_a_small_data_set_longer():
     rng = np.random.RandomState(0)
     X, y = rng.randn(20, 4, 1), np.arange(20) % 2
-    clf = RNNClassifier(units=4, epochs="auto", batch_size=10, random_state=0).fit(X, y)
+    # the bound of training (n_iter_no_change=None: no convergence stopping before it)
+    clf = RNNClassifier(units=4, batch_size=10, n_iter_no_change=None, random_state=0)
+    clf.fit(X, y)
     assert clf.n_iter_ == 500  # 2 batches per epoch: 1000 steps
     clf.partial_fit(X, y)  # one epoch per call, as always
     assert clf.n_iter_ == 501
+
+
+def test_auto_on_a_table_is_the_mlps_batches_and_a_bound_of_100_epochs(seq_data):
+    X3, y = seq_data  # 48 samples
+    table = RNNRegressor(units=4, n_iter_no_change=None, random_state=0).fit(X3[:, 0], y)
+    assert table.input_shape_ == (1, 2)
+    assert table.net_.batch_size == AUTO_TABLE_BATCH_SIZE == 200
+    assert table.n_iter_ == AUTO_TABLE_EPOCHS == 100
+    sequences = RNNRegressor(units=4, epochs=2, random_state=0).fit(X3, y)
+    assert sequences.net_.batch_size == AUTO_SEQUENCE_BATCH_SIZE == 32
+    assert RNNRegressor(batch_size=8, units=4, epochs=1).fit(X3[:, 0], y).net_.batch_size == 8
 
 
 def test_integer_epochs_are_kept(seq_data):
