@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import warnings
 
@@ -521,6 +522,7 @@ def main(argv=None) -> dict:
     DATA.update(filter(None, args.data.split(",")))
     only = set(filter(None, args.only.split(","))) or {"tabular", "classification", "forecasting"}
     log = print
+    load = os.getloadavg()[0]
     results: dict = {"machine": "2-core shared CPU, torch 1 thread", "overrides": OVERRIDES}
     runners = {
         "tabular": run_tabular,
@@ -532,6 +534,8 @@ def main(argv=None) -> dict:
             start = time.perf_counter()
             results[key] = run(args.quick, log)
             log(f"{key}: {time.perf_counter() - start:.0f} s")
+    # the load (1-minute average) at the start and the end: fit times depend on it
+    results["machine"] += f", load {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     before = None
     if args.before:
         with open(args.before) as f:

@@ -199,29 +199,30 @@ def test_warm_start_continues_and_cold_start_restarts(seq_data):
     assert cold.module_ is not module and cold.n_iter_ == 3
 
 
-def test_early_stopping_uses_validation_loss(seq_data):
-    X, _ = seq_data
-    noise = np.random.RandomState(1).randn(len(X))  # nothing to learn: validation loss stalls
+def test_early_stopping_uses_the_validation_score(seq_data):
+    """As scikit-learn's MLP: early_stopping judges the validation score (R²) and
+    restores the weights of its best epoch (a table: the rule applies from the start)."""
+    X = seq_data[0][:, -1]  # (48, 2)
+    noise = np.random.RandomState(1).randn(len(X))  # nothing to learn: the score stalls
     reg = RNNRegressor(
         units=8,
         epochs=200,
         lr=0.05,
         early_stopping=True,
-        patience=3,
+        n_iter_no_change=3,
         validation_fraction=0.25,
         random_state=0,
-        scale_target=False,  # the validation loss is then the MSE in y's units
+        scale_target=False,  # the validation R² is then the R² in y's units
     ).fit(X, noise)
     assert reg.n_iter_ < 200
-    assert "valid_loss" in reg.history_[-1]
-    # the best weights are restored: the final module scores the best validation loss
-    best = min(reg.history_[:, "valid_loss"])
-    assert reg.history_[-1, "valid_loss"] > best
+    scores = reg.validation_scores_
+    best = max(scores)
+    assert scores[-1] < best
+    # the best weights are restored: the final module scores the best validation R²
     X32 = X.astype(np.float32)
     _, valid = reg.net_.get_split_datasets(X32, noise.astype(np.float32)[:, None])
     idx = np.asarray(valid.indices)
-    mse = np.mean((reg.predict(X[idx]) - noise[idx]) ** 2)
-    assert mse == pytest.approx(best, rel=1e-4)
+    assert reg.score(X[idx], noise[idx]) == pytest.approx(best, rel=1e-4, abs=1e-5)
 
 
 def test_early_stopping_needs_two_samples(seq_data):
