@@ -7,6 +7,7 @@ import torch
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -167,6 +168,10 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         return self._encode_labels(column_or_1d(y, warn=True), reset=reset, classes=classes)
 
     def _encode_labels(self, y, *, reset, classes=None) -> np.ndarray:
+        if y.dtype.kind == "f":
+            # before scikit-learn's target-type check, which casts NaN to int (a
+            # RuntimeWarning) on its way to the same error
+            assert_all_finite(y, input_name="y")
         try:
             check_classification_targets(y)
         except TypeError as exc:  # e.g. strings mixed with numbers cannot be sorted

@@ -68,7 +68,10 @@ class ArrayRows:
         if not isinstance(index, slice):
             index = index.numpy()
         rows = index if self.rows is None else self.rows[index]
-        return torch.from_numpy(np.ascontiguousarray(self.array[rows]))
+        batch = np.ascontiguousarray(self.array[rows])
+        if not batch.flags.writeable:  # a slice of a read-only array: copy, as torch asks
+            batch = batch.copy()
+        return torch.from_numpy(batch)
 
 
 def _leaf_tensor(a):

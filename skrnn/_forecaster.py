@@ -240,6 +240,10 @@ class, default="adam"
         "capability:random_state": True,
         "property:randomness": "derandomized",
     }
+    # The forecaster keeps the data it needs itself (``_cur_y``, ``_cur_X``) and updates
+    # natively, so sktime's copies in ``_y``/``_X`` are not needed: ``False`` is sktime
+    # 1.3's default, and setting it silences 1.2's FutureWarning on every construction.
+    _config = {"remember_data": False}
 
     def __init__(
         self,

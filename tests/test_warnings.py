@@ -1,0 +1,60 @@
+"""No warning that nobody expects (issue 22, item 12): the library's own calls warn only
+where a warning is its message to the user. pyproject.toml makes any other warning in
+the suite an error; these tests pin the causes that were fixed in the library."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sktime.datasets import load_airline
+
+from skrnn import RNNClassifier, RNNForecaster
+from skrnn._data import ArrayRows
+
+
+@pytest.fixture
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_constructing_a_forecaster_warns_nothing(no_warnings):
+    # sktime 1.2 warned on every construction that remember_data changes its default;
+    # RNNForecaster keeps its own data (and updates natively), so it opts out.
+    f = RNNForecaster(window_length=4)
+    clone(f)
+    assert f.get_config()["remember_data"] is False
+
+
+def test_forecaster_fit_update_predict_work_without_sktimes_data_copy(no_warnings):
+    y = load_airline()
+    f = RNNForecaster(window_length=6, units=4, epochs=2, quantiles=None, random_state=0)
+    f.fit(y.iloc[:60], fh=[1, 2])
+    f.update(y.iloc[60:72], update_params=False)
+    pred = f.predict()
+    assert str(pred.index[0]) == str(y.index[72])
+    residuals = f.predict_residuals(y.iloc[60:72])  # in-sample, y given explicitly
+    assert residuals.notna().all()
+
+
+def test_batches_of_a_read_only_array_are_writable_copies():
+    # torch warns (once per process) when handed a read-only array, as slices of
+    # scikit-learn's read-only memmaps are: skrnn copies such a batch, as torch asks
+    array = np.arange(12.0).reshape(6, 2)
+    array.flags.writeable = False
+    batch = ArrayRows(array).take(slice(0, 3))
+    assert not np.shares_memory(batch.numpy(), array)
+    assert batch.tolist() == array[:3].tolist()
+    writable = np.arange(12.0).reshape(6, 2)[:, :1]  # strided: copied anyway, once
+    assert ArrayRows(writable).take(slice(0, 3)).numpy().flags.writeable
+
+
+def test_nan_labels_are_an_error_without_a_cast_warning(no_warnings):
+    # scikit-learn's target-type check casts NaN to int (RuntimeWarning) before refusing
+    y = np.where(np.arange(12) % 2, 1.0, np.nan)
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        RNNClassifier(units=4, epochs=1).fit(np.zeros((12, 3, 1)), y)
+    with pytest.raises(ValueError, match="Input y contains infinity"):
+        RNNClassifier(units=4, epochs=1).fit(np.zeros((12, 3, 1)), np.where(y > 0, 1.0, np.inf))
