@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -28,6 +29,7 @@ from ._random import fit_seed, keep_global_rng, make_generator, use_generator
 from ._sequences import check_container, read_sequences
 from ._threads import fit_threads
 from ._transaction import fit_transaction
+from ._validation import WholeNumbers
 from ._vocab import RNN_RESERVED, Vocabulary
 
 __all__ = [
@@ -403,6 +405,20 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         return self.optimizer
 
+    def _weight_decay_kwargs(self) -> dict:
+        """``weight_decay`` for the optimizer, when it takes one (``torch.optim.LBFGS``
+        does not: it trains with the default ``weight_decay=0``)."""
+        optimizer = self._optimizer_class()
+        if "weight_decay" in inspect.signature(optimizer).parameters:
+            return {"optimizer__weight_decay": self.weight_decay}
+        if self.weight_decay:
+            raise ValueError(
+                f"optimizer={optimizer.__name__} takes no weight_decay, but "
+                f"weight_decay={self.weight_decay!r}. Set weight_decay=0.0, or choose an "
+                "optimizer that takes it, such as 'adam' or 'adamw'."
+            )
+        return {}
+
     def _predict_batch_size(self) -> int:
         """Sequences per forward call of inference (and of the validation set)."""
         return max(self._batch_size(), PREDICT_BATCH_SIZE)
@@ -413,7 +429,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
             dict(
                 optimizer=self._optimizer_class(),
                 lr=self.lr,
-                optimizer__weight_decay=self.weight_decay,
+                **self._weight_decay_kwargs(),
                 max_epochs=self.epochs if self.epochs != "auto" else AUTO_MIN_EPOCHS,
                 batch_size=self._batch_size(),
                 iterator_train__shuffle=True,
@@ -450,15 +466,19 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         return net
 
     @staticmethod
-    def _train(net, seed: int, X, y, **fit_params):
+    def _train(net, seed: int, X, y, *, given=None, **fit_params):
         """``net.partial_fit`` with shuffling, dropout and teacher forcing drawn from a
         generator of its own. Every training call gets its own seed, derived from the
-        epochs already run, so that continued training is reproducible too."""
+        epochs already run, so that continued training is reproducible too.
+
+        ``given``: the ``(X, y)`` the user gave, before scaling and normalisation, whose
+        scale a divergence error quotes (the net's ``X``, ``y`` are on the scaled one)."""
         try:
             with fit_threads(), use_generator(make_generator(seed + len(net.history))):
                 net.partial_fit(X, y, **fit_params)
         except TrainingDivergedError as exc:
-            raise TrainingDivergedError(f"{exc} {scale_note(X, y)}".strip()) from None
+            note = scale_note(*(given if given is not None else (X, y)))
+            raise TrainingDivergedError(f"{exc} {note}".strip()) from None
         return net
 
     # -- the fit --------------------------------------------------------------------------
@@ -513,6 +533,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float32, ensure_non_negative=True
             )
+        given = X, y  # in the user's units, for the scale a divergence error quotes
         X, y = self._encode_training_data(X, y, lengths, reset=reset, sample_weight=sample_weight)
         if self.early_stopping and len(X) < 2:
             raise ValueError(
@@ -533,7 +554,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         for _, callback in self.net_.callbacks_:
             if isinstance(callback, ConvergenceStopping):
                 callback.min_epochs = min_epochs
-        self._train(self.net_, self._seed, inputs, y, epochs=epochs)
+        self._train(self.net_, self._seed, inputs, y, given=given, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
 
@@ -604,7 +625,7 @@ class BaseRNN(BaseNetEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [StrOptions({"char", "word"}), callable],
-        "time_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "time_steps": [WholeNumbers(1, None, closed="left"), None],
     }
 
     @abstractmethod

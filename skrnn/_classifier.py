@@ -209,6 +209,15 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         """Per-class loss weights, or a ``ValueError`` for weights that cannot train."""
         if self.class_weight is None:
             return None
+        if isinstance(self.class_weight, str):  # "balanced": n / (n_classes * count)
+            absent = np.setdiff1d(self.classes_, y)
+            if absent.size:
+                raise ValueError(
+                    f"class_weight='balanced' weighs each class by its frequency in y, but y "
+                    f"has no sample of the classes {absent.tolist()} (given in classes). "
+                    "Give class_weight as a dict of weights, or start partial_fit with a y "
+                    "that holds every class."
+                )
         weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
         weights = np.asarray(weights, dtype=np.float64)
         if not np.isfinite(weights).all() or (weights < 0).any() or not weights.any():

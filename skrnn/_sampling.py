@@ -6,6 +6,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -53,6 +54,19 @@ def sample_with_temperature(proba, temperature: float = 1.0, random_state=None) 
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim != 2:
         raise ValueError(f"proba must be 2D (n_samples, n_classes), got {proba.ndim}D.")
+    if proba.shape[1] == 0:
+        raise ValueError(
+            f"proba has shape {proba.shape}: no classes to draw from. Give at least one "
+            "column of probabilities (predict_proba's output)."
+        )
+    if not np.isfinite(proba).all():
+        raise ValueError("proba holds NaN or infinite values; give probabilities.")
+    if (proba < 0).any():
+        raise ValueError(
+            f"proba holds negative values (the smallest is {proba.min():.3g}); give "
+            "probabilities, such as predict_proba's output (scores or logits become "
+            "probabilities through a softmax)."
+        )
     _check_temperature(temperature)
     if temperature == 0:
         return proba.argmax(axis=1)
@@ -101,6 +115,11 @@ def generate_text(
     text : str
         ``prompt`` followed by the generated characters.
     """
+    if not is_classifier(classifier):
+        raise TypeError(
+            "generate_text needs a fitted next-character classifier (an RNNClassifier on "
+            f"strings), got a {type(classifier).__name__}."
+        )
     check_is_fitted(classifier, "classes_")
     if getattr(classifier, "embedding_dim", None) is None:
         raise ValueError("generate_text needs a classifier fitted on strings (embedding_dim set).")

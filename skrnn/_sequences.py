@@ -359,6 +359,13 @@ def read_sequences(
             "[, n_features]); variable-length sequences are supported as token "
             "sequences: a list of strings or a list of integer lists."
         )
+    if kind == "ragged" and lengths is not None:
+        raise ValueError(
+            f"lengths marks the true lengths of a padded {input_name} (an array (n_samples, "
+            f"max_time_steps[, n_features])), but {input_name} is a ragged list, whose "
+            "sequences carry their own lengths. Pass the list without lengths, or pad it "
+            "into one array first."
+        )
     one_by_one = kind == "ragged" or (
         tokens is False
         and isinstance(X, (list, tuple))
@@ -414,11 +421,35 @@ def _check_values(estimator, X, *, reset: bool, input_name: str, **kwargs) -> np
     if estimator is None:
         return check_numeric(X, input_name=input_name, dtype=np.float32, **kwargs)
     try:
-        return validate_data(estimator, X, reset=reset, dtype=(np.float32, np.float64), **kwargs)
+        X = validate_data(estimator, X, reset=reset, dtype=(np.float32, np.float64), **kwargs)
     except (ValueError, TypeError) as exc:
         if names_argument(str(exc), input_name):
             raise
         raise type(exc)(f"Invalid {input_name}: {exc}") from None
+    _check_float32_range(X, input_name)
+    return X
+
+
+#: The largest float32: a float64 X kept as given is cast to float32 batch by batch.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_float32_range(X: np.ndarray, input_name: str) -> None:
+    """A ``ValueError`` when a float64 ``X`` holds values that float32, the precision the
+    network computes in, cannot hold: kept as given, such values would become infinite
+    in each batch (a "divergence" in fit, NaN or a saturated output in predict), whereas
+    input converted to float32 gets scikit-learn's "too large for dtype('float32')"."""
+    if X.dtype != np.float64 or X.size == 0:
+        return
+    # max and min, not abs: no temporary copy of a large (or strided window) X
+    largest = max(-float(X.min()), float(X.max()))
+    if largest > FLOAT32_MAX:
+        raise ValueError(
+            f"{input_name} holds values too large for float32 (largest absolute value "
+            f"{largest:.3g}; float32, in which the network computes, holds up to "
+            f"{FLOAT32_MAX:.3g}). Scale {input_name} to about unit size, for example with "
+            "SequenceStandardScaler in a Pipeline."
+        )
 
 
 def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
@@ -448,7 +479,7 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         raise ValueError(f"{input_name} has 0 features per time step; at least 1 is required.")
     if any(s < 0 for s in X.strides):
         X = np.ascontiguousarray(X)  # torch cannot view negative strides
-    ndim_in = X.ndim
+    ndim_in, shape_in = X.ndim, X.shape
     name = type(estimator).__name__
     time_steps = getattr(estimator, "time_steps", None)
     if ndim_in == 2:
@@ -471,6 +502,14 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         estimator.input_shape_ = (n_steps, n_feat)
         return X
     fit_steps = estimator.input_shape_[0]
+    if ndim_in == 2 and _fitted_on_3d(estimator) and (n_steps, n_feat) != estimator.input_shape_:
+        raise ValueError(
+            f"{input_name} is 2D, of shape {shape_in}, and reads as sequences of "
+            f"{n_steps} time steps of {n_feat} feature(s), but {name} was fitted on 3D "
+            f"sequences of {fit_steps} time steps of {estimator.input_shape_[1]} features "
+            f"(input_shape_={estimator.input_shape_}). Give {input_name} as a 3D array "
+            f"(n_samples, {fit_steps}, {estimator.input_shape_[1]})."
+        )
     if fit_steps is not None and n_steps != fit_steps:
         if ndim_in == 2:
             raise ValueError(
@@ -484,6 +523,13 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         )
     _check_step_features(estimator, n_feat, input_name)
     return X
+
+
+def _fitted_on_3d(estimator) -> bool:
+    """Whether ``estimator`` was fitted on a 3D array: ``n_features_in_`` is then the
+    features per step, for 2D input all the columns (one step: both readings agree)."""
+    steps, features = estimator.input_shape_
+    return steps not in (None, 1) and estimator.n_features_in_ == features
 
 
 def rows_as_steps(X: np.ndarray, time_steps: int | None) -> np.ndarray:

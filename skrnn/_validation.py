@@ -5,11 +5,14 @@ argument, padding, and sktime's panel layout. The input layer of the estimators 
 from __future__ import annotations
 
 import re
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, validate_data
 
 __all__ = [
+    "WholeNumbers",
     "check_feature_names",
     "check_numeric",
     "names_argument",
@@ -17,6 +20,25 @@ __all__ = [
     "sktime_to_sequences",
     "step_mask_array",
 ]
+
+
+class WholeNumbers(Interval):
+    """scikit-learn's ``Interval(Integral, left, right)`` without the bools: ``True`` is
+    an ``Integral`` to Python, so ``time_steps=True`` would pass as ``1`` (and fail later
+    with "an integer is required"); here it gets scikit-learn's parameter error.
+
+    Examples
+    --------
+    >>> ints = WholeNumbers(1, None, closed="left")
+    >>> ints.is_satisfied_by(3), ints.is_satisfied_by(np.int64(3)), ints.is_satisfied_by(True)
+    (True, True, False)
+    """
+
+    def __init__(self, left, right, *, closed):
+        super().__init__(Integral, left, right, closed=closed)
+
+    def is_satisfied_by(self, val) -> bool:
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
 
 
 def check_feature_names(estimator, X, *, reset: bool) -> None:
@@ -121,9 +143,21 @@ def sktime_to_sequences(X) -> np.ndarray | list[np.ndarray]:
                 f"got an array of ndim {X.ndim}."
             )
         return np.ascontiguousarray(np.transpose(X, (0, 2, 1)))
+    if X is None:
+        raise TypeError(
+            "sktime_to_sequences needs X, an sktime panel: an array (n_instances, "
+            "n_channels, n_timepoints) or a panel DataFrame; got None."
+        )
     from sktime.datatypes import convert_to
 
-    frames = convert_to(X, to_type="df-list")
+    try:
+        frames = convert_to(X, to_type="df-list")
+    except TypeError:  # sktime lists what each of its many layouts found wrong
+        raise TypeError(
+            "sktime_to_sequences needs X, an sktime panel: an array (n_instances, "
+            "n_channels, n_timepoints) or a panel sktime can convert (a nested_univ or "
+            f"MultiIndex DataFrame, a list of DataFrames); got {type(X).__name__}."
+        ) from None
     seqs = [np.ascontiguousarray(f.to_numpy(dtype=np.float64)) for f in frames]
     if len({s.shape for s in seqs}) == 1:
         return np.stack(seqs)

@@ -4,9 +4,11 @@ the API reference, every example a gallery entry."""
 import ast
 import inspect
 import re
+import warnings
 from pathlib import Path
 
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 import skrnn
 import skrnn.datasets
@@ -85,3 +87,31 @@ def test_every_page_under_docs_is_in_a_toctree():
                 listed.add(target.as_posix().lstrip("/"))
     missing = pages - listed - {"index"}
     assert not missing, f"add these pages to a toctree: {sorted(missing)}"
+
+
+def _code_blocks(page: Path) -> list[str]:
+    """The ``.. code-block:: python`` blocks of an rst page, dedented."""
+    return [
+        inspect.cleandoc("\n" + block)
+        for block in re.findall(
+            r"\.\. code-block:: python\n\n((?:[ \t]+.*\n|\n)+)", page.read_text()
+        )
+    ]
+
+
+def test_sktime_user_guide_snippet_runs_without_warnings(monkeypatch):
+    """The first snippet of the sktime page, run as written (with a 2-epoch forecaster),
+    warnings as errors: sktime 1.2 deprecates temporal_train_test_split's old location."""
+    pytest.importorskip("matplotlib").use("Agg")
+
+    class QuickForecaster(skrnn.RNNForecaster):
+        def __init__(self, window_length=12, random_state=None):
+            super().__init__(window_length=window_length, units=4, epochs=2, random_state=0)
+
+    monkeypatch.setattr(skrnn, "RNNForecaster", QuickForecaster)
+    snippet = _code_blocks(ROOT / "docs" / "user_guide" / "forecasting_sktime.rst")[0]
+    assert "temporal_train_test_split" in snippet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 2 epochs
+        exec(compile(snippet, "forecasting_sktime.rst", "exec"), {})
