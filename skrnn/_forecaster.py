@@ -285,6 +285,9 @@ class, default="adam"
         self.device = device
         self.verbose = verbose
         super().__init__()
+        # sktime 1.2 creates _y/_X only where remember_data is True at construction;
+        # set_config(remember_data=True) afterwards (sktime's own checks) needs them
+        self._y = self._X = None
         self.set_tags(
             **{
                 "requires-fh-in-fit": strategy != "recursive",
