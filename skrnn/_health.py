@@ -139,7 +139,8 @@ class TrainingHealth(Callback):
         if len(epochs) < 2:
             return
         start, end = epochs[0].get("train_loss"), epochs[-1].get("train_loss")
-        if start is None or end is None or end < start:
+        # a loss of 0 from the start (one class to predict) has nothing left to learn
+        if start is None or end is None or end < start or end <= 0:
             return
         warnings.warn(
             f"Training ended with a loss of {end:.4g}, no better than the {start:.4g} of its "

@@ -301,7 +301,8 @@ def test_partial_fit_with_other_classes_is_an_error():
 
 
 def test_refit_from_tokens_to_numbers_forgets_the_vocabulary():
-    reg = RNNRegressor(embedding_dim=2, **FAST).fit(WORDS, np.arange(len(WORDS), dtype=float))
+    reg = RNNRegressor(embedding_dim=2, **FAST, lr=0.01)  # lr: learns in 2 epochs
+    reg.fit(WORDS, np.arange(len(WORDS), dtype=float))
     assert hasattr(reg, "vocabulary_")
     reg.set_params(embedding_dim=None).fit(X, Y_REG)
     assert not hasattr(reg, "vocabulary_") and not hasattr(reg, "vocab_size_")

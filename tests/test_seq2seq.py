@@ -208,7 +208,8 @@ def test_one_label_per_sample_trains_the_autoencoder():
     """A Pipeline passes class labels as y: they are not target sequences."""
     X = np.random.RandomState(0).rand(16, 5, 1)
     y = np.array(["up", "down"] * 8)
-    est = Seq2SeqTransformer(**FAST).fit(X, y)
+    with pytest.warns(UserWarning, match="Y holds one scalar per sample"):
+        est = Seq2SeqTransformer(**FAST).fit(X, y)
     assert not est.supervised_
     np.testing.assert_array_equal(est.transform(X), Seq2SeqTransformer(**FAST).fit(X).transform(X))
 
@@ -243,7 +244,9 @@ def italy_power():
 
 def test_pipeline_embeddings_feed_logistic_regression(italy_power):
     X, y, X_test, y_test = italy_power
-    embed = Seq2SeqTransformer(units=8, epochs=50, batch_size=8, lr=0.01, random_state=0)
+    embed = Seq2SeqTransformer(
+        units=8, epochs=50, batch_size=8, lr=0.01, random_state=0, autoencoder=True
+    )
     pipe = Pipeline([("embed", embed), ("clf", LogisticRegression(max_iter=1000))])
     accuracy = pipe.fit(X, y).score(X_test, y_test)
     assert not pipe.named_steps["embed"].supervised_  # the labels trained no decoder
@@ -255,7 +258,7 @@ def test_pipeline_grid_search(italy_power):
     X, y, _, _ = italy_power
     pipe = Pipeline(
         [
-            ("embed", Seq2SeqTransformer(epochs=3, lr=0.01, random_state=0)),
+            ("embed", Seq2SeqTransformer(epochs=3, lr=0.01, random_state=0, autoencoder=True)),
             ("clf", LogisticRegression()),
         ]
     )
@@ -269,7 +272,9 @@ def test_pipeline_grid_search(italy_power):
 
 def test_clone_pickle_and_random_state():
     X, Y = reversed_words()
-    est = Seq2SeqTransformer(attention="additive", teacher_forcing=0.5, dropout=0.1, **FAST)
+    est = Seq2SeqTransformer(
+        attention="additive", teacher_forcing=0.5, dropout=0.1, lr=0.01, **FAST
+    )  # lr: learns in 2 epochs
     est.fit(X, Y)
     cloned = clone(est)
     assert cloned.get_params() == est.get_params() and not hasattr(cloned, "net_")

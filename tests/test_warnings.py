@@ -7,10 +7,12 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sktime.datasets import load_airline
 
 from skrnn import RNNClassifier, RNNForecaster
 from skrnn._data import ArrayRows
+from skrnn._health import TrainingHealth
 
 
 @pytest.fixture
@@ -58,3 +60,22 @@ def test_nan_labels_are_an_error_without_a_cast_warning(no_warnings):
         RNNClassifier(units=4, epochs=1).fit(np.zeros((12, 3, 1)), y)
     with pytest.raises(ValueError, match="Input y contains infinity"):
         RNNClassifier(units=4, epochs=1).fit(np.zeros((12, 3, 1)), np.where(y > 0, 1.0, np.inf))
+
+
+@pytest.mark.parametrize("losses, warns", [([0.0, 0.0], False), ([0.5, 0.5], True)])
+def test_no_convergence_warning_for_a_loss_that_starts_at_zero(losses, warns):
+    # one class to predict (scikit-learn's check_classifiers_one_label): the loss is 0
+    # from the first epoch, and "the model has not learned" would be wrong
+    class Net:
+        history = [{"train_loss": loss} for loss in losses]
+        module_ = None
+
+    health = TrainingHealth()
+    health.on_train_begin(type("Empty", (), {"history": []})())
+    if warns:
+        with pytest.warns(ConvergenceWarning, match="no better than"):
+            health.on_train_end(Net())
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            health.on_train_end(Net())
