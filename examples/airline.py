@@ -15,13 +15,16 @@ predictions come out in passengers. Everything else is the estimator's defaults.
 value is used before it is predicted: row ``t`` of the windows holds the months before
 ``t`` only.
 
-Run: ``python examples/airline.py``
+Run: ``python examples/airline.py``; the figure is saved as ``airline.png`` in the
+current directory (and shown too where matplotlib has a window to show it in).
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import torch
 from sklearn.metrics import root_mean_squared_error
@@ -31,6 +34,7 @@ from sktime.datasets import load_airline
 from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer, TrainingCurveDisplay
 
 TIME_STEPS = 12
+FIGURE = Path("airline.png")  # in the current directory
 
 
 def main() -> None:
@@ -61,13 +65,17 @@ def main() -> None:
     print(f"the LSTM {verdict} the seasonal-naive baseline")
 
     # the test months against the truth, and the training loss per epoch
-    _, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     disp = ForecastDisplay.from_predictions(truth, pred, y_history=y[:split], ax=left, name="LSTM")
     left.plot(disp.pred_line_.get_xdata(), seasonal_naive, ":", label="seasonal naive")
     left.set(xlabel="month", ylabel="passengers (thousands)")
     left.legend()
     TrainingCurveDisplay.from_estimator(model, ax=right, log_scale=True)
-    plt.show()
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":

@@ -115,3 +115,36 @@ def test_sktime_user_guide_snippet_runs_without_warnings(monkeypatch):
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 2 epochs
         exec(compile(snippet, "forecasting_sktime.rst", "exec"), {})
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_airline_example_saves_its_figure_and_says_where(tmp_path, monkeypatch, capsys):
+    """examples/airline.py on a headless machine (matplotlib's Agg backend): the figure
+    is saved, not lost in plt.show() (run here with a 2-epoch network)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "airline_example", ROOT / "examples" / "airline.py"
+    )
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+
+    class QuickRegressor(skrnn.RNNRegressor):
+        def __init__(self, instance_norm=None, random_state=None):
+            super().__init__(instance_norm=instance_norm, random_state=random_state, epochs=2)
+
+    monkeypatch.setattr(example, "RNNRegressor", QuickRegressor)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # plt.show() on Agg warns that it cannot show
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 2 epochs
+        example.main()
+    assert (tmp_path / "airline.png").stat().st_size > 10_000
+    assert f"figure saved to {tmp_path / 'airline.png'}" in capsys.readouterr().out
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
