@@ -479,10 +479,12 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         raise ValueError(f"{input_name} has 0 features per time step; at least 1 is required.")
     if any(s < 0 for s in X.strides):
         X = np.ascontiguousarray(X)  # torch cannot view negative strides
-    ndim_in, shape_in = X.ndim, X.shape
+    ndim_in = X.ndim
     name = type(estimator).__name__
     time_steps = getattr(estimator, "time_steps", None)
     if ndim_in == 2:
+        if not reset and _fitted_on_3d(estimator):
+            _check_2d_for_3d_fit(estimator, X.shape, time_steps, input_name)
         if not reset and time_steps is not None and X.shape[1] != estimator.n_features_in_:
             raise ValueError(
                 f"{input_name} has {X.shape[1]} features, but {name} is expecting "
@@ -502,14 +504,6 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         estimator.input_shape_ = (n_steps, n_feat)
         return X
     fit_steps = estimator.input_shape_[0]
-    if ndim_in == 2 and _fitted_on_3d(estimator) and (n_steps, n_feat) != estimator.input_shape_:
-        raise ValueError(
-            f"{input_name} is 2D, of shape {shape_in}, and reads as sequences of "
-            f"{n_steps} time steps of {n_feat} feature(s), but {name} was fitted on 3D "
-            f"sequences of {fit_steps} time steps of {estimator.input_shape_[1]} features "
-            f"(input_shape_={estimator.input_shape_}). Give {input_name} as a 3D array "
-            f"(n_samples, {fit_steps}, {estimator.input_shape_[1]})."
-        )
     if fit_steps is not None and n_steps != fit_steps:
         if ndim_in == 2:
             raise ValueError(
@@ -523,6 +517,27 @@ def _read_array(estimator, X, reset: bool, input_name: str) -> np.ndarray:
         )
     _check_step_features(estimator, n_feat, input_name)
     return X
+
+
+def _check_2d_for_3d_fit(estimator, shape: tuple, time_steps, input_name: str) -> None:
+    """A ``ValueError`` naming the fitted and the given shape when a 2D ``X`` does not
+    read as the sequences of the 3D ``X`` the estimator was fitted on."""
+    n_columns = shape[1]
+    if time_steps is None:
+        read = (n_columns, 1)
+    elif n_columns % time_steps == 0:
+        read = (time_steps, n_columns // time_steps)
+    else:
+        return  # rows_as_steps names the columns time_steps does not divide
+    fitted = tuple(estimator.input_shape_)
+    if read != fitted:
+        raise ValueError(
+            f"{input_name} is 2D, of shape {shape}, read with time_steps={time_steps} as "
+            f"sequences of {read[0]} time step(s) of {read[1]} feature(s), but "
+            f"{type(estimator).__name__} was fitted on 3D sequences of {fitted[0]} time steps "
+            f"of {fitted[1]} feature(s) (input_shape_={fitted}). Give {input_name} as a 3D "
+            f"array (n_samples, {fitted[0]}, {fitted[1]})."
+        )
 
 
 def _fitted_on_3d(estimator) -> bool:
