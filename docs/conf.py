@@ -1,8 +1,10 @@
 """Sphinx configuration of the skrnn documentation (``make -C docs html``).
 
-The gallery runs the fast examples (``filename_pattern``); the long ones (learn to add,
-text generation) are shown with the output stored in their docstrings. Set
-``SKRNN_DOCS_EXECUTE=0`` to build without running any example (while writing pages).
+The gallery runs only the examples of ``FAST_EXAMPLES`` (seconds), so that the build can
+run on every change; the others show the figure and output of a recorded run of the
+example itself, made by ``docs/render_gallery.py`` (``docs/_static/gallery/``).
+``SKRNN_DOCS_EXECUTE=all`` runs every example (on demand: tens of minutes),
+``SKRNN_DOCS_EXECUTE=0`` none (while writing pages).
 """
 
 import os
@@ -53,22 +55,19 @@ if os.environ.get("SKRNN_DOCS_INTERSPHINX", "0") == "1":
     }
 
 # -- gallery ------------------------------------------------------------------
-#: Examples run in the build: 1.5 to 3.5 minutes together on 2 shared cores. Not run:
-#: learn_to_add (~35 min), text_generation (minutes), airline_multistep (2 min, 3 seeds
-#: of two models) and forecast_airline_sktime (~8 min, needs statsmodels; its table is in
-#: docs/forecasting.md); they show the output of a recorded run in their description.
-FAST_EXAMPLES = [
-    "airline",
-    "airline_grid_search",
-    "japanese_vowels",
-    "multivariate_exogenous",
-    "plot_attention",
-]
-execute = os.environ.get("SKRNN_DOCS_EXECUTE", "1") != "0"
+#: Examples run in the build (seconds each). The others train for minutes (airline: a
+#: thousand optimizer steps; the grid searches: dozens of fits; japanese_vowels, the
+#: text model, the multi-step comparison) up to 35 minutes (learn_to_add): their pages
+#: show the figure and output that docs/render_gallery.py recorded from a run of the
+#: example (docs/_static/gallery/NAME.png, .txt; also their thumbnails).
+FAST_EXAMPLES = ["plot_attention"]
+EXECUTE = os.environ.get("SKRNN_DOCS_EXECUTE", "1")
+execute = EXECUTE != "0"
+run_pattern = ".*" if EXECUTE == "all" else "|".join(map(re.escape, FAST_EXAMPLES))
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
-    "filename_pattern": "/(" + "|".join(map(re.escape, FAST_EXAMPLES)) + r")\.py$",
+    "filename_pattern": "/(" + run_pattern + r")\.py$",
     "ignore_pattern": r"__init__\.py",
     "backreferences_dir": "generated/backreferences",
     "doc_module": ("skrnn",),
@@ -91,6 +90,6 @@ html_theme_options = {
     "show_toc_level": 2,
     "header_links_before_dropdown": 6,
 }
-html_static_path = []
+html_static_path = ["_static"]
 html_show_sourcelink = False
 myst_heading_anchors = 3

@@ -17,6 +17,15 @@ value is used before it is predicted: row ``t`` of the windows holds the months 
 
 Run: ``python examples/airline.py``; the figure is saved as ``airline.png`` in the
 current directory (and shown too where matplotlib has a window to show it in).
+
+Output and figure of a recorded run of this script (``docs/render_gallery.py``; the
+documentation build does not run it):
+
+.. literalinclude:: /_static/gallery/airline.txt
+   :language: none
+
+.. image:: /_static/gallery/airline.png
+   :alt: test months: LSTM forecast, seasonal naive and the truth; training loss per epoch
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ from sklearn.pipeline import make_pipeline
 from sktime.datasets import load_airline
 
 from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer, TrainingCurveDisplay
+
+# sphinx_gallery_thumbnail_path = "_static/gallery/airline.png"
 
 TIME_STEPS = 12
 FIGURE = Path("airline.png")  # in the current directory

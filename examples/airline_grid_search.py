@@ -25,6 +25,15 @@ The search runs twice, with ``n_jobs=1`` and ``n_jobs=2``; with a fixed ``random
 both give the same scores.
 
 Run: ``python examples/airline_grid_search.py``
+
+Output and figure of a recorded run of this script (``docs/render_gallery.py``; the
+documentation build does not run it):
+
+.. literalinclude:: /_static/gallery/airline_grid_search.txt
+   :language: none
+
+.. image:: /_static/gallery/airline_grid_search.png
+   :alt: CV RMSE of each setting as a heat map; the best setting's test forecast
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ from sklearn.pipeline import Pipeline
 from sktime.datasets import load_airline
 
 from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer
+
+# sphinx_gallery_thumbnail_path = "_static/gallery/airline_grid_search.png"
 
 GRID = {
     "window__time_steps": [6, 12],

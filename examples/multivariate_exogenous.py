@@ -23,6 +23,15 @@ step ahead. The test RMSE (in percentage points) is printed next to a naive fore
 (last quarter's value) and the training mean.
 
 Run: ``python examples/multivariate_exogenous.py``
+
+Output and figure of a recorded run of this script (``docs/render_gallery.py``; the
+documentation build does not run it):
+
+.. literalinclude:: /_static/gallery/multivariate_exogenous.txt
+   :language: none
+
+.. image:: /_static/gallery/multivariate_exogenous.png
+   :alt: GRU test forecasts of US consumption, lags only and with exogenous values
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sktime.datasets import load_uschange
 
 from skrnn import ForecastDisplay, RNNRegressor, SequenceStandardScaler, SlidingWindowTransformer
+
+# sphinx_gallery_thumbnail_path = "_static/gallery/multivariate_exogenous.png"
 
 RNN_GRID = {"regressor__model__units": [4, 16], "regressor__model__epochs": [20, 60]}
 RIDGE_GRID = {"regressor__model__alpha": [1.0, 10.0, 100.0]}

@@ -148,3 +148,22 @@ def test_airline_example_saves_its_figure_and_says_where(tmp_path, monkeypatch, 
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_readme_airline_numbers_are_those_the_examples_print():
+    """The RMSEs the README quotes are the recorded output of the scripts it names
+    (docs/render_gallery.py records it; rerun it when the examples' results change)."""
+    readme = (ROOT / "README.md").read_text()
+    gallery = ROOT / "docs" / "_static" / "gallery"
+    airline = (gallery / "airline.txt").read_text()
+    lstm = re.search(r"test RMSE  LSTM \(window 12\):\s+([\d.]+)", airline).group(1)
+    naive = re.search(r"test RMSE  seasonal naive:\s+([\d.]+)", airline).group(1)
+    tuned = re.search(
+        r"test RMSE  best LSTM:\s+([\d.]+)", (gallery / "airline_grid_search.txt").read_text()
+    ).group(1)
+    quoted = " ".join(readme.split())  # the sentence spans lines
+    assert (
+        f"test RMSE of {lstm} passengers against {naive} for the seasonal-naive forecast "
+        "(`examples/airline.py` prints both)" in quoted
+    )
+    assert f"`examples/airline_grid_search.py` (best CV setting) it reaches {tuned}" in quoted
