@@ -360,6 +360,11 @@ default="adam"
         labels = Y is not None and _holds_labels(
             sequence_kind(Y, tokens="auto", input_name="Y"), self.input_kind_
         )
+        ignore_Y = Y is not None and (self.autoencoder is True or (labels and self.autoencoder))
+        if ignore_Y and len(Y) != n:  # an error first: no warning about a Y that cannot pair
+            raise ValueError(
+                f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
+            )
         if labels and self.autoencoder == "auto":
             warnings.warn(
                 "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
@@ -369,11 +374,7 @@ default="adam"
                 UserWarning,
                 stacklevel=6,
             )
-        if Y is not None and (self.autoencoder is True or (labels and self.autoencoder)):
-            if len(Y) != n:
-                raise ValueError(
-                    f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
-                )
+        if ignore_Y:
             Y = None
         if reset:
             self.supervised_ = Y is not None

@@ -43,8 +43,8 @@ SCORING = {"r2": "r2", "pid": _pid, "threads": _threads}
 def client():
     """Two single-threaded worker processes, as on a 2-core machine."""
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )  # ":0": any free port (None is the default 8787, which another cluster may hold)
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()

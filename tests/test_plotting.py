@@ -124,7 +124,9 @@ def test_forecast_from_sktime_forecaster_with_interval():
     from sktime.forecasting.naive import NaiveForecaster
 
     y = load_airline()
-    forecaster = NaiveForecaster(strategy="last").fit(y[:-12])
+    with pytest.warns(FutureWarning, match="remember_data"):  # sktime 1.2, its own class
+        forecaster = NaiveForecaster(strategy="last")
+    forecaster.fit(y[:-12])
     disp = ForecastDisplay.from_estimator(
         forecaster, fh=np.arange(1, 13), y=y[-12:], y_history=y[:-12], coverage=0.8
     )

@@ -300,6 +300,7 @@ def test_partial_fit_with_other_classes_is_an_error():
         clf.partial_fit(X, Y_CLF, classes=["down", "up", "flat"])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 2 epochs
 def test_refit_from_tokens_to_numbers_forgets_the_vocabulary():
     reg = RNNRegressor(embedding_dim=2, **FAST, lr=0.01)  # lr: learns in 2 epochs
     reg.fit(WORDS, np.arange(len(WORDS), dtype=float))
