@@ -124,12 +124,12 @@ def test_forecast_from_sktime_forecaster_with_interval():
     from sktime.forecasting.naive import NaiveForecaster
 
     y = load_airline()
-    with pytest.warns(FutureWarning, match="remember_data"):  # sktime 1.2, its own class
-        forecaster = NaiveForecaster(strategy="last")
-    forecaster.fit(y[:-12])
-    disp = ForecastDisplay.from_estimator(
-        forecaster, fh=np.arange(1, 13), y=y[-12:], y_history=y[:-12], coverage=0.8
-    )
+    # sktime 1.2 warns on every construction of its own forecasters (clones in fit too)
+    with pytest.warns(FutureWarning, match="remember_data"):
+        forecaster = NaiveForecaster(strategy="last").fit(y[:-12])
+        disp = ForecastDisplay.from_estimator(
+            forecaster, fh=np.arange(1, 13), y=y[-12:], y_history=y[:-12], coverage=0.8
+        )
     assert labels(disp.ax_) == ["history", "truth", "NaiveForecaster"]
     assert disp.interval_ is not None
     assert set(disp.pred_line_.get_ydata()) == {float(y.iloc[-13])}
