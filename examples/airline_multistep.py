@@ -41,7 +41,10 @@ Run: ``python examples/airline_multistep.py`` (about a minute on 2 shared CPU co
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from sklearn.metrics import root_mean_squared_error
@@ -53,6 +56,7 @@ WINDOW = 24
 HORIZON = 12
 N_TEST = 36
 SEEDS = (0, 1, 2)
+FIGURE = Path("airline_multistep.png")  # in the current directory
 
 
 def windows(log_y: np.ndarray, origins: np.ndarray):
@@ -96,6 +100,7 @@ def main() -> None:
 
     results: dict[str, list[float]] = {"seq2seq (direct)": [], "RNNRegressor (recursive)": []}
     seconds: dict[str, float] = dict.fromkeys(results, 0.0)
+    per_step: dict[str, list[np.ndarray]] = {name: [] for name in results}  # RMSE by month
     for seed in SEEDS:
         s2s = Seq2SeqTransformer(
             cell="lstm", units=32, epochs=300, batch_size=8, lr=3e-3, random_state=seed
@@ -105,6 +110,7 @@ def main() -> None:
         seconds["seq2seq (direct)"] += time.perf_counter() - start
         pred = np.exp(s2s.predict(X_test[:, :, None] / scale)[:, :, 0] * scale + last_test[:, None])
         results["seq2seq (direct)"].append(root_mean_squared_error(truth.ravel(), pred.ravel()))
+        per_step["seq2seq (direct)"].append(np.sqrt(((pred - truth) ** 2).mean(axis=0)))
 
         rnn = RNNRegressor(
             cell="lstm", units=32, epochs=200, batch_size=8, lr=3e-3, random_state=seed
@@ -116,6 +122,7 @@ def main() -> None:
         results["RNNRegressor (recursive)"].append(
             root_mean_squared_error(truth.ravel(), pred.ravel())
         )
+        per_step["RNNRegressor (recursive)"].append(np.sqrt(((pred - truth) ** 2).mean(axis=0)))
 
     seasonal_naive = np.stack([y[o - 12 : o - 12 + HORIZON] for o in test_origins])
     rmse_naive = root_mean_squared_error(truth.ravel(), seasonal_naive.ravel())
@@ -132,6 +139,22 @@ def main() -> None:
             f"   {per_fit:5.1f} s per fit"
         )
     print(f"{'seasonal naive':<26} {rmse_naive:>12.2f}")
+
+    # the test RMSE by months ahead (mean over the seeds)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    months = np.arange(1, HORIZON + 1)
+    for name, rmses in per_step.items():
+        ax.plot(months, np.mean(rmses, axis=0), marker="o", label=name)
+    naive_steps = np.sqrt(((seasonal_naive - truth) ** 2).mean(axis=0))
+    ax.plot(months, naive_steps, ":", marker="s", label="seasonal naive")
+    ax.set(xlabel="months ahead", ylabel="test RMSE (passengers)", xticks=months)
+    ax.set_title(f"airline, {len(test_origins)} test origins, 12 months ahead")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=110)
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":

@@ -38,8 +38,11 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import joblib
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
@@ -101,6 +104,21 @@ def main(address: str | None = None) -> None:
     )
     print(f"same cross-validation scores on Dask and with n_jobs=1: {same}")
     print(f"best CV RMSE: {-on_dask.best_score_:.2f} passengers")
+
+    # every setting's CV RMSE on Dask against n_jobs=1: on the diagonal when equal
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    rmse_local = -local.cv_results_["mean_test_score"]
+    rmse_dask = -on_dask.cv_results_["mean_test_score"]
+    ax.plot(rmse_local, rmse_dask, "o")
+    ax.axline((rmse_local[0], rmse_local[0]), slope=1, color="grey", lw=0.8)
+    ax.set(xlabel="CV RMSE, n_jobs=1 (passengers)", ylabel="CV RMSE on Dask (passengers)")
+    ax.set_title(f"{len(rmse_local)} settings, same scores: {same}")
+    fig.tight_layout()
+    figure = Path("dask_grid_search.png")  # in the current directory
+    fig.savefig(figure, dpi=110)
+    print(f"figure saved to {figure.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":  # the guard is required: worker processes import this file

@@ -34,13 +34,17 @@ Run: ``python examples/text_generation.py`` (about a minute and a half on 2 core
 
 import time
 from collections import Counter
+from pathlib import Path
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 
 from skrnn import RNNClassifier, generate_text
 from skrnn.datasets import load_text
 
 CHUNK = 64
+FIGURE = Path("text_generation.png")  # in the current directory
 
 
 def chunks(text, step):
@@ -100,12 +104,29 @@ def main():
     bi_acc = np.mean([best_next.get(a) == b for a, b in zip(prev, truth, strict=True)])
 
     print(f"{'model':<24}{'accuracy':>10}{'bits/char':>11}")
-    for name, acc, p in [
+    models = [
         ("LSTM (128 units)", rnn_acc, rnn_p),
         ("bigram baseline", bi_acc, bi_p),
         ("unigram baseline", uni_acc, uni_p),
-    ]:
+    ]
+    for name, acc, p in models:
         print(f"{name:<24}{acc:>10.3f}{bits_per_char(p):>11.2f}")
+
+    # held-out bits per character (lower is better) and the training loss per epoch
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
+    bits = [bits_per_char(p) for _, _, p in models]
+    left.barh([name for name, _, _ in models], bits, color=["C0", "C7", "C7"])
+    for i, b in enumerate(bits):
+        left.text(b, i, f" {b:.2f}", va="center")
+    left.set(xlabel="held-out bits per character (lower is better)", xlim=(0, max(bits) * 1.2))
+    left.invert_yaxis()
+    right.plot(range(1, clf.n_iter_ + 1), clf.loss_curve_)
+    right.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="LSTM")
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=110)
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
     for temperature in (0.5, 1.0):
         sample = generate_text(
