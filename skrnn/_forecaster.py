@@ -6,78 +6,25 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-import torch
 from scipy.special import ndtri
 from sklearn.utils import check_random_state
-from sktime.datatypes._utilities import update_data
+from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+from sktime.utils.seasonality import autocorrelation_seasonality_test
 
+from ._losses import PinballLoss
 from ._regressor import RNNRegressor
 from ._seq2seq import Seq2SeqTransformer
 from ._transaction import transactional
 
 __all__ = ["PinballLoss", "RNNForecaster"]
 
-STRATEGIES = ("recursive", "direct", "seq2seq")
-
-
-class PinballLoss(torch.nn.Module):
-    """Mean pinball (quantile) loss over outputs whose last axis cycles through the levels.
-
-    Output column ``j`` estimates the quantile at ``quantiles[j % len(quantiles)]`` of its
-    target; the targets are the true values repeated once per level.
-
-    Parameters
-    ----------
-    quantiles : sequence of float
-        The levels, in the order the output columns cycle through them.
-    reduction : {"mean", "sum", "none"}, default="mean"
-        As in PyTorch's losses: the mean or sum over every element, or the loss of each
-        element (the shape of the targets), which sample weights weigh.
-
-    Examples
-    --------
-    >>> import torch
-    >>> loss = PinballLoss([0.1, 0.9])
-    >>> float(loss(torch.tensor([[0.0, 0.0]]), torch.tensor([[1.0, 1.0]])))  # under-forecast
-    0.5
-    """
-
-    def __init__(self, quantiles, reduction="mean"):
-        super().__init__()
-        self.register_buffer("levels", torch.as_tensor(quantiles, dtype=torch.float32))
-        self.reduction = reduction
-
-    def forward(self, y_pred, y_true):
-        diff = y_true - y_pred
-        flat = diff.reshape(-1, len(self.levels))
-        losses = torch.maximum(self.levels * flat, (self.levels - 1) * flat).reshape(diff.shape)
-        if self.reduction == "none":
-            return losses
-        if self.reduction == "sum":
-            return losses.sum()
-        if self.reduction == "mean":
-            return losses.mean()
-        raise ValueError(f"reduction={self.reduction!r}: use 'mean', 'sum' or 'none'.")
-
-
-class _PinballMixin:
-    """Trains the host estimator with :class:`PinballLoss` at the levels ``_levels``
-    (set by :class:`RNNForecaster` right after construction): the estimators' own
-    criterion hook, so the training loop stays theirs."""
-
-    _levels: tuple = ()
-
-    def _criterion_kwargs(self) -> dict:
-        return dict(criterion=PinballLoss, criterion__quantiles=list(self._levels))
-
-
-class _QuantileRNNRegressor(_PinballMixin, RNNRegressor):
-    pass
-
-
-class _QuantileSeq2Seq(_PinballMixin, Seq2SeqTransformer):
-    pass
+STRATEGIES = ("direct", "recursive", "seq2seq")
+#: fewest training windows per network with window_length="auto" (else: shorter windows,
+#: then the Theta fallback)
+MIN_WINDOWS = 8
+#: fewest observations the Theta fallback is fitted on
+MIN_HISTORY = 4
 
 
 def quantile_at(levels: np.ndarray, values: np.ndarray, alpha) -> np.ndarray:
@@ -122,59 +69,147 @@ def step_features(y: np.ndarray, X: np.ndarray | None, n_leads: int) -> np.ndarr
     return np.concatenate([y, leads.transpose(0, 2, 1).reshape(len(y), -1)], axis=1)
 
 
+def infer_sp(index: pd.Index) -> int:
+    """Seasonal period of a series from its index: 12 for monthly, 4 for quarterly, 52
+    for weekly, 7 for daily, 24 for hourly data, else 1 (no season).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> infer_sp(pd.period_range("2000-01", periods=3, freq="M"))
+    12
+    >>> infer_sp(pd.RangeIndex(3))
+    1
+    """
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) > 2:
+        freq = pd.infer_freq(index)
+    if not freq:
+        return 1
+    code = freq.split("-")[0].lstrip("0123456789").upper()
+    for prefix, sp in (("Q", 4), ("BQ", 4), ("M", 12), ("BM", 12), ("SM", 24), ("W", 52)):
+        if code.startswith(prefix):
+            return sp
+    return {"D": 7, "B": 5, "H": 24}.get(code, 1)
+
+
+class _ThetaFallback:
+    """The member for series too short for a network: the Theta method (sktime's
+    ``ThetaForecaster``, simple exponential smoothing with half the drift) on the
+    adjusted series, fitted on each window, which holds the whole history available at
+    its origin. With the default adjustment this is the M4 benchmark "Theta" (seasonal
+    adjustment, then Theta)."""
+
+    def __init__(self, horizon: int, n_vars: int, q: int):
+        self.horizon, self.n_vars, self.q = horizon, n_vars, q
+
+    def predict(self, windows: np.ndarray) -> np.ndarray:
+        from sktime.forecasting.theta import ThetaForecaster
+
+        fh = np.arange(1, self.horizon + 1)
+        out = np.empty((len(windows), self.horizon, self.n_vars))
+        for b, window in enumerate(windows):
+            for v in range(self.n_vars):
+                series = pd.Series(window[:, v])
+                theta = ThetaForecaster(deseasonalize=False).fit(series, fh=fh)
+                out[b, :, v] = theta.predict().to_numpy()
+        return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
+
+
 class RNNForecaster(BaseForecaster):
     """Recurrent-network forecaster for sktime, trained by skrnn's own estimators.
 
-    Each training sample is a window of the last ``window_length`` observations of
-    ``y`` (and of the exogenous ``X``); the target is what follows it. Three ways of
-    reaching a horizon ``fh``:
+    With its defaults, ``RNNForecaster()`` follows what won the M4 competition for neural
+    forecasts, each step chosen by measurement (``python -m benchmarks.forecasting``,
+    ``docs/forecasting.md``):
 
-    - ``"recursive"``: an :class:`~skrnn.RNNRegressor` predicts one step ahead and is
-      fed its own forecasts for the later steps. ``fh`` may change at ``predict``.
+    1. **Adjustment.** A strictly positive series is log-transformed (sktime's
+       ``LogTransformer``: a season whose amplitude grows with the level becomes a
+       constant one, and errors of different levels become comparable); then, when the
+       M4 autocorrelation test finds a season at ``sp`` (``"auto"``: from the index, 12
+       for monthly data), it is removed by classical decomposition (sktime's
+       ``Deseasonalizer``; on the log scale, a multiplicative decomposition
+       of the series). Forecasts are made on this scale and mapped back.
+    2. **Networks.** ``n_estimators`` small networks, with different seeds and window
+       lengths (``window_length="auto"``: one and two horizons, at least one season),
+       each forecasting the whole horizon at once (``strategy="direct"``, multi-output),
+       from windows normalised by their last value (``instance_norm="last"``). Their
+       forecasts are combined by the median.
+    3. **Intervals** (``intervals="conformal"``): in ``fit``, one network per window
+       length is first trained without the last observations and forecasts them from
+       up to ``horizon + 1`` rolling origins; the errors of each horizon step, on the
+       adjusted scale, give the interval widths (split-conformal: each step's errors
+       scaled by their root mean square, made non-decreasing with the step, then pooled
+       for the quantile). The final networks are then trained on all the data.
+    4. **Short series.** With ``window_length="auto"``, a network needs three horizons'
+       worth of training windows; a shorter series is forecast by the Theta method
+       (sktime's ``ThetaForecaster``) on the adjusted series, with conformal intervals
+       in the same way. Where the series is too short to leave calibration origins out
+       of a network's training, the intervals come from the Theta forecasts' errors.
+
+    Three ways of reaching a horizon ``fh``:
+
     - ``"direct"``: one :class:`~skrnn.RNNRegressor` with one output per step (and
       per variable) up to the largest step of ``fh``, given in ``fit``.
+    - ``"recursive"``: an :class:`~skrnn.RNNRegressor` predicts one step ahead and is
+      fed its own forecasts for the later steps. ``fh`` may change at ``predict``.
     - ``"seq2seq"``: a :class:`~skrnn.Seq2SeqTransformer` (encoder-decoder) that
       decodes the steps up to the largest step of ``fh``, given in ``fit``.
 
-    Point forecasts and quantiles come from one network trained with the pinball
-    (quantile) loss at the levels ``quantiles``: the point forecast is the median.
-    ``predict_quantiles`` / ``predict_interval`` accept any probability: between the
-    trained levels the quantiles are interpolated, beyond them extended with
-    Gaussian-shaped tails. With the recursive strategy, quantiles of steps 2 and later
-    come from ``n_sample_paths`` simulated paths, each step drawn from the one-step
-    quantiles. ``quantiles=None`` trains on the squared error instead (point forecasts
-    only; sktime's ``ConformalIntervals`` can add intervals).
+    ``intervals="quantile"`` trains each network with the pinball (quantile) loss at
+    the levels ``quantiles`` instead: the point forecast is the median, other
+    probabilities are interpolated between the levels (Gaussian-shaped tails beyond
+    them); with the recursive strategy, quantiles of steps 2 and later come from
+    ``n_sample_paths`` simulated paths. ``intervals=None`` trains on the squared error
+    and gives point forecasts only.
 
     Exogenous ``X`` holds values known in advance: the window step at time ``t`` holds
     ``y[t]`` and ``X`` at the next steps (one with ``"recursive"``, up to the largest
     step of ``fh`` otherwise), so ``predict`` needs ``X`` for every step from the cutoff
     to the largest step forecast. In-sample ``fh`` values get one-step-ahead fitted
-    values (the forecast from the ``window_length`` observations before each time).
+    values (the forecast from the window before each time).
 
     Parameters
     ----------
-    strategy : {"recursive", "direct", "seq2seq"}, default="recursive"
+    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
         How the horizon is reached (see above).
-    window_length : int, default=12
-        Observations in each input window.
-    quantiles : sequence of float in (0, 1) or None, default=(0.05, 0.1, 0.25, 0.5, \
-0.75, 0.9, 0.95)
-        Levels of the quantile head (at least two); ``None``: squared-error training.
+    window_length : int or "auto", default="auto"
+        Observations in each input window. ``"auto"``: the members of the ensemble
+        alternate between one and two times ``max(horizon, sp)``, shortened (or the
+        Theta fallback used) for short series.
+    sp : int or "auto", default="auto"
+        Seasonal period; ``"auto"`` reads it from the index (12 monthly, 4 quarterly,
+        52 weekly, 7 daily, 24 hourly, else 1).
+    deseasonalize : bool or "auto", default="auto"
+        Remove the season at ``sp`` before the networks: ``"auto"`` when the M4
+        autocorrelation test finds one (and the series holds three seasons), ``True``
+        always (when ``sp > 1``), ``False`` never.
+    transform : {"auto", "log"} or None, default="auto"
+        Variance stabilisation before the networks: ``"auto"`` takes the log of a
+        strictly positive series (per variable), ``"log"`` always (an error for values
+        <= 0), ``None`` never.
+    n_estimators : int, default=4
+        Networks in the ensemble (median of their forecasts).
+    intervals : {"conformal", "quantile"} or None, default="conformal"
+        Where prediction intervals come from (see above).
+    quantiles : sequence of float in (0, 1), default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, \
+0.95)
+        Levels of the quantile head with ``intervals="quantile"`` (at least two).
     n_sample_paths : int, default=200
-        Simulated paths for the quantiles of the recursive strategy beyond one step.
+        Simulated paths for the quantiles of the recursive strategy beyond one step
+        (``intervals="quantile"``).
     instance_norm : {None, "last", "mean", "standard"}, default="last"
         Per-window (reversible instance) normalisation of the network's input, as in
         :class:`~skrnn.RNNRegressor`: each window is shifted by its last value (or its
         mean; ``"standard"`` also divides by its standard deviation), per feature, and
-        the forecasts are shifted back by the statistics of their variable. The network
-        learns changes from the window's level, so trending series need no
-        differencing first.
+        the forecasts are shifted back. The network learns changes from the window's
+        level, so trending series need no differencing first.
     scale_target : bool, default=True
         Standardise the (normalised) targets for training, so that one learning rate
         suits series of any unit.
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell.
-    units : int, default=32
+    units : int, default=16
         Hidden units per recurrent layer.
     num_layers : int, default=1
         Stacked recurrent layers.
@@ -182,9 +217,9 @@ class RNNForecaster(BaseForecaster):
         Dropout between stacked layers and before the output layer.
     epochs : int, default=100
         Passes over the training windows.
-    batch_size : int, default=32
+    batch_size : int, default=64
         Mini-batch size.
-    lr : float, default=1e-3
+    lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer \
 class, default="adam"
@@ -192,7 +227,7 @@ class, default="adam"
     clip_grad_norm : float or None, default=1.0
         Clip the gradient norm to this value.
     random_state : int, RandomState instance or None, default=None
-        Seeds the network (weights, shuffling, dropout) and the simulated paths.
+        Seeds the networks (weights, shuffling, dropout) and the simulated paths.
     device : str, default="cpu"
         Torch device.
     verbose : int, default=0
@@ -200,29 +235,40 @@ class, default="adam"
 
     Attributes
     ----------
-    estimator_ : RNNRegressor or Seq2SeqTransformer
-        The fitted network.
+    estimators_ : list of RNNRegressor or Seq2SeqTransformer
+        The fitted networks (an empty list when the Theta fallback forecasts).
+    window_lengths_ : list of int
+        The window length of each network.
+    estimator_ : RNNRegressor or Seq2SeqTransformer or None
+        The first network (``None`` for the Theta fallback).
+    sp_ : int
+        The seasonal period used.
+    transformers_ : dict
+        Per variable of ``y``: the fitted sktime transformers (log, deseasonaliser)
+        that map the series to the networks' scale, in order.
     horizon_ : int
-        Steps ahead the network outputs: 1 for ``"recursive"``, else the largest
+        Steps ahead the networks output: 1 for ``"recursive"``, else the largest
         out-of-sample step of ``fh`` in ``fit``.
+    calibration_errors_ : ndarray of shape (n_origins, horizon_, n_variables) or None
+        ``intervals="conformal"``: the errors, on the adjusted scale, of the forecasts
+        from the calibration origins.
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sktime.datasets import load_airline
     >>> from skrnn import RNNForecaster
-    >>> y = np.log(load_airline())
-    >>> f = RNNForecaster(window_length=12, units=4, epochs=2, random_state=0).fit(y)
-    >>> f.predict(fh=[1, 2, 3]).index.astype(str).tolist()
+    >>> y = load_airline()
+    >>> f = RNNForecaster(n_estimators=1, units=4, epochs=2, random_state=0)
+    >>> f.fit(y, fh=[1, 2, 3]).predict().index.astype(str).tolist()
     ['1961-01', '1961-02', '1961-03']
-    >>> f.predict_interval(fh=[1, 2, 3], coverage=0.9).shape
+    >>> f.predict_interval(coverage=0.9).shape
     (3, 2)
     """
 
     _tags = {
         "authors": ["skrnn developers"],
         "maintainers": ["skrnn developers"],
-        "python_dependencies": ["torch", "skorch"],
+        "python_dependencies": ["torch", "skorch", "statsmodels"],
         "y_inner_mtype": "pd.DataFrame",
         "X_inner_mtype": "pd.DataFrame",
         "capability:multivariate": True,
@@ -234,7 +280,7 @@ class, default="adam"
         "capability:categorical_in_X": False,
         "capability:non_contiguous_X": False,
         "capability:update": True,
-        "requires-fh-in-fit": False,
+        "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
         "fit_is_empty": False,
         "capability:random_state": True,
@@ -247,19 +293,24 @@ class, default="adam"
 
     def __init__(
         self,
-        strategy="recursive",
-        window_length=12,
+        strategy="direct",
+        window_length="auto",
+        sp="auto",
+        deseasonalize="auto",
+        transform="auto",
+        n_estimators=4,
+        intervals="conformal",
         quantiles=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95),
         n_sample_paths=200,
         instance_norm="last",
         scale_target=True,
         cell="lstm",
-        units=32,
+        units=16,
         num_layers=1,
         dropout=0.0,
         epochs=100,
-        batch_size=32,
-        lr=1e-3,
+        batch_size=64,
+        lr=3e-3,
         optimizer="adam",
         clip_grad_norm=1.0,
         random_state=None,
@@ -268,6 +319,11 @@ class, default="adam"
     ):
         self.strategy = strategy
         self.window_length = window_length
+        self.sp = sp
+        self.deseasonalize = deseasonalize
+        self.transform = transform
+        self.n_estimators = n_estimators
+        self.intervals = intervals
         self.quantiles = quantiles
         self.n_sample_paths = n_sample_paths
         self.instance_norm = instance_norm
@@ -291,20 +347,36 @@ class, default="adam"
         self.set_tags(
             **{
                 "requires-fh-in-fit": strategy != "recursive",
-                "capability:pred_int": quantiles is not None,
+                "capability:pred_int": intervals is not None,
             }
         )
 
-    # -- parameters and the network -------------------------------------------------------
+    # -- parameters -----------------------------------------------------------------------
     def _check_params(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}; got {self.strategy!r}.")
-        for name in ("window_length", "n_sample_paths"):
+        for name in ("n_sample_paths", "n_estimators"):
             value = getattr(self, name)
             if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-        if self.quantiles is None:
-            self._levels = None
+        for name in ("window_length", "sp"):
+            value = getattr(self, name)
+            if value != "auto" and (
+                not isinstance(value, Integral) or isinstance(value, bool) or value < 1
+            ):
+                raise ValueError(f"{name} must be an integer >= 1 or 'auto'; got {value!r}.")
+        if self.deseasonalize not in ("auto", True, False):
+            raise ValueError(
+                f"deseasonalize must be 'auto', True or False; got {self.deseasonalize!r}."
+            )
+        if self.transform not in ("auto", "log", None):
+            raise ValueError(f"transform must be 'auto', 'log' or None; got {self.transform!r}.")
+        if self.intervals not in ("conformal", "quantile", None):
+            raise ValueError(
+                f"intervals must be 'conformal', 'quantile' or None; got {self.intervals!r}."
+            )
+        self._levels = None
+        if self.intervals != "quantile":
             return
         levels = np.asarray(self.quantiles, dtype=float)
         if (
@@ -314,12 +386,12 @@ class, default="adam"
             or not ((levels > 0) & (levels < 1)).all()
         ):
             raise ValueError(
-                "quantiles must be None or at least two distinct levels strictly between "
-                f"0 and 1, for example (0.05, 0.5, 0.95); got {self.quantiles!r}."
+                "quantiles must hold at least two distinct levels strictly between 0 and 1, "
+                f"for example (0.05, 0.5, 0.95); got {self.quantiles!r}."
             )
         self._levels = np.sort(levels)
 
-    def _network(self, n_vars: int):
+    def _network(self, n_vars: int, seed):
         q = 1 if self._levels is None else len(self._levels)
         # the input feature (variable of y) of each output column: outputs cycle through
         # quantile levels, then variables (then steps, for the direct strategy's head)
@@ -339,18 +411,16 @@ class, default="adam"
             lr=self.lr,
             optimizer=self.optimizer,
             clip_grad_norm=self.clip_grad_norm,
-            random_state=self.random_state,
+            random_state=seed,
             device=self.device,
             verbose=self.verbose,
+            # exactly `epochs` (the networks' budget is the ensemble's cost), and no
+            # ConvergenceWarning from a network still improving at the end
+            n_iter_no_change=None,
         )
-        quantile = self._levels is not None
-        if self.strategy == "seq2seq":
-            net = (_QuantileSeq2Seq if quantile else Seq2SeqTransformer)(**common)
-        else:
-            net = (_QuantileRNNRegressor if quantile else RNNRegressor)(**common)
-        if quantile:
-            net._levels = tuple(self._levels)
-        return net
+        if self._levels is not None:  # the estimators' public pinball loss
+            common.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
+        return (Seq2SeqTransformer if self.strategy == "seq2seq" else RNNRegressor)(**common)
 
     @property
     def _n_leads(self) -> int:
@@ -381,7 +451,83 @@ class, default="adam"
         """
         if y is None:  # sktime asserts (an AssertionError), skrnn's contract is a ValueError
             raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
+        self._check_params()  # before sktime's checks, which would blame fh for a strategy
         return super().fit(y, X=X, fh=fh)
+
+    @transactional
+    def update(self, y, X=None, update_params=True):
+        """Append new observations (sktime's ``update``, transactional).
+
+        ``y`` must continue the series: the steps after the cutoff without gaps (times
+        already seen may come first, ending at the cutoff), with the index type and the
+        variable names seen in ``fit``. An
+        update that raises leaves the forecaster as it was: cutoff, data and networks.
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame
+            The new observations.
+        X : pd.DataFrame or None, default=None
+            Exogenous values at (at least) the new times.
+        update_params : bool, default=True
+            Refit the transformations and the networks on all the data; else only
+            append the data (forecasts then start from the new cutoff).
+
+        Returns
+        -------
+        self : RNNForecaster
+            The updated forecaster.
+        """
+        self._check_continues(y)
+        return super().update(y, X=X, update_params=update_params)
+
+    def _check_continues(self, y) -> None:
+        """A ValueError unless pandas ``y`` continues the fitted series."""
+        self.check_is_fitted()
+        if y is None or len(y) == 0:
+            return
+        if not isinstance(y, pd.Series | pd.DataFrame):
+            raise ValueError(
+                f"update: pass y as a pandas Series or DataFrame whose index continues the "
+                f"series after the cutoff {self.cutoff[0]!s}; got {type(y).__name__}, "
+                "which has no times."
+            )
+        seen = list(self._cur_y.columns)
+        names = [y.name] if isinstance(y, pd.Series) else list(y.columns)
+        if isinstance(y, pd.Series) and len(seen) == 1 and y.name is None:
+            names = seen  # an unnamed Series: sktime names it after the fitted one
+        if names != seen:
+            raise ValueError(
+                f"update: y has the variables {names}, but the forecaster was fitted on "
+                f"{seen}; pass new observations of the same series (rename them)."
+            )
+        seen, cutoff = self._cur_y.index, self.cutoff[0]
+        same_type = type(y.index) is type(seen) or (
+            pd.api.types.is_integer_dtype(y.index) and pd.api.types.is_integer_dtype(seen)
+        )
+        continues = False
+        if same_type:
+            # relative to the data seen (sktime's update_predict may move the cutoff
+            # past it first): times already seen (it passes them again) must be the
+            # stretch that ends with the data; later times, the steps right after it;
+            # and y may not end before the cutoff
+            after = np.asarray(y.index > seen[-1])
+            ahead = ForecastingHorizon(np.arange(1, after.sum() + 1), is_relative=True)
+            new, old = y.index[after], y.index[~after]
+            continues = (
+                not after[: len(old)].any()
+                and (len(old) == 0 or np.array_equal(old, seen[len(seen) - len(old) :]))
+                and (not after.any() or np.array_equal(new, ahead.to_absolute_index(seen[-1:])))
+                and y.index[-1] >= cutoff
+            )
+        if not continues:
+            raise ValueError(
+                f"update: y must continue the series: times up to the cutoff {cutoff!s} "
+                f"that were already seen, then the steps right after it, without gaps and "
+                f"with the index type of fit ({type(seen).__name__}); got a "
+                f"{type(y.index).__name__} from {y.index[0]!s} to {y.index[-1]!s}. To "
+                "forecast from other data, fit again."
+            )
 
     def _fit(self, y, X, fh):
         self._check_params()
@@ -390,6 +536,11 @@ class, default="adam"
         else:
             steps = fh.to_relative(self.cutoff).to_numpy()
             self.horizon_ = int(max(steps.max(), 1))
+        self.sp_ = infer_sp(y.index) if self.sp == "auto" else int(self.sp)
+        self._calibration_horizon = self.horizon_
+        if self.strategy == "recursive":
+            steps = [] if fh is None else list(fh.to_relative(self.cutoff).to_numpy())
+            self._calibration_horizon = int(max([*steps, 2 * self.sp_, 2]))
         self._cur_y = y
         self._cur_X = X
         self._x_columns = None if X is None else list(X.columns)
@@ -404,35 +555,349 @@ class, default="adam"
             self._train()
         return self
 
-    def _train(self) -> None:
-        Y = self._cur_y.to_numpy(dtype=np.float64)
-        n, L, H = len(Y), self.window_length, self.horizon_
-        if n < L + H:
-            raise ValueError(
-                f"RNNForecaster needs at least window_length + {H} = {L + H} observations "
-                f"of y for one training window (window_length={L}, {H} step(s) ahead); "
-                f"got {n}. Pass a longer y or lower window_length."
-            )
+    # -- the adjusted scale ---------------------------------------------------------------
+    def _fit_transformers(self, y: pd.DataFrame) -> None:
+        """Fit the log and deseasonalisation of each variable (sktime transformers)."""
+        from sktime.transformations.detrend import Deseasonalizer
+        from sktime.transformations.series.boxcox import LogTransformer
+
+        self.transformers_ = {}
+        for col in y.columns:
+            series = y[col]
+            steps = []
+            positive = bool((series > 0).all())
+            if self.transform == "log" and not positive:
+                raise ValueError(
+                    f"transform='log' needs a strictly positive y; {col!r} has values <= 0. "
+                    "Use transform='auto' (the log only where it applies) or None."
+                )
+            if self.transform == "log" or (self.transform == "auto" and positive):
+                steps.append(LogTransformer())
+            # three seasons at least: M4's seasonality test needs them (and so does a
+            # decomposition worth its name)
+            if self.sp_ > 1 and self.deseasonalize and len(series) >= 3 * self.sp_:
+                steps.append(Deseasonalizer(sp=self.sp_))
+            fitted = []
+            for step in steps:
+                # M4's autocorrelation test, as sktime's ConditionalDeseasonalizer runs
+                # it (called here so that no function is stored: skrnn.save refuses them)
+                if isinstance(step, Deseasonalizer) and self.deseasonalize == "auto":
+                    if not autocorrelation_seasonality_test(series, sp=self.sp_):
+                        continue
+                series = step.fit_transform(series)
+                fitted.append(step)
+            self.transformers_[col] = fitted
+
+    def _adjust(self, y: pd.DataFrame) -> np.ndarray:
+        """``y`` on the networks' scale: ``(n, variables)``."""
+        out = np.empty(y.shape)
+        for j, col in enumerate(y.columns):
+            series = y[col]
+            for step in self.transformers_[col]:
+                series = step.transform(series)
+            out[:, j] = np.asarray(series, dtype=np.float64)
+        return out
+
+    def _unadjust(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
+        """Values ``(len(index), variables, ...)`` on the adjusted scale back in ``y``'s
+        units, at the times ``index``. Monotone maps, so quantiles stay quantiles."""
+        out = np.array(values, dtype=np.float64)
+        for j, col in enumerate(self._cur_y.columns):
+            for k in np.ndindex(out.shape[2:]):
+                sel = (slice(None), j, *k)
+                series = pd.Series(out[sel], index=index)
+                for step in reversed(self.transformers_[col]):
+                    series = step.inverse_transform(series)
+                out[sel] = np.asarray(series, dtype=np.float64)
+        return out
+
+    # -- training -------------------------------------------------------------------------
+    def _window_candidates(self) -> list[int]:
+        if self.window_length != "auto":
+            return [int(self.window_length)]
+        base = max(self.horizon_ if self.strategy != "recursive" else 1, self.sp_, 2)
+        return [base, 2 * base]
+
+    def _features(self, Y: np.ndarray, index: pd.Index, X=None) -> np.ndarray:
+        """Per-step network inputs of the adjusted series ``Y`` whose times are ``index``
+        (exogenous values of the next steps appended, looked up in ``X`` and the data
+        seen in fit/update)."""
         if self._x_columns is None:
-            F = Y
+            return Y
+        n = len(Y) - self._n_leads
+        return step_features(Y[:n], self._exog(index, X), self._n_leads)
+
+    def _fit_members(self, Y: np.ndarray, F: np.ndarray, lengths: list[int]) -> list:
+        """Train one network per window length of ``lengths`` on the adjusted series."""
+        n, H = len(Y), self.horizon_
+        seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=len(lengths))
+        members = []
+        for L, seed in zip(lengths, seeds, strict=True):
+            if L == 0:  # the fallback: Theta on the whole history
+                q = 1 if self._levels is None else len(self._levels)
+                members.append(_ThetaFallback(H, Y.shape[1], q))
+                continue
+            origins = np.arange(L, n - H + 1)
+            inputs = F[origins[:, None] - L + np.arange(L)]
+            targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
+            if self._levels is not None:  # one copy of each target per quantile level
+                targets = np.repeat(targets, len(self._levels), axis=-1)
+            if self.strategy != "seq2seq":
+                targets = targets.reshape(len(targets), -1)
+            members.append(self._network(Y.shape[1], int(seed)).fit(inputs, targets))
+        return members
+
+    def _plan(self, n: int) -> tuple[list[int], int, list[int]]:
+        """For a series of ``n`` observations: the window length of each member (``0``:
+        the Theta fallback), the number of calibration origins and the window lengths
+        of the calibration members."""
+        H, candidates = self.horizon_, self._window_candidates()
+        Hc = self._calibration_horizon
+        lead = self._n_leads if self._x_columns is not None else 0
+        need = max(H, lead)  # observations after the last window's start, per window
+
+        def usable(L, m):  # windows of length L in a series of m observations
+            return m - L - need + 1
+
+        auto = self.window_length == "auto"
+        # with window_length="auto", a network needs four horizons' worth of windows (on
+        # the short development series, networks trained on fewer lost to seasonal
+        # naive); its calibration networks, three
+        floor = max(MIN_WINDOWS, 3 * Hc) if auto else 1
+        fits = [L for L in candidates if usable(L, n) >= (floor + Hc if auto else 1)]
+        if not fits and not auto:
+            L = candidates[0]
+            raise ValueError(
+                f"RNNForecaster needs at least window_length + {need} = {L + need} "
+                f"observations of y for one training window (window_length={L}, "
+                f"{H} step(s) ahead); got {n}. Pass a longer y or lower window_length."
+            )
+        if not fits:
+            fits = [0]  # the Theta fallback
+            if n < Hc + MIN_HISTORY and self.intervals == "conformal":
+                raise ValueError(
+                    f"RNNForecaster needs at least {Hc + MIN_HISTORY} observations of y to "
+                    "calibrate "
+                    f"its intervals {Hc} step(s) ahead; got {n}. Pass a longer y, or "
+                    "intervals=None."
+                )
+        lengths = [fits[i % len(fits)] for i in range(self.n_estimators if fits[0] else 1)]
+        if self.intervals != "conformal":
+            return lengths, 0, []
+        # calibration origins: each leaves Hc observations out of the training data; one
+        # network per window length (half the cost of a second full ensemble; a smaller
+        # ensemble errs a little more, so the intervals err wide)
+        cal = list(dict.fromkeys(lengths))
+        longest = max(cal)
+        n_cal = n - Hc + 2 - (longest + need + floor) if longest else 0
+        if n_cal < 3:  # too short to leave origins out of a network: the fallback's errors
+            cal, n_cal = [0], n - Hc - MIN_HISTORY + 1
+        return lengths, int(min(n_cal, Hc + 1)), cal
+
+    def _train(self) -> None:
+        y = self._cur_y
+        if self._cur_y.isna().any().any():
+            raise ValueError("y holds NaN; RNNForecaster needs a complete series.")
+        self._fit_transformers(y)
+        Y = self._adjust(y)
+        lengths, n_cal, cal = self._plan(len(Y))
+        F = self._features(Y, y.index)
+        self.calibration_errors_ = None
+        if n_cal:
+            H = self._calibration_horizon
+            n_train = len(Y) - n_cal - H + 1
+            members = self._fit_members(Y[:n_train], F[:n_train], cal)
+            origins = np.arange(n_train, n_train + n_cal)
+            Xall = None if self._x_columns is None else self._exog(y.index)
+            pred = self._ensemble_forecast(members, cal, F, origins, Xall, H)
+            truth = Y[origins[:, None] + np.arange(H)]
+            self.calibration_errors_ = truth - self._point(pred)
+        self._members = self._fit_members(Y, F, lengths)
+        self.window_lengths_ = list(lengths)
+        self.estimators_ = [m for m in self._members if not isinstance(m, _ThetaFallback)]
+        self.estimator_ = self.estimators_[0] if self.estimators_ else None
+
+    # -- forecasting ----------------------------------------------------------------------
+    def _member_outputs(self, member, windows: np.ndarray) -> np.ndarray:
+        n_vars = self._cur_y.shape[1]
+        out = member.predict(windows).reshape(len(windows), self.horizon_, n_vars, -1)
+        return np.sort(out, axis=-1)
+
+    def _combine(self, members, lengths, history: np.ndarray) -> np.ndarray:
+        """Median over the members of their forecasts from the windows ending at the
+        last step of each ``history`` row ``(batch, steps, features)``:
+        ``(batch, horizon_, variables, q)``."""
+        outs = [
+            self._member_outputs(m, history if L == 0 else history[:, history.shape[1] - L :])
+            for m, L in zip(members, lengths, strict=True)
+        ]
+        return np.median(np.stack(outs), axis=0)
+
+    def _ensemble_forecast(self, members, lengths, F, origins, Xall=None, H=None, pick=None):
+        """Forecasts ``(len(origins), H, variables, q)`` from the windows ending just
+        before each origin; recursive: rolled step by step, each value chosen from the
+        one-step quantiles by ``pick`` (default: the point forecast)."""
+        # the fallback (L == 0) sees the whole history of the earliest origin
+        Lmax = max(lengths) if min(lengths) else max(*lengths, int(origins.min()))
+        history = F[origins[:, None] - Lmax + np.arange(Lmax)]
+        if self.strategy != "recursive":
+            return self._combine(members, lengths, history)
+        H = self.horizon_ if H is None else H
+        n_vars = self._cur_y.shape[1]
+        out = []
+        for h in range(H):
+            q = self._combine(members, lengths, history)[:, 0]  # (batch, variables, q)
+            value = self._point(q) if pick is None else pick(q)
+            out.append(q if pick is None else value[..., None])
+            if h + 1 < H:
+                row = value.reshape(len(value), n_vars)
+                if Xall is not None:  # the new step's row holds X of the step after it
+                    row = np.concatenate([row, Xall[origins + h + 1]], axis=1)
+                history = np.concatenate([history[:, 1:], row[:, None]], axis=1)
+        return np.stack(out, axis=1)
+
+    def _point(self, values: np.ndarray) -> np.ndarray:
+        if self._levels is None:
+            return values[..., 0]
+        return quantile_at(self._levels, values, 0.5)
+
+    def _conformal(self, point: np.ndarray, steps: np.ndarray, alpha) -> np.ndarray:
+        """Quantiles ``(len(steps), variables, len(alpha))`` around ``point`` from the
+        calibration errors: each step's errors are scaled by their root mean square
+        (made non-decreasing with the step), the scaled absolute errors of all steps are
+        pooled, and their conformal quantile sets the half-width."""
+        err = self.calibration_errors_  # (origins, H, variables)
+        if err is None or len(err) == 0:
+            raise ValueError(
+                "This RNNForecaster has no calibration errors for conformal intervals: the "
+                "series was too short to leave calibration origins out. Fit on a longer "
+                "series, or use intervals='quantile'."
+            )
+        scale = np.sqrt(np.mean(err**2, axis=0))  # (H, variables)
+        scale = np.maximum.accumulate(np.maximum(scale, 1e-12), axis=0)
+        if steps.max() > len(scale):  # beyond the calibrated steps: sqrt(step) growth
+            later = np.arange(len(scale) + 1, steps.max() + 1)[:, None]
+            scale = np.concatenate([scale, scale[-1] * np.sqrt(later / len(scale))])
+        scores = np.sort((np.abs(err) / scale).reshape(-1, err.shape[2]), axis=0)
+        n = len(scores)
+        out = np.empty(point.shape + (len(alpha),))
+        for k, a in enumerate(alpha):
+            level = abs(2 * a - 1)
+            rank = min(int(np.ceil((n + 1) * level)), n) - 1
+            width = 0.0 if level == 0 else scores[max(rank, 0)]  # (variables,)
+            out[..., k] = point + np.sign(a - 0.5) * width * scale[steps - 1]
+        return out
+
+    def _forecast(self, fh, X, alpha=None) -> np.ndarray:
+        """Forecasts at ``fh`` in ``y``'s units: ``(len(fh), variables)`` points, or with
+        ``alpha`` the quantiles ``(len(fh), variables, len(alpha))``."""
+        steps = fh.to_relative(self.cutoff).to_numpy()
+        future = steps > 0
+        H = int(steps[future].max()) if future.any() else 0
+        if self.strategy != "recursive" and H > self.horizon_:
+            raise ValueError(
+                f"strategy={self.strategy!r} was fitted to forecast up to {self.horizon_} "
+                f"step(s) ahead; fh asks for {H}. Refit with this fh, or use "
+                "strategy='recursive', which can forecast any number of steps."
+            )
+        y = self._cur_y
+        Y = self._adjust(y)
+        n = len(Y)
+        index = y.index
+        if self._x_columns is not None:
+            n_future = H if self.strategy == "recursive" else self.horizon_
+            if n_future:
+                ahead = ForecastingHorizon(np.arange(1, n_future + 1), is_relative=True)
+                index = index.append(ahead.to_absolute_index(self.cutoff))
+            Xall = self._exog(index, X)
+            F = step_features(Y[: len(Xall) - self._n_leads], Xall, self._n_leads)
         else:
-            F = step_features(Y[: n - self._n_leads], self._exog(self._cur_y.index), self._n_leads)
-        origins = np.arange(L, n - H + 1)
-        inputs = F[origins[:, None] - L + np.arange(L)]
-        targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
-        if self._levels is not None:  # one copy of each target per quantile level
-            targets = np.repeat(targets, len(self._levels), axis=-1)
-        if self.strategy != "seq2seq":
-            targets = targets.reshape(len(targets), -1)
-        self.estimator_ = self._network(Y.shape[1]).fit(inputs, targets)
+            Xall, F = None, Y
+        shape = (len(steps), Y.shape[1]) + (() if alpha is None else (len(alpha),))
+        result = np.empty(shape)
+        times = fh.to_absolute_index(self.cutoff)
+        if not future.all():
+            result[~future] = self._in_sample(F, times[~future], alpha)
+        if future.any():
+            values = self._out_of_sample(F, Xall, H, alpha, n)[steps[future] - 1]
+            result[future] = values
+        return self._unadjust(result, times)
+
+    def _in_sample(self, F, times, alpha):
+        """One-step-ahead fitted values at in-sample times."""
+        pos = self._cur_y.index.get_indexer(times)
+        L = max(self.window_lengths_)
+        if L == 0:  # the fallback: all the observations before the earliest time
+            L = max(int(pos.min()), MIN_HISTORY - 1)
+        if (pos < L).any():
+            early = list(times[pos < L].astype(str))[:5]
+            raise ValueError(
+                f"In-sample forecasts are one-step-ahead forecasts from the {L} "
+                f"observations before each time; {early} have fewer observations "
+                "before them. Drop them from fh or lower window_length."
+            )
+        if self.strategy == "recursive":
+            values = self._ensemble_forecast(self._members, self.window_lengths_, F, pos, H=1)
+        else:
+            values = self._combine(
+                self._members, self.window_lengths_, F[pos[:, None] - L + np.arange(L)]
+            )
+        values = values[:, 0]
+        if alpha is None:
+            return self._point(values)
+        if self._levels is None:
+            return self._conformal(self._point(values), np.ones(len(pos), dtype=int), alpha)
+        return self._quantiles(values, alpha)
+
+    def _quantiles(self, values, alpha) -> np.ndarray:
+        return np.stack([quantile_at(self._levels, values, a) for a in alpha], axis=-1)
+
+    def _out_of_sample(self, F, Xall, H, alpha, n):
+        """Forecasts of steps 1..H from the cutoff: ``(H, variables[, len(alpha)])``."""
+        origin = np.array([n])
+        members, lengths = self._members, self.window_lengths_
+        if self.strategy != "recursive" or alpha is None or self._levels is None:
+            values = self._ensemble_forecast(members, lengths, F, origin, Xall, H)[0]
+            point = self._point(values)
+            if alpha is None:
+                return point
+            if self._levels is None:
+                return self._conformal(point, np.arange(1, H + 1), alpha)
+            return self._quantiles(values, alpha)
+        rng = check_random_state(self.random_state)
+
+        def draw(q):  # one draw per path and variable from its one-step quantiles
+            return quantile_at(self._levels, q, rng.uniform(size=q.shape[:-1]))
+
+        origins = np.repeat(origin, self.n_sample_paths)
+        paths = self._ensemble_forecast(members, lengths, F, origins, Xall, H, pick=draw)
+        return np.moveaxis(np.quantile(paths[..., 0], alpha, axis=0), 0, -1)
+
+    def _frame(self, values, fh, columns) -> pd.DataFrame:
+        return pd.DataFrame(
+            values.reshape(len(values), -1),
+            index=fh.to_absolute_index(self.cutoff),
+            columns=columns,
+        )
+
+    def _predict(self, fh, X):
+        return self._frame(self._forecast(fh, X), fh, self._cur_y.columns)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        values = self._forecast(fh, X, alpha=list(alpha))
+        return self._frame(values, fh, self._get_columns(method="predict_quantiles", alpha=alpha))
 
     def _exog(self, index, X=None) -> np.ndarray:
         """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has
         them, else from the data seen in ``fit``/``update``; an error if any is missing."""
+        if X is not None:
+            missing = [c for c in self._x_columns if c not in X.columns]
+            if missing:
+                raise ValueError(
+                    f"X lacks the columns {missing} that it had in fit; pass X with the "
+                    f"columns {self._x_columns}."
+                )
         pool = self._cur_X if X is None else X.combine_first(self._cur_X)
-        missing = [c for c in self._x_columns if c not in pool.columns]
-        if missing:
-            raise ValueError(f"X lacks the columns {missing} that it had in fit.")
         values = pool[self._x_columns].reindex(index)
         absent = values.index[values.isna().any(axis=1)]
         if len(absent):
@@ -449,114 +914,6 @@ class, default="adam"
                 "X must hold numeric columns; encode categorical or text columns first."
             ) from None
 
-    # -- forecasting ----------------------------------------------------------------------
-    def _network_forecast(self, windows: np.ndarray) -> np.ndarray:
-        """The network's forecasts for input windows: ``(n, horizon_, variables, q)``
-        with ``q`` quantiles sorted ascending (1 without a quantile head)."""
-        n_vars = self._cur_y.shape[1]
-        out = self.estimator_.predict(windows).reshape(len(windows), self.horizon_, n_vars, -1)
-        return np.sort(out, axis=-1)
-
-    def _point(self, values: np.ndarray) -> np.ndarray:
-        if self._levels is None:
-            return values[..., 0]
-        return quantile_at(self._levels, values, 0.5)
-
-    def _forecast(self, fh, X, alpha=None) -> np.ndarray:
-        """Forecasts at ``fh``: ``(len(fh), variables)`` points, or with ``alpha`` the
-        quantiles ``(len(fh), variables, len(alpha))``."""
-        steps = fh.to_relative(self.cutoff).to_numpy()
-        future = steps > 0
-        H = int(steps[future].max()) if future.any() else 0
-        if self.strategy != "recursive" and H > self.horizon_:
-            raise ValueError(
-                f"strategy={self.strategy!r} was fitted to forecast up to {self.horizon_} "
-                f"step(s) ahead; fh asks for {H}. Refit with this fh, or use "
-                "strategy='recursive', which can forecast any number of steps."
-            )
-        Y = self._cur_y.to_numpy(dtype=np.float64)
-        F, Xall = Y, None
-        if self._x_columns is not None:
-            n_future = H if self.strategy == "recursive" else self.horizon_
-            index = self._cur_y.index
-            if n_future:
-                ahead = ForecastingHorizon(np.arange(1, n_future + 1), is_relative=True)
-                index = index.append(ahead.to_absolute_index(self.cutoff))
-            Xall = self._exog(index, X)
-            F = step_features(Y[: len(Xall) - self._n_leads], Xall, self._n_leads)
-        shape = (len(steps), Y.shape[1]) + (() if alpha is None else (len(alpha),))
-        result = np.empty(shape)
-        if not future.all():
-            times = fh.to_absolute_index(self.cutoff)[~future]
-            result[~future] = self._in_sample(F, times, alpha)
-        if future.any():
-            result[future] = self._out_of_sample(F, Xall, H, alpha)[steps[future] - 1]
-        return result
-
-    def _in_sample(self, F, times, alpha):
-        """One-step-ahead fitted values at in-sample times."""
-        pos = self._cur_y.index.get_indexer(times)
-        L = self.window_length
-        if (pos < L).any():
-            early = list(times[pos < L].astype(str))[:5]
-            raise ValueError(
-                f"In-sample forecasts are one-step-ahead forecasts from the window_length="
-                f"{L} observations before each time; {early} have fewer observations "
-                "before them. Drop them from fh or lower window_length."
-            )
-        values = self._network_forecast(F[pos[:, None] - L + np.arange(L)])[:, 0]
-        return self._point(values) if alpha is None else self._quantiles(values, alpha)
-
-    def _quantiles(self, values, alpha) -> np.ndarray:
-        return np.stack([quantile_at(self._levels, values, a) for a in alpha], axis=-1)
-
-    def _out_of_sample(self, F, Xall, H, alpha):
-        """Forecasts of steps 1..H from the cutoff: ``(H, variables[, len(alpha)])``."""
-        n, L = len(self._cur_y), self.window_length
-        window = F[None, n - L : n]
-        if self.strategy != "recursive":
-            values = self._network_forecast(window)[0]
-            return self._point(values) if alpha is None else self._quantiles(values, alpha)
-        if alpha is None:  # the median path
-            return self._roll(window, Xall, H, lambda q: self._point(q))[0]
-        rng = check_random_state(self.random_state)
-
-        def draw(q):  # one draw per path and variable from its one-step quantiles
-            return quantile_at(self._levels, q, rng.uniform(size=q.shape[:-1]))
-
-        paths = self._roll(np.repeat(window, self.n_sample_paths, axis=0), Xall, H, draw)
-        return np.moveaxis(np.quantile(paths, alpha, axis=0), 0, -1)
-
-    def _roll(self, windows, Xall, H, pick) -> np.ndarray:
-        """Recursive forecasts ``(paths, H, variables)``: each step's value, chosen from
-        the one-step quantiles by ``pick``, becomes the newest window step."""
-        n = len(self._cur_y)
-        out = []
-        for h in range(H):
-            value = pick(self._network_forecast(windows)[:, 0])
-            out.append(value)
-            if h + 1 < H:
-                row = value
-                if Xall is not None:  # the new step's row holds X of the step after it
-                    lead = np.broadcast_to(Xall[n + h + 1], (len(value), Xall.shape[1]))
-                    row = np.concatenate([value, lead], axis=1)
-                windows = np.concatenate([windows[:, 1:], row[:, None]], axis=1)
-        return np.stack(out, axis=1)
-
-    def _frame(self, values, fh, columns) -> pd.DataFrame:
-        return pd.DataFrame(
-            values.reshape(len(values), -1),
-            index=fh.to_absolute_index(self.cutoff),
-            columns=columns,
-        )
-
-    def _predict(self, fh, X):
-        return self._frame(self._forecast(fh, X), fh, self._cur_y.columns)
-
-    def _predict_quantiles(self, fh, X, alpha):
-        values = self._forecast(fh, X, alpha=list(alpha))
-        return self._frame(values, fh, self._get_columns(method="predict_quantiles", alpha=alpha))
-
     @classmethod
     def get_test_params(cls, parameter_set="default"):
         """Tiny networks (2 units, 1 epoch) for sktime's estimator checks.
@@ -567,7 +924,7 @@ class, default="adam"
         """
         tiny = dict(window_length=3, units=2, epochs=1, batch_size=16, random_state=0)
         return [
-            dict(strategy="recursive", n_sample_paths=10, **tiny),
-            dict(strategy="direct", **tiny),
-            dict(strategy="seq2seq", quantiles=None, **tiny),
+            dict(strategy="direct", n_estimators=2, **tiny),
+            dict(strategy="recursive", intervals="quantile", n_sample_paths=10, **tiny),
+            dict(strategy="seq2seq", intervals=None, n_estimators=1, **tiny),
         ]

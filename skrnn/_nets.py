@@ -142,7 +142,7 @@ class MaskedLossMixin:
     before the module.
 
     The losses weighed are the criterion's own, element by element (its
-    ``reduction="none"``, as PyTorch's losses and :class:`~skrnn._forecaster.PinballLoss` take it);
+    ``reduction="none"``, as PyTorch's losses and ``skrnn._losses.PinballLoss`` take it);
     a subclass whose criterion weighs its elements itself (class weights) overrides
     ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``.
     """

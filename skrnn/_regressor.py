@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRNN, split_step_targets
+from ._losses import LOSSES, loss_criterion
 from ._nets import SequenceRegressorNet
 from ._normalization import TargetNormMixin
 from ._validation import check_numeric, pad_sequences
@@ -159,6 +161,14 @@ default="adam"
         With ``instance_norm``: the input feature (position among the features of a
         time step) whose statistics map the target; one int for all outputs or one per
         output column.
+    loss : {"squared_error", "pinball"}, default="squared_error"
+        The training loss: the mean squared error, or the pinball (quantile) loss at
+        ``quantiles`` (``skrnn._losses.PinballLoss``), as scikit-learn's
+        ``HistGradientBoostingRegressor(loss="quantile", quantile=...)``.
+    quantiles : sequence of float in (0, 1) or None, default=None
+        With ``loss="pinball"``: the levels; output column ``j`` of ``y`` is fitted at
+        ``quantiles[j % len(quantiles)]``, so several quantiles of one target are fitted
+        by repeating its column once per level. ``None``: the median (0.5).
 
     Attributes
     ----------
@@ -218,6 +228,8 @@ default="adam"
     _parameter_constraints: dict = {
         **BaseRNN._parameter_constraints,
         **TargetNormMixin._norm_constraints,
+        "loss": [StrOptions(set(LOSSES))],
+        "quantiles": ["array-like", None],
     }
 
     def __init__(
@@ -256,6 +268,8 @@ default="adam"
         scale_target=True,
         instance_norm=None,
         target_feature=0,
+        loss="squared_error",
+        quantiles=None,
     ):
         super().__init__(
             cell=cell,
@@ -292,6 +306,8 @@ default="adam"
         self.scale_target = scale_target
         self.instance_norm = instance_norm
         self.target_feature = target_feature
+        self.loss = loss
+        self.quantiles = quantiles
 
     def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
         if lengths is not None:
@@ -334,6 +350,9 @@ default="adam"
                 f"y has {n_outputs} outputs, but {type(self).__name__} was fitted with "
                 f"{self.n_outputs_}."
             )
+
+    def _criterion_kwargs(self) -> dict:
+        return loss_criterion(self.loss, self.quantiles)
 
     def _n_outputs(self):
         return self.n_outputs_

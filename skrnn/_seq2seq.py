@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNetEstimator, plain_scalars
+from ._losses import LOSSES, loss_criterion
 from ._nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
 from ._normalization import TargetNormMixin
 from ._progress import progress
@@ -178,6 +179,12 @@ default="adam"
         With ``instance_norm`` and numeric targets: the input feature whose statistics
         map the targets, one int for all output features or one per output feature. An
         autoencoder maps each feature to itself.
+    loss : {"squared_error", "pinball"}, default="squared_error"
+        Numeric targets: the mean squared error, or the pinball (quantile) loss at
+        ``quantiles`` (``skrnn._losses.PinballLoss``). Token targets: cross-entropy.
+    quantiles : sequence of float in (0, 1) or None, default=None
+        With ``loss="pinball"``: the levels; output feature ``j`` is fitted at
+        ``quantiles[j % len(quantiles)]``. ``None``: the median (0.5).
     autoencoder : bool or "auto", default="auto"
         ``True``: train an autoencoder of ``X`` and ignore ``Y`` (a Pipeline's labels).
         ``False``: ``Y`` holds the target sequences (``None``: ``X``). ``"auto"``: as
@@ -250,6 +257,8 @@ default="adam"
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "autoencoder": ["boolean", StrOptions({"auto"})],
         **TargetNormMixin._norm_constraints,
+        "loss": [StrOptions(set(LOSSES))],
+        "quantiles": ["array-like", None],
     }
 
     def __init__(
@@ -286,6 +295,8 @@ default="adam"
         scale_target=True,
         instance_norm=None,
         target_feature=0,
+        loss="squared_error",
+        quantiles=None,
         autoencoder="auto",
         bidirectional_encoder="deprecated",
     ):
@@ -322,6 +333,8 @@ default="adam"
         self.scale_target = scale_target
         self.instance_norm = instance_norm
         self.target_feature = target_feature
+        self.loss = loss
+        self.quantiles = quantiles
         self.autoencoder = autoencoder
         self.bidirectional_encoder = bidirectional_encoder
 
@@ -460,7 +473,7 @@ default="adam"
         """The loss, as skorch ``criterion`` arguments: a subclass hook (as in ``BaseRNN``)."""
         if self.output_kind_ != "numeric":
             return dict(criterion=torch.nn.CrossEntropyLoss)
-        return dict(criterion=torch.nn.MSELoss)
+        return loss_criterion(self.loss, self.quantiles) or dict(criterion=torch.nn.MSELoss)
 
     def _module_kwargs(self) -> dict:
         tokens_in = self.input_kind_ != "numeric"

@@ -12,6 +12,7 @@ from sktime.forecasting.compose import TransformedTargetForecaster
 from sktime.forecasting.conformal import ConformalIntervals
 from sktime.forecasting.model_evaluation import evaluate
 from sktime.forecasting.model_selection import ForecastingGridSearchCV
+from sktime.forecasting.theta import ThetaForecaster
 from sktime.performance_metrics.forecasting import MeanAbsoluteError
 from sktime.split import ExpandingWindowSplitter
 from sktime.transformations.series.boxcox import LogTransformer
@@ -22,11 +23,25 @@ from skrnn import RNNForecaster, Seq2SeqTransformer
 from skrnn._forecaster import PinballLoss, quantile_at
 
 STRATEGIES = ["recursive", "direct", "seq2seq"]
-TINY = dict(window_length=4, units=3, epochs=2, batch_size=16, random_state=0)
+#: tiny networks on the raw series (no log, no deseasonalisation), one per forecaster,
+#: with the quantile head: the mechanics of each strategy. The defaults have own tests.
+TINY = dict(
+    window_length=4,
+    units=3,
+    epochs=2,
+    batch_size=16,
+    n_estimators=1,
+    transform=None,
+    deseasonalize=False,
+    intervals="quantile",
+    random_state=0,
+)
 
 pytestmark = [
     pytest.mark.usefixtures("one_torch_thread"),
     pytest.mark.filterwarnings("ignore:The default of config:FutureWarning"),
+    # tiny networks of one or two epochs test the mechanics, not the learning
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
 ]
 
 
@@ -72,7 +87,7 @@ def test_fh_shapes_and_index_types(strategy, index):
 
 
 def test_recursive_forecasts_any_fh_at_predict_time():
-    f = RNNForecaster(**TINY).fit(seasonal())
+    f = RNNForecaster(strategy="recursive", **TINY).fit(seasonal())
     assert len(f.predict(fh=[1, 2])) == 2
     assert len(f.predict(fh=np.arange(1, 25))) == 24
     # step k of a longer horizon is the same forecast
@@ -93,7 +108,7 @@ def test_horizon_strategies_need_fh_in_fit_and_keep_it(strategy):
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_in_sample_fh_gives_one_step_fitted_values(strategy):
     y = seasonal()
-    f = RNNForecaster(strategy=strategy, quantiles=None, **TINY).fit(y, fh=[-5, 0, 2])
+    f = RNNForecaster(**(TINY | dict(strategy=strategy, intervals=None))).fit(y, fh=[-5, 0, 2])
     pred = f.predict()
     pd.testing.assert_index_equal(pred.index, f.fh.to_absolute_index(y.index[-1]))
     assert pred.index[0] == y.index[54] and pred.index[1] == y.index[59]
@@ -144,7 +159,7 @@ def test_known_future_x_is_used(strategy):
     y, X = copy_of_x()
     train, test = slice(0, 220), slice(220, 224)
     params = dict(window_length=3, units=16, epochs=60, batch_size=16, lr=1e-2, random_state=0)
-    params["quantiles"] = None
+    params.update(intervals=None, n_estimators=1)  # the default adjustment: none applies
     f = RNNForecaster(strategy=strategy, **params).fit(y[train], X=X[train], fh=[1, 2, 3, 4])
     pred = f.predict(X=X[test])
     err = np.abs(pred.to_numpy() - y[test].to_numpy()).mean()
@@ -195,14 +210,18 @@ def test_quantiles_are_monotone_and_intervals_nested(strategy):
     assert (wide["lower"] <= narrow["lower"]).all() and (wide["upper"] >= narrow["upper"]).all()
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
-def test_interval_coverage_on_gaussian_noise(strategy):
+@pytest.mark.parametrize(
+    "strategy, intervals",
+    [(s, "quantile") for s in STRATEGIES] + [("direct", "conformal"), ("recursive", "conformal")],
+)
+def test_interval_coverage_on_gaussian_noise(strategy, intervals):
     """90% intervals of N(5, 1) white noise cover about 90% of held-out values."""
     rng = np.random.RandomState(1)
     n, n_test = 400, 120
     y = pd.Series(5.0 + rng.randn(n + n_test), index=pd.RangeIndex(n + n_test))
-    params = dict(window_length=4, units=8, epochs=40, lr=1e-2, random_state=0)
-    f = RNNForecaster(strategy=strategy, n_sample_paths=300, **params).fit(y[:n], fh=[1, 2])
+    params = dict(window_length=4, units=8, epochs=40, lr=1e-2, random_state=0, n_estimators=1)
+    params.update(intervals=intervals, n_sample_paths=300)
+    f = RNNForecaster(strategy=strategy, **params).fit(y[:n], fh=[1, 2])
     hits = []
     for start in range(n, n + n_test, 2):
         interval = f.predict_interval(coverage=0.9)
@@ -213,8 +232,8 @@ def test_interval_coverage_on_gaussian_noise(strategy):
     assert 0.8 <= np.mean(hits) <= 0.98, np.mean(hits)
 
 
-def test_quantiles_none_trains_on_squared_error_without_intervals():
-    f = RNNForecaster(quantiles=None, **TINY).fit(seasonal())
+def test_intervals_none_trains_on_squared_error_without_intervals():
+    f = RNNForecaster(**(TINY | dict(intervals=None, strategy="recursive"))).fit(seasonal())
     assert not f.get_tag("capability:pred_int")
     assert isinstance(f.estimator_.net_.criterion_, torch.nn.MSELoss)
     with pytest.raises(NotImplementedError, match="prediction intervals"):
@@ -226,7 +245,8 @@ def test_quantiles_none_trains_on_squared_error_without_intervals():
 
 def test_conformal_intervals_wrap_it():
     y = seasonal(48)
-    conformal = ConformalIntervals(RNNForecaster(quantiles=None, **TINY), sample_frac=0.3)
+    recursive = RNNForecaster(**(TINY | dict(intervals=None, strategy="recursive")))
+    conformal = ConformalIntervals(recursive, sample_frac=0.3)
     interval = conformal.fit(y, fh=[1, 2]).predict_interval(coverage=0.8)
     assert interval.shape == (2, 2)
     assert (interval.iloc[:, 0] < interval.iloc[:, 1]).all()
@@ -256,8 +276,8 @@ def test_pickle_round_trip_predicts_the_same(strategy):
 
 
 def test_random_state_makes_fits_identical():
-    a = RNNForecaster(**TINY).fit(seasonal()).predict_interval(fh=[1, 4])
-    b = RNNForecaster(**TINY).fit(seasonal()).predict_interval(fh=[1, 4])
+    a = RNNForecaster(**TINY).fit(seasonal(), fh=[1, 4]).predict_interval()
+    b = RNNForecaster(**TINY).fit(seasonal(), fh=[1, 4]).predict_interval()
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -312,3 +332,173 @@ def test_inside_transformed_target_forecaster():
 def test_invalid_parameters_are_clear_errors(params, match):
     with pytest.raises(ValueError, match=match):
         RNNForecaster(**(TINY | params)).fit(seasonal(), fh=[1, 2])
+
+
+# -- the defaults: adjustment, ensemble, conformal intervals, fallback ------------------------
+def multiplicative(n=96):
+    t = np.arange(n)
+    values = np.exp(4.0 + 0.01 * t + 0.2 * np.sin(2 * np.pi * t / 12))
+    return pd.Series(values, index=pd.period_range("2000-01", periods=n, freq="M"), name="y")
+
+
+FAST = dict(n_estimators=2, units=3, epochs=2, batch_size=32, random_state=0)
+
+
+def test_defaults_log_and_deseasonalise_a_positive_seasonal_series():
+    f = RNNForecaster(**FAST).fit(multiplicative(), fh=np.arange(1, 13))
+    assert f.strategy == "direct" and f.sp_ == 12 and f.window_lengths_ == [12, 24]
+    log, season = f.transformers_["y"]
+    # the seasonality test found the season: the decomposition is a step
+    assert type(log).__name__ == "LogTransformer" and type(season).__name__ == "Deseasonalizer"
+    assert len(f.estimators_) == 2 and f.calibration_errors_.shape == (13, 12, 1)
+    # a series with values <= 0 is not logged; deseasonalize=False keeps the season
+    shifted = multiplicative() - 100.0
+    g = RNNForecaster(deseasonalize=False, **FAST).fit(shifted, fh=[1, 2])
+    assert g.transformers_ == {"y": []}
+    with pytest.raises(ValueError, match="transform='log' needs a strictly positive y"):
+        RNNForecaster(transform="log", **FAST).fit(shifted, fh=[1, 2])
+
+
+def test_forecasts_are_mapped_back_to_the_series_units():
+    y = multiplicative()
+    f = RNNForecaster(**FAST).fit(y.iloc[:-12], fh=np.arange(1, 13))
+    pred = f.predict()
+    # the season comes back from the decomposition: the forecast peaks where y does
+    assert np.argmax(pred.to_numpy()) == np.argmax(y.iloc[-12:].to_numpy())
+    assert np.abs(pred / y.iloc[-12:] - 1).max() < 0.2
+
+
+def test_ensemble_forecast_is_the_median_of_its_networks():
+    y = seasonal(80)
+    plain = dict(transform=None, deseasonalize=False, intervals=None, units=3, epochs=2)
+    f = RNNForecaster(n_estimators=3, window_length=6, random_state=0, **plain).fit(y, fh=[1, 2])
+    window = y.to_numpy()[-6:].reshape(1, 6, 1)
+    members = np.stack([e.predict(window).ravel() for e in f.estimators_])
+    assert len(f.estimators_) == 3 and np.ptp(members, axis=0).min() > 0
+    np.testing.assert_allclose(f.predict().to_numpy(), np.median(members, axis=0), rtol=1e-6)
+
+
+def test_short_series_fall_back_to_theta_with_intervals():
+    y = seasonal(30)
+    f = RNNForecaster(transform=None, deseasonalize=False, **FAST).fit(y, fh=np.arange(1, 13))
+    assert f.estimators_ == [] and f.estimator_ is None and f.window_lengths_ == [0]
+    theta = ThetaForecaster(deseasonalize=False).fit(y.reset_index(drop=True), fh=range(1, 13))
+    np.testing.assert_allclose(f.predict().to_numpy(), theta.predict().to_numpy(), rtol=1e-6)
+    interval = f.predict_interval(coverage=0.9)
+    width = (interval.iloc[:, 1] - interval.iloc[:, 0]).to_numpy()
+    assert (width > 0).all() and (np.diff(width) >= -1e-9).all()
+    # an explicit window_length is not shortened: a clear error with the minimum
+    with pytest.raises(ValueError, match="at least window_length \\+ 12 = 36 observations"):
+        RNNForecaster(window_length=24, **FAST).fit(y, fh=np.arange(1, 13))
+    with pytest.raises(ValueError, match="at least 16 observations of y to calibrate"):
+        RNNForecaster(**FAST).fit(y.iloc[:10], fh=np.arange(1, 13))
+
+
+def test_conformal_interval_widths_come_from_the_calibration_errors():
+    f = RNNForecaster(**FAST).fit(multiplicative(), fh=[1, 2, 3])
+    err = f.calibration_errors_[:, :, 0]
+    scale = np.maximum.accumulate(np.sqrt((err**2).mean(axis=0)))
+    q = f.predict_quantiles(alpha=[0.05, 0.5, 0.95]).to_numpy()
+    # the half-width on the adjusted (log) scale is log(upper / median): the seasonal
+    # factor cancels; it grows with the step as the calibration errors' scale does
+    half = np.log(q[:, 2] / q[:, 1])
+    np.testing.assert_allclose(half / half[0], scale / scale[0], rtol=1e-6)
+    assert (q[:, 0] < q[:, 1]).all() and (q[:, 1] < q[:, 2]).all()
+
+
+# -- the sktime contract ---------------------------------------------------------------------
+def test_every_setting_survives_clone_and_set_params():
+    from sklearn.base import clone
+
+    params = dict(
+        strategy="seq2seq", window_length=5, sp=4, deseasonalize=True, transform="log",
+        n_estimators=3, intervals="quantile", quantiles=(0.1, 0.5, 0.9), units=7,
+    )  # fmt: skip
+    f = RNNForecaster(**params)
+    for copy in (clone(f), RNNForecaster().set_params(**params)):
+        assert {k: copy.get_params()[k] for k in params} == params
+        assert copy.get_tag("requires-fh-in-fit")
+
+
+def test_grid_search_over_the_ensemble_and_adjustment():
+    y = multiplicative(72)
+    cv = ExpandingWindowSplitter(fh=[1, 2, 3], initial_window=60, step_length=6)
+    grid = {"deseasonalize": [True, False], "n_estimators": [1, 2]}
+    search = ForecastingGridSearchCV(
+        RNNForecaster(units=3, epochs=1, random_state=0), cv, grid, backend=None
+    )
+    search.fit(y, fh=[1, 2, 3])
+    assert len(search.cv_results_) == 4 and np.isfinite(search.predict()).all()
+
+
+@pytest.mark.parametrize(
+    "new, match",
+    [
+        (lambda y: y.iloc[70:73].rename("other"), "has the variables \\['other'\\]"),
+        (lambda y: y.iloc[60:63], "got a PeriodIndex from 2005-01 to 2005-03"),  # older
+        (lambda y: y.iloc[71:74], "got a PeriodIndex from 2005-12"),  # a gap of one month
+        (lambda y: y.iloc[[65, 67, 70]], "cutoff 2005-10"),  # a gap among the seen
+        (lambda y: y.iloc[70:73].to_timestamp(), "got a DatetimeIndex"),
+        (lambda y: y.iloc[70:73].to_numpy(), "no times"),
+    ],
+)
+def test_update_refuses_data_that_does_not_continue_the_series(new, match):
+    y = multiplicative()
+    f = RNNForecaster(**FAST).fit(y.iloc[:70], fh=[1, 2])
+    before = f.predict()
+    with pytest.raises(ValueError, match=match):
+        f.update(new(y))
+    assert f.cutoff[0] == y.index[69] and len(f._cur_y) == 70
+    pd.testing.assert_series_equal(f.predict(), before)
+    # times already seen may come first, as sktime's update_predict passes them
+    f.update(y.iloc[65:72], update_params=False)
+    assert f.cutoff[0] == y.index[71] and len(f._cur_y) == 72
+
+
+def test_a_failing_update_leaves_cutoff_data_and_networks_as_they_were(monkeypatch):
+    y = multiplicative()
+    f = RNNForecaster(**FAST).fit(y.iloc[:70], fh=[1, 2])
+    nets, data, before = f.estimators_, f._cur_y, f.predict()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("training failed")
+
+    monkeypatch.setattr(f, "_fit_members", broken)
+    with pytest.raises(RuntimeError, match="training failed"):
+        f.update(y.iloc[70:73])
+    assert f.cutoff[0] == y.index[69] and f._cur_y is data and f.estimators_ is nets
+    pd.testing.assert_series_equal(f.predict(), before)
+    monkeypatch.undo()
+    f.update(y.iloc[70:73])  # a good update still works
+    assert f.cutoff[0] == y.index[72]
+
+
+def test_messages_name_what_is_wrong():
+    """Issue 22 item 5: each of these was reported as something else."""
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        RNNForecaster(strategy="foo").fit(seasonal())  # was: "fh must be passed to fit"
+    y, X = copy_of_x(60)
+    f = RNNForecaster(**TINY).fit(y[:50], X=X.assign(z=1.0)[:50], fh=[1, 2])
+    with pytest.raises(ValueError, match="X lacks the columns \\['z'\\]"):
+        f.predict(X=X[50:52])  # was: "needs the exogenous X at every step"
+    with pytest.raises(ValueError, match="y holds NaN|missing data"):
+        RNNForecaster(**TINY).fit(y.where(y.index != y.index[10]), fh=[1])
+
+
+def test_pinball_loss_is_a_public_parameter_of_the_networks_that_survives_clone():
+    from sklearn.base import clone
+
+    from skrnn import RNNRegressor
+
+    f = RNNForecaster(**(TINY | dict(quantiles=(0.1, 0.5, 0.9)))).fit(seasonal(), fh=[1, 2])
+    net = f.estimator_
+    assert net.get_params()["loss"] == "pinball" and net.quantiles == (0.1, 0.5, 0.9)
+    X = np.random.RandomState(0).randn(64, 4, 1)
+    Y = np.repeat(X[:, -1], 3, axis=1) + np.random.RandomState(1).randn(64, 1)
+    copy = clone(net).set_params(target_feature=0, epochs=30, lr=1e-2).fit(X, Y)
+    assert isinstance(copy.net_.criterion_, PinballLoss)
+    assert copy.net_.criterion_.levels.tolist() == pytest.approx([0.1, 0.5, 0.9])
+    pred = copy.predict(X)
+    assert (pred[:, 0] < pred[:, 2]).mean() > 0.9  # the 10% quantile below the 90% one
+    with pytest.raises(ValueError, match="quantiles must be a sequence of levels"):
+        RNNRegressor(loss="pinball", quantiles=(0.5, 1.5), epochs=1).fit(X, Y)

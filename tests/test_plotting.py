@@ -141,7 +141,8 @@ def test_rnn_forecaster_interval_and_training_curve():
     from skrnn import RNNForecaster
 
     y = load_airline()
-    forecaster = RNNForecaster(units=4, epochs=3, random_state=0).fit(y[:-6])
+    forecaster = RNNForecaster(n_estimators=1, units=4, epochs=3, random_state=0)
+    forecaster.fit(y[:-6], fh=range(1, 7))
     disp = ForecastDisplay.from_estimator(
         forecaster, fh=[1, 2, 3, 4, 5, 6], y=y[-6:], y_history=y[:-6], coverage=0.9
     )

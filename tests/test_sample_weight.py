@@ -97,7 +97,7 @@ def test_weighted_loss_is_the_criterions_own_loss(per_step):
     weights w give the weighted mean of the criterion's per-sample losses."""
     import torch
 
-    from skrnn._forecaster import PinballLoss
+    from skrnn._losses import PinballLoss
     from skrnn._nets import SAMPLE_WEIGHT, SequenceRegressorNet
 
     gen = torch.Generator().manual_seed(0)
@@ -146,14 +146,13 @@ def test_weights_with_a_criterion_that_cannot_give_elementwise_losses_are_an_err
 def test_quantile_regressor_with_unit_weights_trains_as_without(seq_data):
     """The forecaster's quantile network (pinball loss) trains alike with unit weights
     and without weights: the weighted loss is its own loss, not a squared error."""
-    from skrnn._forecaster import _QuantileRNNRegressor
+    from skrnn import RNNRegressor
 
     X, y = seq_data
     kw = dict(units=8, epochs=3, batch_size=16, random_state=0)
-    plain = _QuantileRNNRegressor(**kw)
-    plain._levels = (0.1, 0.5, 0.9)
-    ones = _QuantileRNNRegressor(**kw)
-    ones._levels = plain._levels
+    kw.update(loss="pinball", quantiles=(0.1, 0.5, 0.9))
+    plain = RNNRegressor(**kw)
+    ones = RNNRegressor(**kw)
     Y = np.repeat(np.asarray(y, dtype=float).reshape(len(y), -1), 3, axis=1)
     plain.fit(X, Y)
     ones.fit(X, Y, sample_weight=np.ones(len(X)))
