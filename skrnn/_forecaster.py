@@ -116,6 +116,22 @@ class _ThetaFallback:
         return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
 
 
+def _check_numeric_y(y) -> None:
+    """A ``ValueError`` naming ``y`` when it does not hold numbers."""
+    frame = y.to_frame() if isinstance(y, pd.Series) else y
+    if isinstance(frame, pd.DataFrame):
+        numeric = all(pd.api.types.is_numeric_dtype(d) for d in frame.dtypes)
+        dtype = ", ".join(sorted({str(d) for d in frame.dtypes}))
+    else:
+        dtype = np.asarray(y).dtype
+        numeric = np.issubdtype(dtype, np.number)
+    if not numeric:
+        raise ValueError(
+            f"y must hold numbers; got dtype {dtype}. Convert the series first, for "
+            "example y.astype(float)."
+        )
+
+
 class RNNForecaster(BaseForecaster):
     """Recurrent-network forecaster for sktime, trained by skrnn's own estimators.
 
@@ -452,6 +468,7 @@ class, default="adam"
         if y is None:  # sktime asserts (an AssertionError), skrnn's contract is a ValueError
             raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
         self._check_params()  # before sktime's checks, which would blame fh for a strategy
+        _check_numeric_y(y)  # sktime reads object and string arrays as panels or text
         return super().fit(y, X=X, fh=fh)
 
     @transactional

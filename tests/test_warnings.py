@@ -32,7 +32,9 @@ def test_constructing_a_forecaster_warns_nothing(no_warnings):
 
 def test_forecaster_fit_update_predict_work_without_sktimes_data_copy(no_warnings):
     y = load_airline()
-    f = RNNForecaster(window_length=6, units=4, epochs=2, quantiles=None, random_state=0)
+    f = RNNForecaster(
+        strategy="recursive", window_length=6, units=4, epochs=2, intervals=None, random_state=0
+    )
     f.fit(y.iloc[:60], fh=[1, 2])
     f.update(y.iloc[60:72], update_params=False)
     pred = f.predict()
