@@ -117,18 +117,15 @@ class _ThetaFallback:
 
 
 def _check_numeric_y(y) -> None:
-    """A ``ValueError`` naming ``y`` when it does not hold numbers."""
-    frame = y.to_frame() if isinstance(y, pd.Series) else y
-    if isinstance(frame, pd.DataFrame):
-        numeric = all(pd.api.types.is_numeric_dtype(d) for d in frame.dtypes)
-        dtype = ", ".join(sorted({str(d) for d in frame.dtypes}))
-    else:
-        dtype = np.asarray(y).dtype
-        numeric = np.issubdtype(dtype, np.number)
-    if not numeric:
-        raise ValueError(
-            f"y must hold numbers; got dtype {dtype}. Convert the series first, for "
-            "example y.astype(float)."
+    """A ``TypeError`` naming ``y`` for an array that does not hold numbers (pandas input
+    is left to sktime, which refuses categorical and text columns with its TypeError)."""
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        return
+    dtype = np.asarray(y).dtype
+    if not np.issubdtype(dtype, np.number):
+        raise TypeError(
+            f"y must hold numbers; got an array of dtype {dtype}. Convert the series "
+            "first, for example y.astype(float)."
         )
 
 
