@@ -262,7 +262,7 @@ class, default="adam"
     horizon_ : int
         Steps ahead the networks output: 1 for ``"recursive"``, else the largest
         out-of-sample step of ``fh`` in ``fit``.
-    calibration_errors_ : ndarray of shape (n_origins, horizon_, n_variables) or None
+    calibration_errors_ : ndarray of shape (n_origins, n_steps, n_variables) or None
         ``intervals="conformal"``: the errors, on the adjusted scale, of the forecasts
         from the calibration origins.
 
