@@ -10,7 +10,7 @@ predictions against the model's own on the sample it is given.
 
 What a graph cannot reproduce is refused with an error naming it, never exported as a
 different computation: a network whose module is not the one skrnn builds (a subclass,
-replaced layers, forward hooks), ``return_sequences``, ``Seq2SeqTransformer``'s decoding
+replaced layers, forward hooks), ``Seq2SeqTransformer``'s decoding
 loop, a callable tokenizer, ``use_fit_history="auto"``.
 """
 
@@ -138,10 +138,12 @@ def _check_exportable_net(est) -> None:
             f"{name} is not exported to ONNX: only RNNRegressor and RNNClassifier themselves "
             "are (a subclass may compute its predictions differently)."
         )
-    if est.return_sequences:
+    module = est.module_
+    if est.return_sequences and (getattr(module, "conv", None) is not None
+                                 or getattr(module, "downsample", 1) != 1):  # fmt: skip
         raise NotImplementedError(
-            f"{name}(return_sequences=True) is not exported to ONNX yet: only many-to-one "
-            "models (one prediction per sequence) are."
+            f"{name}(return_sequences=True) with a convolutional branch or down-sampling is "
+            "not exported to ONNX."
         )
     module = est.module_
     if type(module) is not RNNModule or "forward" in vars(module):
@@ -383,12 +385,15 @@ def _emit_network(g: _Graph, est, x: str, lengths: str | None) -> str:
     x_tm = g.op("Transpose", [x], perm=[1, 0, 2])
     seq_lens = None if lengths is None else g.cast(lengths, g.T.INT32)
     out_tm, final = _emit_recurrent(g, x_tm, seq_lens, est)
+    weight = module.head.weight.detach().cpu().float().numpy()
+    bias = g.const(module.head.bias.detach().cpu().float().numpy())
+    if est.return_sequences:  # the head at every step: (N, T, n_outputs)
+        steps = g.op("Transpose", [out_tm], perm=[1, 0, 2])
+        return g.op("Add", [g.op("MatMul", [steps, g.const(weight.T.copy(), "head")]), bias])
     pooled = _emit_pool(g, out_tm, final, lengths, est.pooling)
     if getattr(module, "conv", None) is not None:
         pooled = g.op("Concat", [pooled, _emit_conv_branch(g, module.conv, x, lengths)], axis=1)
-    weight = module.head.weight.detach().cpu().float().numpy()
-    bias = module.head.bias.detach().cpu().float().numpy()
-    return g.op("Add", [g.op("MatMul", [pooled, g.const(weight.T.copy(), "head")]), g.const(bias)])
+    return g.op("Add", [g.op("MatMul", [pooled, g.const(weight.T.copy(), "head")]), bias])
 
 
 def _module_features(est) -> int:
@@ -483,8 +488,13 @@ def _convert_regressor(scope, operator, container):
     out = g.op("Add", [g.op("Mul", [out, g.const(est.target_scale_)]), g.const(est.target_mean_)])
     if window is not None:  # back to each window's level (and scale) of the target feature
         cols = g.const(np.asarray(est._target_columns, dtype=np.int64))
+        # (N, 1, F) -> the target columns (N, 1, k) per step, (N, k) per sequence
         shift, scale = (
-            None if s is None else g.op("Gather", [g.op("Squeeze", [s, g.ints(1)]), cols], axis=1)
+            None
+            if s is None
+            else g.op("Gather", [s, cols], axis=2)
+            if est.return_sequences
+            else g.op("Gather", [g.op("Squeeze", [s, g.ints(1)]), cols], axis=1)
             for s in window
         )
         if scale is not None:
@@ -492,7 +502,7 @@ def _convert_regressor(scope, operator, container):
         out = g.op("Add", [out, shift])
     target = operator.outputs[0].full_name
     if est._y_1d:
-        g.op("Reshape", [out, g.ints(-1)], out=target)
+        g.op("Squeeze", [out, g.ints(-1)], out=target)
     else:
         g.op("Identity", [out], out=target)
 
@@ -505,7 +515,7 @@ def _convert_classifier(scope, operator, container):
     logits = _emit_network(g, est, x, lengths)
     label, proba = operator.outputs[0].full_name, operator.outputs[1].full_name
     g.op("Softmax", [logits], out=proba, axis=-1)
-    best = g.op("ArgMax", [logits], axis=1, keepdims=0)
+    best = g.op("ArgMax", [logits], axis=-1, keepdims=0)
     classes = est.classes_
     if classes.dtype.kind in "biu":
         g.op("Gather", [g.const(classes.astype(np.int64), "classes"), best], out=label, axis=0)
@@ -519,7 +529,8 @@ def _shape_regressor(operator):
 
     est = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
-    shape = [n] if est._y_1d else [n, est.n_outputs_]
+    per_step = [None] if est.return_sequences else []
+    shape = [n, *per_step] + ([] if est._y_1d else [est.n_outputs_])
     operator.outputs[0].type = DoubleTensorType(shape)
 
 
@@ -529,8 +540,9 @@ def _shape_classifier(operator):
     est = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
     label = Int64TensorType if est.classes_.dtype.kind in "biu" else StringTensorType
-    operator.outputs[0].type = label([n])
-    operator.outputs[1].type = FloatTensorType([n, len(est.classes_)])
+    per_step = [None] if est.return_sequences else []
+    operator.outputs[0].type = label([n, *per_step])
+    operator.outputs[1].type = FloatTensorType([n, *per_step, len(est.classes_)])
 
 
 # -- transformers --------------------------------------------------------------------------
@@ -864,6 +876,16 @@ def _initial_types(model, feed: dict):
     return types
 
 
+def _unpadded(expected, got):
+    """``predict``'s output and the graph's as comparable arrays: per-step outputs of
+    variable-length input (a list, one array per sequence) against the graph's padded
+    ones, cut to each sequence's length; otherwise both as they are."""
+    if not isinstance(expected, list):
+        return np.asarray(expected), np.asarray(got)
+    cut = [np.asarray(g)[: len(e)] for e, g in zip(expected, got, strict=True)]
+    return np.concatenate(expected), np.concatenate(cut)
+
+
 def _check_predictions(model, graph, X, feed, lengths) -> float:
     """Run the graph with onnxruntime on the sample and compare with the model's own
     predictions; a ``ValueError`` when they differ. Returns the largest relative error."""
@@ -876,12 +898,11 @@ def _check_predictions(model, graph, X, feed, lengths) -> float:
     final = _final_estimator(model)
     kw = {} if lengths is None else {"lengths": lengths}
     if hasattr(final, "predict_proba") and hasattr(final, "classes_"):
-        expected, got = model.predict_proba(X, **kw), outputs[1]
-        labels_equal = np.array_equal(
-            np.asarray(outputs[0]), model.predict(X, **kw).astype(outputs[0].dtype)
-        )
+        expected, got = _unpadded(model.predict_proba(X, **kw), outputs[1])
+        labels, want = _unpadded(model.predict(X, **kw), outputs[0])
+        labels_equal = np.array_equal(np.asarray(labels), np.asarray(want).astype(labels.dtype))
     elif hasattr(final, "predict"):
-        expected, got, labels_equal = model.predict(X, **kw), outputs[0], True
+        (expected, got), labels_equal = _unpadded(model.predict(X, **kw), outputs[0]), True
     else:
         expected, got, labels_equal = model.transform(X), outputs[0], True
     expected = np.asarray(expected, dtype=np.float64)
@@ -908,7 +929,8 @@ def to_onnx(
     ``predict`` and ``predict_proba`` (classifiers: outputs ``"label"`` and
     ``"probabilities"``) compute: windows, scalers and scikit-learn steps, per-window
     normalisation, the recurrent layers (LSTM, GRU or RNN; stacked, bidirectional),
-    pooling, the output layer, target scaling, class labels and token vocabularies. The
+    pooling, the output layer (at every step with ``return_sequences``, padded to the
+    longest sequence), target scaling, class labels and token vocabularies. The
     batch and time axes are dynamic; token and variable-length input take their lengths
     as a second input (see :func:`onnx_inputs`). With ``check`` (and onnxruntime
     installed) the graph is run on ``X_sample`` and must match the model within
@@ -937,7 +959,7 @@ def to_onnx(
     Raises
     ------
     NotImplementedError
-        For what cannot be exported (``Seq2SeqTransformer``, ``return_sequences``,
+        For what cannot be exported (``Seq2SeqTransformer``, ``RNNForecaster``,
         layers skrnn does not build), naming it.
 
     Examples

@@ -113,6 +113,33 @@ def test_padded_input_with_lengths(data):
     assert_close(out, reg.predict(X, lengths=lengths))
 
 
+@pytest.mark.parametrize("params", [dict(), dict(bidirectional=True, instance_norm="last")])
+def test_per_step_regressor(data, params):
+    """return_sequences: one prediction per step, fixed and variable lengths."""
+    X, _ = data
+    reg = RNNRegressor(**TINY, return_sequences=True, **params).fit(X, X[:, :, 0] * 2)
+    assert_close(exported(reg, X)[0], reg.predict(X))
+    rng = np.random.RandomState(2)
+    Xv = [rng.rand(t, 2) + 1 for t in (3, 7, 4)]
+    reg = RNNRegressor(**TINY, return_sequences=True, **params).fit(Xv, [x * 3 for x in Xv])
+    X_new = [rng.rand(t, 2) + 1 for t in (5, 1, 8)]
+    out = exported(reg, Xv, X_new)[0]  # padded to the longest: compare each sequence's steps
+    assert out.shape == (3, 8, 2)
+    for got, want in zip(out, reg.predict(X_new), strict=True):
+        assert_close(got[: len(want)], want)
+
+
+def test_sequence_labeller_with_tokens():
+    X, y = ["abide", "cab", "bead"], [list("vcvcv"), list("cvc"), list("cvvc")]
+    tagger = RNNClassifier(**TINY, embedding_dim=3, return_sequences=True).fit(X, y)
+    label, proba = exported(tagger, X, ["bad", "ebbed"])
+    for i, (want_label, want_proba) in enumerate(
+        zip(tagger.predict(["bad", "ebbed"]), tagger.predict_proba(["bad", "ebbed"]), strict=True)
+    ):
+        assert (label[i, : len(want_label)] == want_label).all()
+        assert_close(proba[i, : len(want_label)], want_proba)
+
+
 @pytest.mark.parametrize("labels", [["up", "down", "flat"], [3, 10, -1]])
 def test_classifier_labels_and_probabilities(data, labels):
     X, y = data
@@ -237,9 +264,6 @@ def test_refused_with_a_clear_error(data):
     s2s = Seq2SeqTransformer(**TINY).fit(["ab", "ba"], ["ba", "ab"])
     with pytest.raises(NotImplementedError, match="Seq2SeqTransformer is not exported.*decoding"):
         skrnn.to_onnx(s2s, ["ab"])
-    tagger = RNNRegressor(**TINY, return_sequences=True).fit(X, X[:, :, 0])
-    with pytest.raises(NotImplementedError, match="return_sequences=True"):
-        skrnn.to_onnx(tagger, X)
     window = SlidingWindowTransformer(3).fit(np.arange(10.0))
     with pytest.raises(ValueError, match="use_fit_history='auto'"):
         skrnn.to_onnx(make_pipeline(window, RNNRegressor()), np.arange(10.0))
