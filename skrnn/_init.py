@@ -35,6 +35,12 @@ def torch_linear(layer: nn.Linear, generator: torch.Generator) -> None:
     _uniform_bias(layer.bias, layer.weight.shape[1], generator)
 
 
+def torch_conv(layer: nn.Conv1d, generator: torch.Generator) -> None:
+    """``nn.Conv1d.reset_parameters``: as ``nn.Linear``'s, fan-in = in channels x kernel."""
+    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+    _uniform_bias(layer.bias, layer.weight[0].numel(), generator)
+
+
 def torch_rnn(layer: nn.RNNBase, generator: torch.Generator) -> None:
     """``nn.RNNBase.reset_parameters``: every weight and bias uniform in
     ``+-1/sqrt(hidden_size)``."""
@@ -87,6 +93,11 @@ def keras_rnn(layer: nn.RNNBase, generator: torch.Generator) -> None:
                 param[units : 2 * units] = 1.0  # b_ih + b_hh of the forget gate: 1
 
 
+def keras_conv(layer: nn.Conv1d, generator: torch.Generator) -> None:
+    """Keras' ``Conv1D``: Glorot-uniform kernel, zero bias."""
+    keras_linear(layer, generator)
+
+
 def keras_embedding(layer: nn.Embedding, generator: torch.Generator) -> None:
     """Keras' ``Embedding``: uniform in +-0.05, the padding row zero."""
     nn.init.uniform_(layer.weight, -0.05, 0.05, generator=generator)
@@ -98,8 +109,18 @@ def keras_embedding(layer: nn.Embedding, generator: torch.Generator) -> None:
 #: picks its rule; parameters of layers no type matches keep their constructed values
 #: (which must then be deterministic, like the zeros of a learned start vector).
 SCHEMES: dict[str, dict[type, Rule]] = {
-    "torch": {nn.Linear: torch_linear, nn.RNNBase: torch_rnn, nn.Embedding: torch_embedding},
-    "keras": {nn.Linear: keras_linear, nn.RNNBase: keras_rnn, nn.Embedding: keras_embedding},
+    "torch": {
+        nn.Linear: torch_linear,
+        nn.Conv1d: torch_conv,
+        nn.RNNBase: torch_rnn,
+        nn.Embedding: torch_embedding,
+    },
+    "keras": {
+        nn.Linear: keras_linear,
+        nn.Conv1d: keras_conv,
+        nn.RNNBase: keras_rnn,
+        nn.Embedding: keras_embedding,
+    },
 }
 
 
@@ -126,8 +147,8 @@ def init_parameters(
         A CPU generator.
     scheme : str, default="torch"
         A key of :data:`SCHEMES`; ``"torch"`` reproduces PyTorch's default schemes of
-        ``nn.Linear``, ``nn.LSTM``/``nn.GRU``/``nn.RNN`` and ``nn.Embedding`` (padding
-        row zero); ``"keras"`` is Keras' (:func:`keras_rnn`).
+        ``nn.Linear``, ``nn.Conv1d``, ``nn.LSTM``/``nn.GRU``/``nn.RNN`` and
+        ``nn.Embedding`` (padding row zero); ``"keras"`` is Keras' (:func:`keras_rnn`).
 
     Examples
     --------

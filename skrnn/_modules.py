@@ -9,13 +9,16 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 from ._random import current_generator
 
 __all__ = [
+    "ConvBranch",
     "Dropout",
     "RNNModule",
+    "downsample_steps",
     "StackedRNN",
     "make_rnn",
     "pool_sequence",
     "run_packed",
     "step_mask",
+    "zscore_steps",
 ]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -225,6 +228,111 @@ def pool_sequence(
     return out.masked_fill(~valid, float("-inf")).amax(dim=1)
 
 
+def _valid_mask(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """``(batch, time, 1)`` float mask of the valid steps of ``x`` (all ones without lengths)."""
+    if lengths is None:
+        return x.new_ones(x.shape[0], x.shape[1], 1)
+    return step_mask(lengths, x.shape[1], x.device).unsqueeze(2).to(x.dtype)
+
+
+def zscore_steps(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """Each sequence of ``x`` ``(batch, time, features)`` standardised per feature over its
+    own valid steps (z-normalisation, as the UCR archive's series are); padding stays zero.
+    A constant feature becomes zero.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.tensor([[[1.0], [3.0], [9.0]]])
+    >>> zscore_steps(x, torch.tensor([2])).flatten().tolist()
+    [-1.0, 1.0, 0.0]
+    """
+    mask = _valid_mask(x, lengths)
+    count = mask.sum(dim=1, keepdim=True)
+    mean = (x * mask).sum(dim=1, keepdim=True) / count
+    centred = (x - mean) * mask
+    std = (centred.square().sum(dim=1, keepdim=True) / count).sqrt()
+    return centred / torch.where(std > 1e-8, std, torch.ones_like(std))
+
+
+def downsample_steps(
+    x: torch.Tensor, lengths: torch.Tensor | None, factor: int
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Means of ``factor`` consecutive steps: ``(batch, ceil(time / factor), features)``
+    and the new lengths ``ceil(lengths / factor)``.
+
+    Windows start at step 0 of every sequence and a sequence's last window averages
+    only its valid steps, so a sequence is down-sampled alike alone or padded in a batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.arange(5.0).reshape(1, 5, 1)
+    >>> y, n = downsample_steps(x, torch.tensor([5]), 2)
+    >>> y.flatten().tolist(), n.tolist()
+    ([0.5, 2.5, 4.0], [3])
+    """
+    if factor == 1:
+        return x, lengths
+    batch, steps, features = x.shape
+    mask = _valid_mask(x, lengths)
+    blocks = -(-steps // factor)
+    pad = blocks * factor - steps
+    total = nn.functional.pad(x * mask, (0, 0, 0, pad)).view(batch, blocks, factor, features)
+    count = nn.functional.pad(mask, (0, 0, 0, pad)).view(batch, blocks, factor, 1).sum(dim=2)
+    out = total.sum(dim=2) / count.clamp(min=1.0)
+    if lengths is None:
+        return out, None
+    return out, torch.div(lengths + factor - 1, factor, rounding_mode="floor")
+
+
+class ConvBranch(nn.Module):
+    """Fully convolutional branch of an LSTM-FCN (Wang et al. 2017, Karim et al. 2017):
+    blocks of ``Conv1d`` (zero "same" padding), ``BatchNorm1d`` and ReLU, then the mean over
+    the valid steps (global average pooling).
+
+    With ``lengths``, padded steps are zeroed before every convolution (what the
+    convolution's own zero padding gives a sequence alone) and batch normalisation
+    sees the valid steps only, so padding never changes a sequence's output.
+
+    Examples
+    --------
+    >>> import torch
+    >>> branch = ConvBranch(2, filters=(4, 8), kernel_sizes=(5, 3))
+    >>> branch(torch.zeros(3, 10, 2)).shape
+    torch.Size([3, 8])
+    """
+
+    def __init__(self, n_features: int, filters, kernel_sizes):
+        super().__init__()
+        sizes = [n_features, *filters]
+        self.convs = nn.ModuleList(
+            # no bias: batch normalisation removes it (its gradient is zero up to rounding,
+            # which Adam would turn into steps of size lr)
+            nn.Conv1d(sizes[i], sizes[i + 1], k, bias=False)
+            for i, k in enumerate(kernel_sizes)
+        )
+        # "same" padding, done here: PyTorch's padding="same" warns for even kernels
+        self.pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in kernel_sizes]
+        self.norms = nn.ModuleList(nn.BatchNorm1d(f) for f in filters)
+        self.out_features = sizes[-1]
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        h = x.transpose(1, 2)  # (batch, channels, time)
+        if lengths is None:
+            for conv, norm, pad in zip(self.convs, self.norms, self.pads, strict=True):
+                h = torch.relu(norm(conv(nn.functional.pad(h, pad))))
+            return h.mean(dim=2)
+        valid = step_mask(lengths, h.shape[2], h.device)  # (batch, time)
+        keep = valid.unsqueeze(1).to(h.dtype)
+        for conv, norm, pad in zip(self.convs, self.norms, self.pads, strict=True):
+            h = conv(nn.functional.pad(h * keep, pad))
+            steps = h.transpose(1, 2)[valid]  # (valid steps, channels): statistics of these
+            h = torch.zeros_like(h.transpose(1, 2)).index_put((valid,), norm(steps))
+            h = torch.relu(h).transpose(1, 2)
+        return (h * keep).sum(dim=2) / lengths.to(h.device, h.dtype)[:, None]
+
+
 class RNNModule(nn.Module):
     """Recurrent layers followed by a linear head.
 
@@ -238,12 +346,22 @@ class RNNModule(nn.Module):
     representation (see :func:`pool_sequence`). With ``return_sequences=True`` the head
     is applied at every step: output ``(batch, time_steps, n_outputs)``.
 
+    Many-to-one only (:meth:`encode`): ``conv_filters`` adds a :class:`ConvBranch` beside
+    the RNN (an LSTM-FCN; its features are concatenated with the pooled RNN outputs),
+    ``downsample`` averages that many consecutive steps before both branches
+    (:func:`downsample_steps`), and ``zscore`` standardises each sequence per feature
+    first (:func:`zscore_steps`). With the defaults the module is a plain RNN.
+
     Examples
     --------
     >>> import torch
     >>> m = RNNModule(n_features=2, n_outputs=3, cell="lstm", units=4, bidirectional=True)
     >>> m(torch.zeros(5, 7, 2)).shape
     torch.Size([5, 3])
+    >>> m = RNNModule(n_features=1, n_outputs=3, conv_filters=(8, 16), conv_kernel_sizes=(5, 3),
+    ...               downsample=4)
+    >>> m(torch.zeros(5, 100, 1)).shape, m.head.in_features
+    (torch.Size([5, 3]), 48)
     >>> m = RNNModule(n_features=2, n_outputs=1, units=4, return_sequences=True)
     >>> m(torch.zeros(5, 7, 2), lengths=torch.tensor([7, 3, 1, 2, 5])).shape
     torch.Size([5, 7, 1])
@@ -262,18 +380,38 @@ class RNNModule(nn.Module):
         pooling: str = "last",
         return_sequences: bool = False,
         vocab_size: int | None = None,
+        conv_filters: tuple = (),
+        conv_kernel_sizes: tuple = (),
+        downsample: int = 1,
+        zscore: bool = False,
     ):
         super().__init__()
         self.units = units
         self.bidirectional = bidirectional
         self.pooling = pooling
         self.return_sequences = return_sequences
+        self.downsample = downsample
+        self.zscore = zscore
         self.embedding = (
             None if vocab_size is None else nn.Embedding(vocab_size, n_features, padding_idx=0)
         )
         self.rnn = make_rnn(cell, n_features, units, num_layers, bidirectional, dropout, activation)
+        self.conv = (
+            ConvBranch(n_features, conv_filters, conv_kernel_sizes) if len(conv_filters) else None
+        )
         self.dropout = Dropout(dropout)
-        self.head = nn.Linear(units * (2 if bidirectional else 1), n_outputs)
+        width = units * (2 if bidirectional else 1)
+        self.head = nn.Linear(width + (self.conv.out_features if self.conv else 0), n_outputs)
+
+    def _inputs(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        """Embedded token ids, or the float input cast to the weights' dtype (float64
+        input reaches the module as given: cast each batch, not all data), z-normalised
+        per sequence with ``zscore``."""
+        if self.embedding is not None:
+            X = self.embedding(X)
+        else:
+            X = X.to(self.head.weight.dtype)
+        return zscore_steps(X, lengths) if self.zscore else X
 
     def steps(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """RNN outputs at every step ``(batch, time, directions * units)``; zero on padding.
@@ -284,10 +422,9 @@ class RNNModule(nn.Module):
         zeroed. A bidirectional RNN reads the
         sequences backwards too, so its input is packed.
         """
-        if self.embedding is not None:
-            X = self.embedding(X)
-        else:  # float64 input reaches the module as given: cast each batch, not all data
-            X = X.to(self.head.weight.dtype)
+        return self._run_rnn(self._inputs(X, lengths), lengths)
+
+    def _run_rnn(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         if lengths is None:
             return self.rnn(X)[0]
         if not self.bidirectional:
@@ -296,9 +433,15 @@ class RNNModule(nn.Module):
         return run_packed(self.rnn, X, lengths)[0]
 
     def encode(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        """Fixed-length representation ``(batch, units * directions)`` of each sequence."""
-        out = self.steps(X, lengths)
-        return pool_sequence(out, lengths, self.pooling, self.units, self.bidirectional)
+        """Fixed-length representation of each sequence: the pooled RNN outputs
+        ``(batch, units * directions)``, followed by the convolutional branch's features
+        when there is one. Both branches read the input down-sampled by ``downsample``."""
+        X, lengths = downsample_steps(self._inputs(X, lengths), lengths, self.downsample)
+        out = self._run_rnn(X, lengths)
+        pooled = pool_sequence(out, lengths, self.pooling, self.units, self.bidirectional)
+        if self.conv is None:
+            return pooled
+        return torch.cat([pooled, self.conv(X, lengths)], dim=1)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         if self.return_sequences:

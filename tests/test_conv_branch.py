@@ -1,0 +1,169 @@
+"""RNNClassifier's convolutional branch, down-sampling and z-normalisation (issue 25)."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import FAST
+from sklearn.base import clone
+
+from skrnn import RNNClassifier
+from skrnn._modules import ConvBranch, RNNModule, downsample_steps, zscore_steps
+
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    # tiny fits of a few epochs test behaviour, not learning
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+FAST = {**FAST, "batch_size": 8}
+
+
+def _ragged(n=24, n_features=2, low=3, high=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = [rng.randn(t, n_features) for t in rng.randint(low, high, size=n)]
+    y = np.array(["a", "b"] * (n // 2))
+    return X, y
+
+
+def _branch(clf):
+    m = clf.module_
+    return m.conv, m.downsample, m.zscore
+
+
+def test_auto_branch_for_numeric_sequences_only():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 30, 2), np.array([0, 1] * 10)
+    conv, factor, zscore = _branch(RNNClassifier(**FAST).fit(X, y))
+    assert [c.out_channels for c in conv.convs] == [64, 128, 64]
+    assert [c.kernel_size[0] for c in conv.convs] == [8, 5, 3]
+    assert factor == 1 and zscore is False  # several features: levels are kept
+    # long series are averaged down to at most 128 steps; univariate ones z-normalised
+    long = RNNClassifier(**FAST).fit(rng.randn(20, 300, 1), y).module_
+    assert long.downsample == 3 and long.zscore is True
+    # a one-step table, tokens, per-step labels and short sequences: no branch
+    table = RNNClassifier(time_steps=1, **FAST).fit(X[:, :, 0], y)
+    assert _branch(table) == (None, 1, False)
+    assert table.module_.head.in_features == 8
+    tokens = RNNClassifier(embedding_dim=4, **FAST).fit(["abcdefghij", "jihgfedcba"] * 10, y)
+    assert _branch(tokens)[:2] == (None, 1)
+    tagger = RNNClassifier(return_sequences=True, **FAST).fit(X, (X[:, :, 0] > 0).astype(int))
+    assert _branch(tagger)[:2] == (None, 1)
+    assert _branch(RNNClassifier(**FAST).fit(X[:, :7], y))[0] is None
+
+
+def test_parameters_reach_the_module_and_survive_clone():
+    X, y = np.random.RandomState(0).randn(20, 30, 1), np.array([0, 1] * 10)
+    clf = RNNClassifier(
+        conv_filters=(4, 6), conv_kernel_sizes=(3, 3), downsample=3, zscore=True, **FAST
+    )
+    conv, factor, zscore = _branch(clone(clf).fit(X, y))
+    assert [c.out_channels for c in conv.convs] == [4, 6] and factor == 3 and zscore
+    plain = RNNClassifier(conv_filters=None, downsample=1, **FAST).fit(X, y)
+    assert _branch(plain)[:2] == (None, 1)
+    assert plain.module_.head.in_features == 8
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"conv_filters": (4, 4), "conv_kernel_sizes": (3,)}, "one kernel size per"),
+        ({"conv_filters": (4, 4, 4, 4)}, "one kernel size per"),
+        ({"conv_filters": (4, 0)}, "positive integers"),
+        ({"conv_filters": (4,), "return_sequences": True}, "return_sequences=True"),
+        ({"downsample": 2, "return_sequences": True}, "return_sequences=True"),
+    ],
+)
+def test_bad_architecture_is_a_clear_error_and_changes_nothing(params, match):
+    X, y = np.random.RandomState(0).randn(20, 12, 1), np.array([0, 1] * 10)
+    clf = RNNClassifier(**FAST).fit(X, y)
+    before = clf.predict_proba(X)
+    targets = (X[:, :, 0] > 0).astype(int) if params.get("return_sequences") else y
+    with pytest.raises(ValueError, match=match):
+        clf.set_params(**params).fit(X, targets)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("downsample", [1, 3])
+def test_padding_never_changes_a_prediction(bidirectional, downsample):
+    X, y = _ragged()
+    clf = RNNClassifier(
+        bidirectional=bidirectional, downsample=downsample, zscore=True, **FAST
+    ).fit(X, y)
+    assert clf.module_.conv is not None
+    short = X[0][:5]
+    alone = clf.predict_proba([short])
+    longer = [np.random.RandomState(1).randn(60, 2) * 100 for _ in range(2)]
+    batched = clf.predict_proba([longer[0], short, longer[1]])
+    np.testing.assert_allclose(batched[1], alone[0], rtol=1e-5, atol=1e-6)
+    lengths = np.array([len(s) for s in X])
+    garbage = np.full((len(X), lengths.max(), 2), 1e6)
+    for i, s in enumerate(X):
+        garbage[i, : len(s)] = s
+    np.testing.assert_allclose(
+        clf.predict_proba(garbage, lengths=lengths), clf.predict_proba(X), atol=1e-6
+    )
+
+
+def test_training_ignores_padding_values():
+    """Batch normalisation and the convolutions see valid steps only: fitting on a
+    padded array (padding 7.0) with lengths equals fitting on the list."""
+    X, y = _ragged()
+    lengths = np.array([len(s) for s in X])
+    padded = np.full((len(X), 50, 2), 7.0)
+    for i, s in enumerate(X):
+        padded[i, : len(s)] = s
+    a = RNNClassifier(**FAST).fit(X, y).predict_proba(X)
+    b = RNNClassifier(**FAST).fit(padded, y, lengths=lengths).predict_proba(X)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_conv_weights_come_from_random_state_not_torch_global_rng():
+    X, y = np.random.RandomState(0).randn(20, 12, 1), np.array([0, 1] * 10)
+    torch.manual_seed(1)
+    a = RNNClassifier(**FAST).fit(X, y).module_.conv.convs[0].weight.detach().clone()
+    torch.manual_seed(2)
+    state = torch.get_rng_state()
+    b = RNNClassifier(**FAST).fit(X, y).module_.conv.convs[0].weight
+    torch.testing.assert_close(a, b.detach())
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_conv_branch_learns_a_local_pattern_the_last_step_misses():
+    """A bump early in a 60-step series sets the class: the convolutional branch finds
+    it in few epochs, a last-step LSTM without the branch barely does."""
+    rng = np.random.RandomState(0)
+    X = 0.3 * rng.randn(64, 60, 1)
+    y = np.arange(64) % 2
+    where = rng.randint(2, 20, size=64)
+    X[y == 1, where[y == 1], 0] += 3.0
+    X[y == 0, where[y == 0], 0] -= 3.0
+    params = dict(units=8, epochs=8, batch_size=16, lr=0.01, zscore=False, random_state=0)
+    with_branch = RNNClassifier(**params).fit(X, y).score(X, y)
+    without = RNNClassifier(conv_filters=None, **params).fit(X, y).score(X, y)
+    assert with_branch > 0.95
+    assert with_branch > without + 0.2
+
+
+def test_module_helpers_on_padded_batches():
+    x = torch.randn(3, 10, 2)
+    lengths = torch.tensor([10, 4, 7])
+    # z-normalisation of each sequence over its own steps, padding zero
+    z = zscore_steps(x, lengths)
+    torch.testing.assert_close(z[1, :4], zscore_steps(x[1:2, :4], None)[0])
+    assert torch.equal(z[1, 4:], torch.zeros(6, 2))
+    torch.testing.assert_close(z[0].mean(dim=0), torch.zeros(2), atol=1e-6, rtol=0)
+    # down-sampling: each sequence alike alone and batched
+    d, n = downsample_steps(x, lengths, 3)
+    assert d.shape == (3, 4, 2) and n.tolist() == [4, 2, 3]
+    torch.testing.assert_close(d[2, :3], downsample_steps(x[2:3, :7], None, 3)[0][0])
+    # the branch in eval mode: a sequence alone equals it padded in a batch
+    branch = ConvBranch(2, (4, 5), (4, 3)).eval()
+    torch.testing.assert_close(branch(x, lengths)[1], branch(x[1:2, :4])[0])
+
+
+def test_module_without_branch_is_unchanged():
+    """The defaults of RNNModule build what it built before (tables, regressor)."""
+    m = RNNModule(n_features=3, n_outputs=2, units=4)
+    assert m.conv is None and m.downsample == 1 and not m.zscore
+    assert m.head.in_features == 4
