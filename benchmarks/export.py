@@ -64,11 +64,8 @@ def _workloads(quick: bool, tiny: bool = False):
     out.append(("W2", "W2: LSTM 32 units, 6 steps x 8 features", w2.fit(X2[:2048], y2[:2048]), X2))
     n3 = max(64, int(8926 * scale))
     X3, y3 = classification_data(n3, 24 if tiny else 96, 7)
-    # the recurrent network alone (issue 25's default convolutional branch, down-sampling
-    # and z-normalisation are not exported to ONNX yet)
     w3 = RNNClassifier(cell="lstm", units=4 if tiny else 64, num_layers=2, epochs=1,
-                       batch_size=256, random_state=0, conv_filters=None, downsample=1,
-                       zscore=False)  # fmt: skip
+                       batch_size=256, random_state=0)  # fmt: skip
     out.append(
         ("W3", "W3: 2 x LSTM 64 units, 96 steps, 7 classes", w3.fit(X3[:1024], y3[:1024]), X3)
     )
