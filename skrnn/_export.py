@@ -11,7 +11,7 @@ predictions against the model's own on the sample it is given.
 What a graph cannot reproduce is refused with an error naming it, never exported as a
 different computation: a network whose module is not the one skrnn builds (a subclass,
 replaced layers, forward hooks), ``Seq2SeqTransformer``'s decoding
-loop, a callable tokenizer, ``use_fit_history="auto"``.
+loop, a callable tokenizer, the deprecated ``use_fit_history="auto"``.
 """
 
 from __future__ import annotations

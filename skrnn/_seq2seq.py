@@ -65,10 +65,11 @@ class Seq2SeqTransformer(
     ``fit(X)`` without ``Y`` trains a sequence autoencoder (``Y = X``), and so does
     ``autoencoder=True`` whatever ``Y`` holds: set it when the estimator sits in a
     :class:`~sklearn.pipeline.Pipeline` in front of a supervised model, which passes its
-    labels as ``Y``. With ``autoencoder="auto"`` (the default), a ``Y`` holding one scalar
-    per sample (class labels or a 1D numeric target; for numeric ``X``, also 1D string
-    labels) is ignored too, with a warning. ``transform`` returns the encoder's embedding
-    of each sequence.
+    labels as ``Y`` (``make_pipeline(Seq2SeqTransformer(autoencoder=True),
+    LogisticRegression())``; a ``Y`` of one number per sample without it is a
+    ``ValueError`` naming the switch). With ``autoencoder=False`` (the default) ``Y``
+    holds the target sequences; the estimator never decides from the values of ``Y``.
+    ``transform`` returns the encoder's embedding of each sequence.
 
     Parameters
     ----------
@@ -185,11 +186,14 @@ default="adam"
     quantiles : sequence of float in (0, 1) or None, default=None
         With ``loss="pinball"``: the levels; output feature ``j`` is fitted at
         ``quantiles[j % len(quantiles)]``. ``None``: the median (0.5).
-    autoencoder : bool or "auto", default="auto"
-        ``True``: train an autoencoder of ``X`` and ignore ``Y`` (a Pipeline's labels).
-        ``False``: ``Y`` holds the target sequences (``None``: ``X``). ``"auto"``: as
-        ``False``, except that a ``Y`` of one scalar per sample is ignored, with a
-        ``UserWarning``.
+    autoencoder : bool, default=False
+        ``True``: train an autoencoder of ``X`` and ignore ``Y`` (the labels a Pipeline
+        passes). ``False``: ``Y`` holds the target sequences (``None``: ``X``).
+
+        .. versionchanged:: 0.2.0
+           The default was ``"auto"``: as ``False``, except that a ``Y`` of one scalar
+           per sample was ignored, with a ``UserWarning``. ``"auto"`` is deprecated (a
+           ``FutureWarning``) and will be removed in 0.3.0.
     bidirectional_encoder : bool, default="deprecated"
         The former name of ``bidirectional``; when set, it is used instead.
 
@@ -255,7 +259,7 @@ default="adam"
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
-        "autoencoder": ["boolean", StrOptions({"auto"})],
+        "autoencoder": ["boolean", Hidden(StrOptions({"auto"}))],
         **TargetNormMixin._norm_constraints,
         "loss": [StrOptions(set(LOSSES))],
         "quantiles": ["array-like", None],
@@ -297,7 +301,7 @@ default="adam"
         target_feature=0,
         loss="squared_error",
         quantiles=None,
-        autoencoder="auto",
+        autoencoder=False,
         bidirectional_encoder="deprecated",
     ):
         super().__init__(
@@ -370,15 +374,25 @@ default="adam"
         ``(n, T, F)`` and ``None``: of ``Y``, or of ``X`` for an autoencoder."""
         n = len(X)
         Y = None if Y is None else check_container(Y, "Y")
-        labels = Y is not None and _holds_labels(
-            sequence_kind(Y, tokens="auto", input_name="Y"), self.input_kind_
-        )
-        ignore_Y = Y is not None and (self.autoencoder is True or (labels and self.autoencoder))
-        if ignore_Y and len(Y) != n:  # an error first: no warning about a Y that cannot pair
+        if isinstance(self.autoencoder, str):  # "auto": deprecated
+            warnings.warn(
+                "autoencoder='auto' is deprecated in 0.2.0 and will be removed in 0.3.0; "
+                "set autoencoder=True (train an autoencoder of X, ignoring the labels a "
+                "Pipeline passes as Y) or False (the default: Y holds target sequences).",
+                FutureWarning,
+                stacklevel=6,
+            )
+        Y_kind = None if Y is None else sequence_kind(Y, tokens="auto", input_name="Y")
+        # the deprecated "auto" guesses labels from Y's kind (strings beside numeric X too)
+        labels = Y is not None and _holds_labels(Y_kind, self.input_kind_)
+        auto = isinstance(self.autoencoder, str)
+        ignore_Y = Y is not None and (labels if auto else bool(self.autoencoder))
+        if (ignore_Y or Y_kind == "scalars") and len(Y) != n:
+            # an error first: no warning or advice about a Y that cannot pair
             raise ValueError(
                 f"X and Y must pair up: X has {n} sequences but Y has {len(Y)} values."
             )
-        if labels and self.autoencoder == "auto":
+        if labels and auto:
             warnings.warn(
                 "Y holds one scalar per sample (class labels, as a Pipeline passes them), "
                 "not target sequences, so it is ignored and an autoencoder of X is trained. "
@@ -386,6 +400,13 @@ default="adam"
                 "have Y read as target sequences.",
                 UserWarning,
                 stacklevel=6,
+            )
+        if Y_kind == "scalars" and not ignore_Y:
+            raise ValueError(
+                "Y holds one number per sample, not target sequences (a Pipeline passes "
+                "its labels or targets as Y). To embed X in front of a supervised model, "
+                "set autoencoder=True (Y is then ignored); otherwise give Y as target "
+                "sequences, (n_samples, t_out[, f_out]), strings or lists of tokens."
             )
         if ignore_Y:
             Y = None

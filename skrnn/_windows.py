@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ._series import check_3d_output, check_series
@@ -129,21 +128,26 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     (``np.array(windows)``) before writing into it.
 
     **Fit, then transform: the history.** ``fit`` remembers the last ``time_steps`` rows
-    it saw (``history_``). ``transform(X)`` treats ``X`` as the continuation of that
-    series and completes the windows of its first rows from ``history_``; this is what a
-    test fold of ``TimeSeriesSplit`` (which follows its training fold) and forecasting
-    after the training period need. ``transform`` of any row equals the row of
-    ``fit_transform`` on the training and new data joined. Exceptions, where ``X`` is
-    windowed on its own like ``fit_transform`` does, with ``use_fit_history="auto"``
-    (the default): ``X`` is the data seen in ``fit`` (same values, e.g. a pipeline
-    scoring its training data; a ``UserWarning`` says so), or a pandas ``X`` whose index
-    does not start after the last index seen in ``fit``. ``use_fit_history=True``
-    always continues the fit data and ``False`` never does, whatever ``X`` holds: set one
-    of them to make the choice explicit. ``X`` is assumed to follow the fit data
-    directly: with a gap between them (for example ``TimeSeriesSplit(gap=...)``) set
-    ``use_fit_history=False``.
+    it saw (``history_``). By default (``use_fit_history=True``) ``transform(X)`` treats
+    ``X`` as the continuation of that series and completes the windows of its first rows
+    from ``history_``: ``transform`` of any row equals the row of ``fit_transform`` on the
+    training and new data joined. ``fit_transform`` (what a ``Pipeline`` calls in
+    ``fit``) always windows its ``X`` on its own. The transformer never looks at the
+    values or the index of ``X`` to decide; the switch is yours:
 
-    Parameters
+    - ``use_fit_history=True`` (the default): ``X`` directly follows the fit data. The
+      test folds of ``TimeSeriesSplit`` (without ``gap``), which follow their training
+      fold, and forecasting the period after the training data
+      (``pipeline.predict(X_next)``).
+    - ``use_fit_history=False``: each ``X`` windowed on its own, its first rows filled
+      with ``fill_value``. A pipeline predicting or scoring its own training data
+      (``pipeline.score(X_train, y_train)``, ``return_train_score=True`` in
+      ``cross_validate`` or ``GridSearchCV``, ``learning_curve``), folds with a gap
+      (``TimeSeriesSplit(gap=...)``) or in any order (``KFold``), or another series;
+      ``fit(X).transform(X)`` then equals ``fit_transform(X)``, as scikit-learn's
+      contract for transformers expects.
+
+        Parameters
     ----------
     time_steps : int, default=12
         Length of every window.
@@ -157,10 +161,15 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
         .. versionchanged:: 0.2.0
            The default was ``"edge"``; see :doc:`/changes`.
-    use_fit_history : bool or "auto", default="auto"
-        Whether ``transform`` continues the series seen in ``fit``: always (``True``),
-        never (``False``), or unless ``X`` is the fit data itself or a pandas ``X`` whose
-        index does not follow the fit data's (``"auto"``; see above).
+    use_fit_history : bool, default=True
+        Whether ``transform`` continues the series seen in ``fit`` (``True``) or windows
+        each ``X`` on its own (``False``); see "Fit, then transform" above for the cases.
+
+        .. versionchanged:: 0.2.0
+           The default was ``"auto"``, which decided at each ``transform`` from the
+           values of ``X`` (the fit data itself: on its own, with a warning) and its
+           pandas index. ``"auto"`` is deprecated (a ``FutureWarning``) and will be
+           removed in 0.3.0.
     flatten : bool, default=False
         ``False``: sequences ``(n_timesteps, time_steps, n_features)``, what the RNN
         estimators read (a univariate series gives ``(n_timesteps, time_steps, 1)``).
@@ -217,7 +226,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         "time_steps": [Interval(Integral, 1, None, closed="left")],
         "include_current": ["boolean", "array-like", str],
         "fill_value": [StrOptions({"edge"}), Real],
-        "use_fit_history": ["boolean", StrOptions({"auto"})],
+        "use_fit_history": ["boolean", Hidden(StrOptions({"auto"}))],
         "flatten": ["boolean"],
     }
 
@@ -227,7 +236,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         *,
         include_current=False,
         fill_value=0.0,
-        use_fit_history="auto",
+        use_fit_history=True,
         flatten=False,
     ):
         self.time_steps = time_steps
@@ -245,10 +254,6 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         named = hasattr(self, "feature_names_in_")
         mask[_column_positions(names, named, self.include_current, "include_current")] = True
         return mask
-
-    @staticmethod
-    def _fingerprint(X: np.ndarray) -> tuple:
-        return X.shape, hashlib.blake2b(np.ascontiguousarray(X)).hexdigest()
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)
@@ -279,7 +284,17 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
                 "window. Use a smaller time_steps or a longer series."
             )
         self.history_ = series[-self.time_steps :].copy()
-        self._fit_key = self._fingerprint(series)
+        if self.use_fit_history == "auto":
+            warnings.warn(
+                "use_fit_history='auto' is deprecated in 0.2.0 and will be removed in "
+                "0.3.0; set use_fit_history=True (the default: X continues the fit "
+                "series) or False (each X windowed on its own). See the "
+                "SlidingWindowTransformer docstring for the pipeline cases.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        # what the deprecated "auto" compares (also when set after fit): no copy of X
+        self._fit_length = n
         index = _pandas_index(X)
         self._fit_last_label = None if index is None else index[-1]
         return self
@@ -323,14 +338,17 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     def _continues_fit(self, X, series: np.ndarray) -> bool:
         if self.use_fit_history != "auto":
             return bool(self.use_fit_history)
-        if self._fingerprint(series) == self._fit_key:
+        # the deprecated guess (until 0.3.0): the fit data itself (its length and last
+        # rows) is windowed on its own, with a warning; a pandas X continues only when
+        # its index starts after the last index seen in fit
+        if len(series) == self._fit_length and np.array_equal(
+            series[-len(self.history_) :], self.history_
+        ):
             warnings.warn(
-                "X is the series seen in fit (same values), so it is windowed on its own, "
-                "like fit_transform does, not as the continuation of the fit data. This is "
-                "what scoring a pipeline on its training data needs; if X is a new block "
-                "that happens to repeat the fit data, set use_fit_history=True (or use "
-                "fit_transform on the joined series). use_fit_history=False windows every "
-                "X on its own without this warning.",
+                "X is the series seen in fit (same length and last values), so it is "
+                "windowed on its own, like fit_transform does, not as the continuation of "
+                "the fit data. Set use_fit_history=False to have this without a warning, "
+                "or True to continue the fit series.",
                 UserWarning,
                 stacklevel=3,
             )

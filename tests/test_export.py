@@ -264,7 +264,8 @@ def test_refused_with_a_clear_error(data):
     s2s = Seq2SeqTransformer(**TINY).fit(["ab", "ba"], ["ba", "ab"])
     with pytest.raises(NotImplementedError, match="Seq2SeqTransformer is not exported.*decoding"):
         skrnn.to_onnx(s2s, ["ab"])
-    window = SlidingWindowTransformer(3).fit(np.arange(10.0))
+    with pytest.warns(FutureWarning, match="deprecated"):
+        window = SlidingWindowTransformer(3, use_fit_history="auto").fit(np.arange(10.0))
     with pytest.raises(ValueError, match="use_fit_history='auto'"):
         skrnn.to_onnx(make_pipeline(window, RNNRegressor()), np.arange(10.0))
     clf = RNNClassifier(**TINY, embedding_dim=2, tokenizer=str.split).fit(["a b", "b"], [0, 1])

@@ -366,13 +366,6 @@ def test_clear_errors_for_bad_parameters(params, exc, match):
         Seq2SeqTransformer(**FAST, **params).fit(WORDS)
 
 
-def test_transform_of_the_fit_block_warns():
-    series = np.arange(20.0)
-    window = SlidingWindowTransformer(3).fit(series)
-    with pytest.warns(UserWarning, match="windowed on its own"):
-        window.transform(series)
-
-
 def test_failed_partial_fit_mid_epoch_restores_weights_optimizer_and_callbacks():
     """A failure after some optimizer steps of an epoch: the weights, Adam's moments, the
     learning-rate schedule, early stopping's counters and the history are as before,

@@ -204,33 +204,50 @@ def test_text_autoencoder():
     assert est.predict(["ab"]).shape == (1,)
 
 
-def test_one_label_per_sample_trains_the_autoencoder():
-    """A Pipeline passes class labels as y: they are not target sequences."""
+def test_one_label_per_sample_is_an_error_naming_the_switch():
+    """A Pipeline passes class labels as Y: by default Y holds target sequences, so one
+    number per sample is refused with the fix; autoencoder=True ignores Y."""
     X = np.random.RandomState(0).rand(16, 5, 1)
-    y = np.array(["up", "down"] * 8)
-    with pytest.warns(UserWarning, match="Y holds one scalar per sample"):
-        est = Seq2SeqTransformer(**FAST).fit(X, y)
+    y = np.array([0, 1] * 8)
+    with pytest.raises(ValueError, match="set autoencoder=True"):
+        Seq2SeqTransformer(**FAST).fit(X, y)
+    est = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, y)
     assert not est.supervised_
     np.testing.assert_array_equal(est.transform(X), Seq2SeqTransformer(**FAST).fit(X).transform(X))
 
 
 def test_autoencoder_switch_is_explicit():
-    """autoencoder=True ignores Y silently; "auto" warns where it guesses; False reads Y."""
+    """autoencoder=True ignores Y (labels or sequences) silently; False (the default)
+    reads Y: strings beside numeric X are target texts, not labels."""
     X = np.random.RandomState(0).rand(16, 5, 1)
-    y = np.array([0, 1] * 8)
-    with pytest.warns(UserWarning, match="autoencoder=True"):
-        guessed = Seq2SeqTransformer(**FAST).fit(X, y)
+    labels = np.array(["up", "down"] * 8)
     with warnings.catch_warnings():
-        warnings.filterwarnings("error", message="Y holds one scalar")
-        explicit = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, y)
+        warnings.simplefilter("error")
+        explicit = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, labels)
         sequences = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, X[:, ::-1])
-    assert not guessed.supervised_ and not explicit.supervised_ and not sequences.supervised_
-    np.testing.assert_array_equal(guessed.transform(X), explicit.transform(X))
+        texts = Seq2SeqTransformer(**FAST).fit(X, labels)
+    assert not explicit.supervised_ and not sequences.supervised_
     np.testing.assert_array_equal(sequences.transform(X), explicit.transform(X))
-    with pytest.raises(ValueError, match="Numeric Y must be an array"):
-        Seq2SeqTransformer(autoencoder=False, **FAST).fit(X, y)
+    assert texts.supervised_ and texts.output_kind_ == "text"
+    assert Seq2SeqTransformer().autoencoder is False
     with pytest.raises(ValueError, match="autoencoder"):
         Seq2SeqTransformer(autoencoder="yes").fit(X)
+
+
+def test_autoencoder_auto_is_deprecated_and_keeps_its_guess_until_removed():
+    X = np.random.RandomState(0).rand(16, 5, 1)
+    y = np.array([0, 1] * 8)
+    with (
+        pytest.warns(FutureWarning, match="autoencoder='auto' is deprecated"),
+        pytest.warns(UserWarning, match="Y holds one scalar per sample"),
+    ):
+        guessed = Seq2SeqTransformer(autoencoder="auto", **FAST).fit(X, y)
+    assert not guessed.supervised_
+    explicit = Seq2SeqTransformer(autoencoder=True, **FAST).fit(X, y)
+    np.testing.assert_array_equal(guessed.transform(X), explicit.transform(X))
+    with pytest.warns(FutureWarning, match="autoencoder='auto'"):
+        sequences = Seq2SeqTransformer(autoencoder="auto", **FAST).fit(X, X[:, ::-1])
+    assert sequences.supervised_
 
 
 @pytest.fixture(scope="module")

@@ -134,17 +134,19 @@ def test_transform_continues_the_fit_series(train, n_test, draw):
     X_test = draw.draw(arrays(np.float64, (n_test, n_features), elements=finite))
     changed = X_test.copy()
     changed[-1] += 1.0
-    for new in (X_test, changed):  # data equal to the fit data is windowed on its own
-        assume(new.shape != X_train.shape or not np.array_equal(new, X_train))
     window = SlidingWindowTransformer(time_steps, include_current=current).fit(as_input(X_train))
     joined = clone(window).fit_transform(as_input(np.concatenate([X_train, X_test])))
     out = window.transform(as_input(X_test))
     np.testing.assert_array_equal(out, joined[len(X_train) :])
-    # re-transforming the training data does not use its own end as history (the
-    # default use_fit_history="auto" says so)
-    with pytest.warns(UserWarning, match="X is the series seen in fit"):
-        again = window.transform(as_input(X_train))
-    np.testing.assert_array_equal(again, clone(window).fit_transform(as_input(X_train)))
+    # the default continues whatever X holds, the training data too (no guess)
+    again = window.transform(as_input(X_train))
+    both = clone(window).fit_transform(as_input(np.concatenate([X_train, X_train])))
+    np.testing.assert_array_equal(again, both[len(X_train) :])
+    # use_fit_history=False: transform(X) is fit_transform(X), whatever was fitted
+    alone = clone(window).set_params(use_fit_history=False).fit(as_input(X_train))
+    np.testing.assert_array_equal(
+        alone.transform(as_input(X_train)), clone(window).fit_transform(as_input(X_train))
+    )
     # a change to later test rows does not change earlier test windows
     np.testing.assert_array_equal(window.transform(as_input(changed))[:-1], out[:-1])
 
@@ -156,7 +158,7 @@ def test_use_fit_history_false_windows_each_call_alone():
     )
 
 
-def test_pandas_index_decides_whether_transform_continues():
+def test_pandas_index_names_the_output_but_does_not_decide():
     index = pd.date_range("2000-01-01", periods=12, freq="MS")
     df = pd.DataFrame({"sales": np.arange(1.0, 13.0)}, index=index)
     window = SlidingWindowTransformer(2, flatten=True).set_output(transform="pandas")
@@ -165,10 +167,11 @@ def test_pandas_index_decides_whether_transform_continues():
     assert list(test.columns) == ["sales_lag2", "sales_lag1"]
     assert test.index.equals(index[8:])
     assert test.iloc[0].tolist() == [7.0, 8.0]  # completed from the end of the fit data
-    # rows that do not start after the fitted index are windowed on their own
+    # rows that do not start after the fitted index continue it too: the index is not read
     inside = window.transform(df.iloc[4:8])
-    assert inside.iloc[0].tolist() == [0.0, 0.0]
-    assert inside.iloc[2].tolist() == [5.0, 6.0]
+    assert inside.iloc[0].tolist() == [7.0, 8.0]
+    alone = clone(window).set_params(use_fit_history=False).fit(df.iloc[:8])
+    assert alone.transform(df.iloc[4:8]).iloc[:3].values.tolist() == [[0, 0], [0, 5], [5, 6]]
 
 
 def test_include_current_by_name_and_feature_names():
@@ -295,9 +298,11 @@ def test_make_supervised_bad_series():
 
 
 def test_use_fit_history_true_always_continues_the_fit_data():
-    """The explicit switch: no guess from the values (nor from a pandas index)."""
+    """The explicit switch, and the default: no guess from the values (nor from a pandas
+    index), so no warning."""
     series = np.arange(5.0)
-    window = SlidingWindowTransformer(2, use_fit_history=True).fit(series)
+    window = SlidingWindowTransformer(2).fit(series)
+    assert window.use_fit_history is True
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "same values" guess, so no warning
         out = window.transform(series)
@@ -308,13 +313,23 @@ def test_use_fit_history_true_always_continues_the_fit_data():
     assert explicit.transform(df.iloc[:2])[0, :, 0].tolist() == [6.0, 7.0]
 
 
-def test_auto_warns_when_it_windows_the_fit_data_on_its_own():
+def test_auto_is_deprecated_and_keeps_its_guess_until_removed():
+    """use_fit_history="auto" (the default before 0.2.0): a FutureWarning in fit; the
+    fit data itself is still windowed on its own (with its warning) and a pandas X whose
+    index does not follow the fit data's too."""
     series = np.arange(5.0)
-    window = SlidingWindowTransformer(2).fit(series)
-    assert window.use_fit_history == "auto"
-    with pytest.warns(UserWarning, match="use_fit_history=True"):
+    with pytest.warns(FutureWarning, match="use_fit_history='auto' is deprecated"):
+        window = SlidingWindowTransformer(2, use_fit_history="auto").fit(series)
+    with pytest.warns(UserWarning, match="use_fit_history=False"):
         out = window.transform(series)
-    np.testing.assert_array_equal(out, window.fit_transform(series))
+    np.testing.assert_array_equal(out, SlidingWindowTransformer(2).fit_transform(series))
+    np.testing.assert_array_equal(window.transform(np.array([5.0]))[0, :, 0], [3, 4])
+    index = pd.date_range("2000-01-01", periods=8, freq="MS")
+    df = pd.DataFrame({"s": np.arange(8.0)}, index=index)
+    with pytest.warns(FutureWarning):
+        window.fit(df.iloc[:6])
+    assert window.transform(df.iloc[6:])[0, :, 0].tolist() == [4.0, 5.0]
+    assert window.transform(df.iloc[:2])[1, :, 0].tolist() == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("n_features", [1, 3])
