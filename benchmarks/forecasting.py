@@ -17,7 +17,8 @@ downloaded) and writes a Markdown table into ``docs/forecasting.md``:
 The series are split into a **development** set, used while choosing the defaults, and a
 **held-out** set that was not looked at while choosing them; the two are reported
 separately. ``--quick`` is a smoke test (two short series, one origin, tiny networks).
-One torch thread throughout.
+One torch thread throughout. ``--panel`` runs the panel benchmark instead
+(``benchmarks/forecasting_panel.py``: one global network against per-series models).
 """
 
 from __future__ import annotations
@@ -347,7 +348,13 @@ def render(results: list, header: str) -> str:
 
 
 def main(argv=None) -> list:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--panel" in argv:  # global forecasting on panels: benchmarks/forecasting_panel.py
+        from benchmarks.forecasting_panel import main as panel_main
+
+        return panel_main(argv)
     p = argparse.ArgumentParser(prog="python -m benchmarks.forecasting", description=__doc__)
+    p.add_argument("--panel", action="store_true", help="the panel benchmark (issue 23)")
     p.add_argument("--quick", action="store_true", help="smoke test: 2 series, 1 origin")
     p.add_argument("--series", default="", help="comma-separated series (default: all)")
     p.add_argument("--models", default="", help="comma-separated columns (default: all)")

@@ -7,12 +7,14 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.seasonality import autocorrelation_seasonality_test
 
 from ._losses import PinballLoss
+from ._panel import is_panel, split_panel, stack_panel
 from ._regressor import RNNRegressor
 from ._seq2seq import Seq2SeqTransformer
 from ._transaction import transactional
@@ -20,6 +22,11 @@ from ._transaction import transactional
 __all__ = ["PinballLoss", "RNNForecaster"]
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
+PANEL_MODES = ("global", "local")
+#: with epochs="auto": windows shown to each network (epochs x windows), at most 100
+#: epochs. A single series (hundreds of windows) trains 100 epochs; a large panel fewer
+#: epochs of many more windows (one at least)
+WINDOW_BUDGET = 200_000
 #: fewest training windows per network with window_length="auto" (else: shorter windows,
 #: then the Theta fallback)
 MIN_WINDOWS = 8
@@ -116,6 +123,15 @@ class _ThetaFallback:
         return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
 
 
+def _instance(frame, key: tuple):
+    """The rows of one instance of a panel frame (``key``: its non-time levels), with
+    the time index only; ``None`` stays ``None``."""
+    if frame is None:
+        return None
+    levels = list(range(frame.index.nlevels - 1))
+    return frame.xs(key if len(key) > 1 else key[0], level=levels if len(levels) > 1 else 0)
+
+
 def _check_numeric_y(y) -> None:
     """A ``TypeError`` naming ``y`` for an array that does not hold numbers (pandas input
     is left to sktime, which refuses categorical and text columns with its TypeError)."""
@@ -176,6 +192,19 @@ class RNNForecaster(BaseForecaster):
     ``n_sample_paths`` simulated paths. ``intervals=None`` trains on the squared error
     and gives point forecasts only.
 
+    **Panels** (sktime's ``pd-multiindex`` and hierarchical ``pd_multiindex_hier``
+    frames: the series' keys, then the time): with ``panel="global"`` (default) one
+    ensemble of networks learns from the windows of all series, as the neural winners
+    of the M4 and M5 competitions did (ES-RNN, DeepAR). Each variable of each series is
+    one univariate series with its own adjustment (log, deseasonalisation) and its own
+    scale (the mean absolute change of the adjusted series), so series of any unit and
+    volatility give alike windows; ``predict`` forecasts all series in one batched pass
+    and returns a frame with the panel's index. A series that ends before the others is
+    forecast from its own end. Global fits take no exogenous ``X`` yet: with a panel
+    ``X``, each series gets its own forecaster (as with ``panel="local"``). In-sample
+    ``fh`` steps are not served for a panel. ``panel="local"`` fits one forecaster per
+    series (sktime's vectorisation), each with the single-series defaults above.
+
     Exogenous ``X`` holds values known in advance: the window step at time ``t`` holds
     ``y[t]`` and ``X`` at the next steps (one with ``"recursive"``, up to the largest
     step of ``fh`` otherwise), so ``predict`` needs ``X`` for every step from the cutoff
@@ -186,6 +215,13 @@ class RNNForecaster(BaseForecaster):
     ----------
     strategy : {"direct", "recursive", "seq2seq"}, default="direct"
         How the horizon is reached (see above).
+    panel : {"global", "local"}, default="global"
+        For panel and hierarchical ``y``: ``"global"`` trains one ensemble on the
+        windows of all series (the default: each network learns from all the series'
+        windows, more than any one short series offers, and the panel is fitted once
+        rather than once per series; ``docs/forecasting.md`` measures both on real
+        panels); ``"local"`` fits one forecaster per series. A single series is
+        forecast the same way by both.
     window_length : int or "auto", default="auto"
         Observations in each input window. ``"auto"``: the members of the ensemble
         alternate between one and two times ``max(horizon, sp)``, shortened (or the
@@ -228,8 +264,9 @@ class RNNForecaster(BaseForecaster):
         Stacked recurrent layers.
     dropout : float, default=0.0
         Dropout between stacked layers and before the output layer.
-    epochs : int, default=100
-        Passes over the training windows.
+    epochs : int or "auto", default="auto"
+        Passes over the training windows. ``"auto"``: 100, or fewer for large panels, so
+        that each network sees at most 200,000 windows (at least one pass).
     batch_size : int, default=64
         Mini-batch size.
     lr : float, default=3e-3
@@ -256,15 +293,21 @@ class, default="adam"
         The first network (``None`` for the Theta fallback).
     sp_ : int
         The seasonal period used.
-    transformers_ : dict
-        Per variable of ``y``: the fitted sktime transformers (log, deseasonaliser)
-        that map the series to the networks' scale, in order.
+    transformers_ : dict or list
+        Per variable of ``y`` (for a global panel fit: a list, per series): the fitted
+        sktime transformers (log, deseasonaliser) that map the series to the networks'
+        scale, in order.
     horizon_ : int
         Steps ahead the networks output: 1 for ``"recursive"``, else the largest
         out-of-sample step of ``fh`` in ``fit``.
     calibration_errors_ : ndarray of shape (n_origins, n_steps, n_variables) or None
         ``intervals="conformal"``: the errors, on the adjusted scale, of the forecasts
-        from the calibration origins.
+        from the calibration origins (for a panel: one origin per series, each error
+        divided by its series' scale).
+    n_series_ : int
+        Panels only: the number of series (each variable of each instance counts).
+    series_scales_ : ndarray of shape (n_series,)
+        Global panel fits only: the scale each adjusted series is divided by.
 
     Examples
     --------
@@ -276,6 +319,14 @@ class, default="adam"
     ['1961-01', '1961-02', '1961-03']
     >>> f.predict_interval(coverage=0.9).shape
     (3, 2)
+
+    A panel of two series, one network for both:
+
+    >>> import pandas as pd
+    >>> panel = pd.concat({"a": y, "b": 2 * y}, names=["id"]).to_frame()
+    >>> pred = f.fit(panel, fh=[1, 2, 3]).predict()
+    >>> pred.shape, pred.index.get_level_values("id").unique().tolist(), f.n_series_
+    ((6, 1), ['a', 'b'], 2)
     """
 
     _tags = {
@@ -307,6 +358,7 @@ class, default="adam"
     def __init__(
         self,
         strategy="direct",
+        panel="global",
         window_length="auto",
         sp="auto",
         deseasonalize="auto",
@@ -321,7 +373,7 @@ class, default="adam"
         units=16,
         num_layers=1,
         dropout=0.0,
-        epochs=100,
+        epochs="auto",
         batch_size=64,
         lr=3e-3,
         optimizer="adam",
@@ -331,6 +383,7 @@ class, default="adam"
         verbose=0,
     ):
         self.strategy = strategy
+        self.panel = panel
         self.window_length = window_length
         self.sp = sp
         self.deseasonalize = deseasonalize
@@ -357,10 +410,15 @@ class, default="adam"
         # sktime 1.2 creates _y/_X only where remember_data is True at construction;
         # set_config(remember_data=True) afterwards (sktime's own checks) needs them
         self._y = self._X = None
+        # panel="global": sktime passes panels and hierarchies whole to _fit (one
+        # network for all series); "local": it fits one forecaster per series
+        inner = ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"]
         self.set_tags(
             **{
                 "requires-fh-in-fit": strategy != "recursive",
                 "capability:pred_int": intervals is not None,
+                "y_inner_mtype": inner if panel == "global" else "pd.DataFrame",
+                "X_inner_mtype": inner if panel == "global" else "pd.DataFrame",
             }
         )
 
@@ -368,6 +426,13 @@ class, default="adam"
     def _check_params(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}; got {self.strategy!r}.")
+        if self.panel not in PANEL_MODES:
+            raise ValueError(f"panel must be one of {PANEL_MODES}; got {self.panel!r}.")
+        epochs = self.epochs
+        if epochs != "auto" and (
+            not isinstance(epochs, Integral) or isinstance(epochs, bool) or epochs < 1
+        ):
+            raise ValueError(f"epochs must be an integer >= 1 or 'auto'; got {self.epochs!r}.")
         for name in ("n_sample_paths", "n_estimators"):
             value = getattr(self, name)
             if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
@@ -404,7 +469,7 @@ class, default="adam"
             )
         self._levels = np.sort(levels)
 
-    def _network(self, n_vars: int, seed):
+    def _network(self, n_vars: int, seed, n_windows: int):
         q = 1 if self._levels is None else len(self._levels)
         # the input feature (variable of y) of each output column: outputs cycle through
         # quantile levels, then variables (then steps, for the direct strategy's head)
@@ -419,7 +484,7 @@ class, default="adam"
             units=self.units,
             num_layers=self.num_layers,
             dropout=self.dropout,
-            epochs=self.epochs,
+            epochs=self._epochs(n_windows),
             batch_size=self.batch_size,
             lr=self.lr,
             optimizer=self.optimizer,
@@ -434,6 +499,18 @@ class, default="adam"
         if self._levels is not None:  # the estimators' public pinball loss
             common.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
         return (Seq2SeqTransformer if self.strategy == "seq2seq" else RNNRegressor)(**common)
+
+    def _epochs(self, n_windows: int) -> int:
+        """Epochs of a network trained on ``n_windows`` windows (``epochs="auto"``: 100,
+        or fewer so that it sees at most WINDOW_BUDGET windows, at least one epoch)."""
+        if self.epochs != "auto":
+            return int(self.epochs)
+        return int(min(100, max(1, -(-WINDOW_BUDGET // max(n_windows, 1)))))
+
+    @property
+    def _n_vars(self) -> int:
+        """Variables each network forecasts: one per series of a panel."""
+        return 1 if self._series is not None else self._cur_y.shape[1]
 
     @property
     def _n_leads(self) -> int:
@@ -466,6 +543,10 @@ class, default="adam"
             raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
         self._check_params()  # before sktime's checks, which would blame fh for a strategy
         _check_numeric_y(y)  # sktime reads object and string arrays as panels or text
+        if self.panel == "global" and is_panel(y) and y.ndim == 2 and len(y.columns):
+            # before sktime's checks, whose errors do not name the series: NaN,
+            # duplicate times, several frequencies
+            split_panel(y)
         return super().fit(y, X=X, fh=fh)
 
     @transactional
@@ -498,8 +579,8 @@ class, default="adam"
     def _check_continues(self, y) -> None:
         """A ValueError unless pandas ``y`` continues the fitted series."""
         self.check_is_fitted()
-        if y is None or len(y) == 0:
-            return
+        if y is None or len(y) == 0 or self._is_vectorized:
+            return  # panel="local": sktime updates one forecaster per series
         if not isinstance(y, pd.Series | pd.DataFrame):
             raise ValueError(
                 f"update: pass y as a pandas Series or DataFrame whose index continues the "
@@ -515,42 +596,83 @@ class, default="adam"
                 f"update: y has the variables {names}, but the forecaster was fitted on "
                 f"{seen}; pass new observations of the same series (rename them)."
             )
-        seen, cutoff = self._cur_y.index, self.cutoff[0]
-        same_type = type(y.index) is type(seen) or (
-            pd.api.types.is_integer_dtype(y.index) and pd.api.types.is_integer_dtype(seen)
+        if self._series is not None:
+            return self._check_panel_continues(y)
+        if not self._continues(y.index, self._cur_y.index):
+            raise ValueError(self._gap_message(y.index, self._cur_y.index, "the series"))
+
+    def _continues(self, index: pd.Index, seen: pd.Index) -> bool:
+        """Whether the times ``index`` continue the times ``seen``."""
+        cutoff = self.cutoff[0]
+        same_type = type(index) is type(seen) or (
+            pd.api.types.is_integer_dtype(index) and pd.api.types.is_integer_dtype(seen)
         )
-        continues = False
-        if same_type:
-            # relative to the data seen (sktime's update_predict may move the cutoff
-            # past it first): times already seen (it passes them again) must be the
-            # stretch that ends with the data; later times, the steps right after it;
-            # and y may not end before the cutoff
-            after = np.asarray(y.index > seen[-1])
-            ahead = ForecastingHorizon(np.arange(1, after.sum() + 1), is_relative=True)
-            new, old = y.index[after], y.index[~after]
-            continues = (
-                not after[: len(old)].any()
-                and (len(old) == 0 or np.array_equal(old, seen[len(seen) - len(old) :]))
-                and (not after.any() or np.array_equal(new, ahead.to_absolute_index(seen[-1:])))
-                and y.index[-1] >= cutoff
-            )
-        if not continues:
+        if not same_type:
+            return False
+        # relative to the data seen (sktime's update_predict may move the cutoff
+        # past it first): times already seen (it passes them again) must be the
+        # stretch that ends with the data; later times, the steps right after it;
+        # and y may not end before the cutoff
+        after = np.asarray(index > seen[-1])
+        ahead = ForecastingHorizon(np.arange(1, after.sum() + 1), is_relative=True)
+        new, old = index[after], index[~after]
+        return bool(
+            not after[: len(old)].any()
+            and (len(old) == 0 or np.array_equal(old, seen[len(seen) - len(old) :]))
+            and (not after.any() or np.array_equal(new, ahead.to_absolute_index(seen[-1:])))
+            and index[-1] >= cutoff
+        )
+
+    def _gap_message(self, index: pd.Index, seen: pd.Index, what: str) -> str:
+        return (
+            f"update: y must continue {what}: times up to the cutoff {self.cutoff[0]!s} "
+            f"that were already seen, then the steps right after it, without gaps and "
+            f"with the index type of fit ({type(seen).__name__}); got a "
+            f"{type(index).__name__} from {index[0]!s} to {index[-1]!s}. To "
+            "forecast from other data, fit again."
+        )
+
+    def _check_panel_continues(self, y) -> None:
+        """Per series of a panel: known, and continued (a ValueError naming it)."""
+        if not is_panel(y):
             raise ValueError(
-                f"update: y must continue the series: times up to the cutoff {cutoff!s} "
-                f"that were already seen, then the steps right after it, without gaps and "
-                f"with the index type of fit ({type(seen).__name__}); got a "
-                f"{type(y.index).__name__} from {y.index[0]!s} to {y.index[-1]!s}. To "
-                "forecast from other data, fit again."
+                "update: the forecaster was fitted on a panel; pass the new observations "
+                "as a panel too (a MultiIndex frame: the series' keys, then the time)."
             )
+        P = self._series
+        new = split_panel(y.to_frame() if isinstance(y, pd.Series) else y, param="update: y")
+        where = {instance: k for k, instance in enumerate(P.instances)}
+        n_cols = len(P.columns)
+        for k, instance in enumerate(new.instances):
+            label = instance[0] if len(instance) == 1 else instance
+            if instance not in where:
+                raise ValueError(
+                    f"update: series {label!r} was not in the panel seen in fit; update "
+                    "continues the fitted series. Fit again to forecast new series."
+                )
+            seen = P.indexes[where[instance] * n_cols]
+            index = new.indexes[k * n_cols]
+            if not self._continues(index, seen):
+                raise ValueError(self._gap_message(index, seen, f"series {label!r}"))
 
     def _fit(self, y, X, fh):
         self._check_params()
+        panel = is_panel(y)
+        self._local = None
+        if panel and X is not None:
+            # exogenous X in one global network: not yet; one forecaster per series
+            self._series = None
+            return self._fit_local(y, X, fh)
+        self._series = split_panel(y) if panel else None
         if self.strategy == "recursive":
             self.horizon_ = 1
         else:
             steps = fh.to_relative(self.cutoff).to_numpy()
-            self.horizon_ = int(max(steps.max(), 1))
-        self.sp_ = infer_sp(y.index) if self.sp == "auto" else int(self.sp)
+            # series of a panel that end before the cutoff are forecast from their end
+            late = int(self._panel_gaps().max()) if panel else 0
+            self.horizon_ = int(max(steps.max(), 1)) + late
+        index = self._series.indexes[0] if panel else y.index
+        self.sp_ = infer_sp(index) if self.sp == "auto" else int(self.sp)
         self._calibration_horizon = self.horizon_
         if self.strategy == "recursive":
             steps = [] if fh is None else list(fh.to_relative(self.cutoff).to_numpy())
@@ -562,7 +684,20 @@ class, default="adam"
         return self
 
     def _update(self, y, X=None, update_params=True):
+        if self._local is not None:
+            for key, forecaster in self._local:
+                forecaster.update(
+                    _instance(y, key), X=_instance(X, key), update_params=update_params
+                )
+            return self
         self._cur_y = update_data(self._cur_y, y)
+        if self._series is not None:
+            self._series = split_panel(self._cur_y)
+            if update_params:
+                self._train_panel()
+            else:  # the new observations on the fitted scale: forecasts start after them
+                self._panel_arrays(fit=False)
+            return self
         if self._x_columns is not None and X is not None:
             self._cur_X = update_data(self._cur_X, X)
         if update_params:
@@ -572,44 +707,63 @@ class, default="adam"
     # -- the adjusted scale ---------------------------------------------------------------
     def _fit_transformers(self, y: pd.DataFrame) -> None:
         """Fit the log and deseasonalisation of each variable (sktime transformers)."""
+        self.transformers_ = {col: self._fit_steps(y[col], f"{col!r}") for col in y.columns}
+
+    def _fit_steps(self, series: pd.Series, name: str) -> list:
+        """The fitted log and deseasonaliser (sktime transformers) of one series."""
         from sktime.transformations.detrend import Deseasonalizer
         from sktime.transformations.series.boxcox import LogTransformer
 
-        self.transformers_ = {}
-        for col in y.columns:
-            series = y[col]
-            steps = []
-            positive = bool((series > 0).all())
-            if self.transform == "log" and not positive:
-                raise ValueError(
-                    f"transform='log' needs a strictly positive y; {col!r} has values <= 0. "
-                    "Use transform='auto' (the log only where it applies) or None."
-                )
-            if self.transform == "log" or (self.transform == "auto" and positive):
-                steps.append(LogTransformer())
-            # three seasons at least: M4's seasonality test needs them (and so does a
-            # decomposition worth its name)
-            if self.sp_ > 1 and self.deseasonalize and len(series) >= 3 * self.sp_:
-                steps.append(Deseasonalizer(sp=self.sp_))
-            fitted = []
-            for step in steps:
-                # M4's autocorrelation test, as sktime's ConditionalDeseasonalizer runs
-                # it (called here so that no function is stored: skrnn.save refuses them)
-                if isinstance(step, Deseasonalizer) and self.deseasonalize == "auto":
-                    if not autocorrelation_seasonality_test(series, sp=self.sp_):
-                        continue
-                series = step.fit_transform(series)
-                fitted.append(step)
-            self.transformers_[col] = fitted
+        steps = []
+        positive = bool((series > 0).all())
+        if self.transform == "log" and not positive:
+            raise ValueError(
+                f"transform='log' needs a strictly positive y; {name} has values <= 0. "
+                "Use transform='auto' (the log only where it applies) or None."
+            )
+        if self.transform == "log" or (self.transform == "auto" and positive):
+            steps.append(LogTransformer())
+        # three seasons at least: M4's seasonality test needs them (and so does a
+        # decomposition worth its name)
+        if self.sp_ > 1 and self.deseasonalize and len(series) >= 3 * self.sp_:
+            steps.append(Deseasonalizer(sp=self.sp_))
+        fitted = []
+        for step in steps:
+            # M4's autocorrelation test, as sktime's ConditionalDeseasonalizer runs
+            # it (called here so that no function is stored: skrnn.save refuses them)
+            if isinstance(step, Deseasonalizer) and self.deseasonalize == "auto":
+                if not autocorrelation_seasonality_test(series, sp=self.sp_):
+                    continue
+            series = step.fit_transform(series)
+            fitted.append(step)
+        return fitted
+
+    @staticmethod
+    def _apply_steps(series: pd.Series, steps: list) -> np.ndarray:
+        for step in steps:
+            series = step.transform(series)
+        return np.asarray(series, dtype=np.float64)
+
+    @staticmethod
+    def _invert_steps(values: np.ndarray, index: pd.Index, steps: list) -> np.ndarray:
+        """``values`` ``(len(index), ...)`` mapped back through ``steps``, per trailing
+        position. Monotone maps, so quantiles stay quantiles."""
+        out = np.array(values, dtype=np.float64)
+        if not steps:
+            return out
+        for k in np.ndindex(out.shape[1:]):
+            sel = (slice(None), *k)
+            series = pd.Series(out[sel], index=index)
+            for step in reversed(steps):
+                series = step.inverse_transform(series)
+            out[sel] = np.asarray(series, dtype=np.float64)
+        return out
 
     def _adjust(self, y: pd.DataFrame) -> np.ndarray:
         """``y`` on the networks' scale: ``(n, variables)``."""
         out = np.empty(y.shape)
         for j, col in enumerate(y.columns):
-            series = y[col]
-            for step in self.transformers_[col]:
-                series = step.transform(series)
-            out[:, j] = np.asarray(series, dtype=np.float64)
+            out[:, j] = self._apply_steps(y[col], self.transformers_[col])
         return out
 
     def _unadjust(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
@@ -617,12 +771,7 @@ class, default="adam"
         units, at the times ``index``. Monotone maps, so quantiles stay quantiles."""
         out = np.array(values, dtype=np.float64)
         for j, col in enumerate(self._cur_y.columns):
-            for k in np.ndindex(out.shape[2:]):
-                sel = (slice(None), j, *k)
-                series = pd.Series(out[sel], index=index)
-                for step in reversed(self.transformers_[col]):
-                    series = step.inverse_transform(series)
-                out[sel] = np.asarray(series, dtype=np.float64)
+            out[:, j] = self._invert_steps(out[:, j], index, self.transformers_[col])
         return out
 
     # -- training -------------------------------------------------------------------------
@@ -641,8 +790,10 @@ class, default="adam"
         n = len(Y) - self._n_leads
         return step_features(Y[:n], self._exog(index, X), self._n_leads)
 
-    def _fit_members(self, Y: np.ndarray, F: np.ndarray, lengths: list[int]) -> list:
-        """Train one network per window length of ``lengths`` on the adjusted series."""
+    def _fit_members(self, Y: np.ndarray, F: np.ndarray, lengths: list[int], origins_of=None):
+        """Train one network per window length of ``lengths`` on the adjusted series
+        (``origins_of(L)``: the first target position of each training window, for a
+        panel laid end to end; default all windows of the one series)."""
         n, H = len(Y), self.horizon_
         seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=len(lengths))
         members = []
@@ -651,14 +802,15 @@ class, default="adam"
                 q = 1 if self._levels is None else len(self._levels)
                 members.append(_ThetaFallback(H, Y.shape[1], q))
                 continue
-            origins = np.arange(L, n - H + 1)
+            origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
             inputs = F[origins[:, None] - L + np.arange(L)]
             targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
             if self._levels is not None:  # one copy of each target per quantile level
                 targets = np.repeat(targets, len(self._levels), axis=-1)
             if self.strategy != "seq2seq":
                 targets = targets.reshape(len(targets), -1)
-            members.append(self._network(Y.shape[1], int(seed)).fit(inputs, targets))
+            network = self._network(Y.shape[1], int(seed), len(inputs))
+            members.append(network.fit(inputs, targets))
         return members
 
     def _plan(self, n: int) -> tuple[list[int], int, list[int]]:
@@ -709,6 +861,8 @@ class, default="adam"
         return lengths, int(min(n_cal, Hc + 1)), cal
 
     def _train(self) -> None:
+        if self._series is not None:
+            return self._train_panel()
         y = self._cur_y
         if self._cur_y.isna().any().any():
             raise ValueError("y holds NaN; RNNForecaster needs a complete series.")
@@ -733,7 +887,7 @@ class, default="adam"
 
     # -- forecasting ----------------------------------------------------------------------
     def _member_outputs(self, member, windows: np.ndarray) -> np.ndarray:
-        n_vars = self._cur_y.shape[1]
+        n_vars = self._n_vars
         out = member.predict(windows).reshape(len(windows), self.horizon_, n_vars, -1)
         return np.sort(out, axis=-1)
 
@@ -757,7 +911,7 @@ class, default="adam"
         if self.strategy != "recursive":
             return self._combine(members, lengths, history)
         H = self.horizon_ if H is None else H
-        n_vars = self._cur_y.shape[1]
+        n_vars = self._n_vars
         out = []
         for h in range(H):
             q = self._combine(members, lengths, history)[:, 0]  # (batch, variables, q)
@@ -808,12 +962,7 @@ class, default="adam"
         steps = fh.to_relative(self.cutoff).to_numpy()
         future = steps > 0
         H = int(steps[future].max()) if future.any() else 0
-        if self.strategy != "recursive" and H > self.horizon_:
-            raise ValueError(
-                f"strategy={self.strategy!r} was fitted to forecast up to {self.horizon_} "
-                f"step(s) ahead; fh asks for {H}. Refit with this fh, or use "
-                "strategy='recursive', which can forecast any number of steps."
-            )
+        self._check_reach(H)
         y = self._cur_y
         Y = self._adjust(y)
         n = len(Y)
@@ -836,6 +985,14 @@ class, default="adam"
             values = self._out_of_sample(F, Xall, H, alpha, n)[steps[future] - 1]
             result[future] = values
         return self._unadjust(result, times)
+
+    def _check_reach(self, H: int) -> None:
+        if self.strategy != "recursive" and H > self.horizon_:
+            raise ValueError(
+                f"strategy={self.strategy!r} was fitted to forecast up to {self.horizon_} "
+                f"step(s) ahead; fh asks for {H}. Refit with this fh, or use "
+                "strategy='recursive', which can forecast any number of steps."
+            )
 
     def _in_sample(self, F, times, alpha):
         """One-step-ahead fitted values at in-sample times."""
@@ -895,11 +1052,191 @@ class, default="adam"
         )
 
     def _predict(self, fh, X):
+        if self._local is not None:
+            return self._stack_local([f.predict(fh, X=_instance(X, k)) for k, f in self._local])
+        if self._series is not None:
+            return self._forecast_panel(fh, None, self._cur_y.columns)
         return self._frame(self._forecast(fh, X), fh, self._cur_y.columns)
 
     def _predict_quantiles(self, fh, X, alpha):
+        columns = self._get_columns(method="predict_quantiles", alpha=alpha)
+        if self._local is not None:
+            return self._stack_local(
+                [f.predict_quantiles(fh, X=_instance(X, k), alpha=alpha) for k, f in self._local]
+            )
+        if self._series is not None:
+            return self._forecast_panel(fh, list(alpha), columns)
         values = self._forecast(fh, X, alpha=list(alpha))
-        return self._frame(values, fh, self._get_columns(method="predict_quantiles", alpha=alpha))
+        return self._frame(values, fh, columns)
+
+    # -- panels with exogenous X: one forecaster per series -------------------------------
+    def _fit_local(self, y, X, fh):
+        """One forecaster (``panel="local"``) per instance, each with its own ``X``: the
+        global network takes no exogenous data yet."""
+        self._local = []
+        self._local_names = list(y.index.names)
+        for key in dict.fromkeys(y.index.droplevel(-1)):
+            key = key if isinstance(key, tuple) else (key,)
+            forecaster = clone(self).set_params(panel="local")
+            forecaster.fit(_instance(y, key), X=_instance(X, key), fh=fh)
+            self._local.append((key, forecaster))
+        self.n_series_ = len(self._local)
+        self.estimators_ = []
+        return self
+
+    def _stack_local(self, frames: list) -> pd.DataFrame:
+        out = pd.concat(frames, keys=[k if len(k) > 1 else k[0] for k, _ in self._local])
+        out.index = out.index.set_names(self._local_names)
+        return out
+
+    # -- panels: one network for all series (panel="global") -----------------------------
+    def _panel_arrays(self, fit: bool) -> None:
+        """The series of the panel on the networks' scale, end to end in ``_F``
+        ``(total steps, 1)`` (float32): each series adjusted by its own transformers (fitted
+        here with ``fit``) and divided by its own scale, the mean absolute change of the
+        adjusted series (``series_scales_``), so that one network sees series of any
+        unit and volatility alike (windows are further normalised by their last value)."""
+        P = self._series
+        self._gaps = self._panel_gaps()
+        if fit:
+            self.transformers_, scales = [], []
+        parts = []
+        for i, (values, times) in enumerate(zip(P.values, P.indexes, strict=True)):
+            series = pd.Series(values, index=times)
+            if fit:
+                self.transformers_.append(self._fit_steps(series, f"series {P.name(i)}"))
+            adjusted = self._apply_steps(series, self.transformers_[i])
+            if fit:
+                change = float(np.mean(np.abs(np.diff(adjusted)))) if len(adjusted) > 1 else 0.0
+                scales.append(change if np.isfinite(change) and change > 1e-12 else 1.0)
+            parts.append(adjusted)
+        if fit:
+            self.series_scales_ = np.asarray(scales)
+        self._lengths = np.array([len(p) for p in parts])
+        self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
+        flat = np.concatenate(parts) / np.repeat(self.series_scales_, self._lengths)
+        self._F = flat.astype(np.float32)[:, None]
+
+    def _panel_gaps(self) -> np.ndarray:
+        """Steps between each series' last time and the panel's last time (series of a
+        panel may end early; they are forecast from their own end)."""
+        P = self._series
+        grid = P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        end = grid.get_loc(grid[-1])
+        return np.array([end - grid.get_loc(times[-1]) for times in P.indexes], dtype=int)
+
+    def _panel_origins(self, L: int, cut: int) -> np.ndarray:
+        """First target positions in ``_F`` of the windows of length ``L`` of every series,
+        with the last ``cut`` observations of each series left out."""
+        H = self.horizon_
+        return np.concatenate(
+            [
+                off + np.arange(L, n - cut - H + 1)
+                for off, n in zip(self._offsets, self._lengths, strict=True)
+            ]
+        ).astype(np.intp)
+
+    def _plan_panel(self) -> tuple[list[int], list[int]]:
+        """Window length of each member and of each calibration member, for a panel."""
+        P, n, H = self._series, self._lengths, self.horizon_
+        cut = self._calibration_horizon if self.intervals == "conformal" else 0
+        auto = self.window_length == "auto"
+        floor = MIN_WINDOWS if auto else 1
+
+        def serves(L):  # every series can be forecast, and there are windows to learn from
+            windows = int(np.maximum(n - cut - L - H + 1, 0).sum())
+            return L <= n.min() and windows >= floor and (n - cut >= L).any()
+
+        fits = [L for L in self._window_candidates() if serves(L)]
+        if not fits:
+            i, L = int(np.argmin(n)), self._window_candidates()[0]
+            held = f", {cut} held out of each series to calibrate the intervals" if cut else ""
+            raise ValueError(
+                f"y: series {P.name(i)} has {n[i]} observations; RNNForecaster(panel="
+                f"'global') needs every series to hold at least window_length={L} "
+                f"observations, and {floor} training window(s) of {L} + {H} steps in the "
+                f"panel{held}. Drop the short series, lower window_length, or use "
+                "panel='local' (short series then get the Theta fallback)."
+            )
+        lengths = [fits[i % len(fits)] for i in range(self.n_estimators)]
+        cal = list(dict.fromkeys(lengths)) if cut else []
+        return lengths, cal
+
+    def _train_panel(self) -> None:
+        self._panel_arrays(fit=True)
+        lengths, cal = self._plan_panel()
+        F, n, off = self._F, self._lengths, self._offsets
+        self.calibration_errors_ = None
+        if cal:
+            # one network per window length trained without the last Hc observations
+            # of each series; their forecasts of those give the conformal errors
+            Hc = self._calibration_horizon
+            members = self._fit_members(F, F, cal, lambda L: self._panel_origins(L, Hc))
+            ok = n - Hc >= max(cal)
+            origins = (off + n - Hc)[ok]
+            pred = self._ensemble_forecast(members, cal, F, origins, None, Hc)
+            truth = F[origins[:, None] + np.arange(Hc)].astype(np.float64)
+            self.calibration_errors_ = truth - self._point(pred)
+        self._members = self._fit_members(F, F, lengths, lambda L: self._panel_origins(L, 0))
+        self.window_lengths_ = list(lengths)
+        self.estimators_ = list(self._members)
+        self.estimator_ = self.estimators_[0]
+        self.n_series_ = len(self._series)
+
+    def _forecast_panel(self, fh, alpha, columns) -> pd.DataFrame:
+        """Forecasts of every series of the panel at ``fh`` in one batched pass, as a
+        panel frame (points, or with ``alpha`` quantiles)."""
+        steps = fh.to_relative(self.cutoff).to_numpy()
+        if (steps <= 0).any():
+            raise ValueError(
+                "RNNForecaster(panel='global') forecasts a panel after its cutoff only; fh "
+                f"holds the in-sample steps {list(steps[steps <= 0])}. Pass steps >= 1, or "
+                "panel='local' for in-sample forecasts."
+            )
+        gaps = self._gaps
+        H = int(steps.max() + gaps.max())
+        self._check_reach(H)
+        P, F = self._series, self._F
+        # each series' forecasts of the absolute times of fh, from its own end
+        pick = steps[None, :] - 1 + gaps[:, None]  # (series, steps)
+        ends = self._offsets + self._lengths
+        members, lengths = self._members, self.window_lengths_
+        if self.strategy == "recursive" and alpha is not None and self._levels is not None:
+            rng = check_random_state(self.random_state)
+
+            def draw(q):  # one draw per path from its one-step quantiles
+                return quantile_at(self._levels, q, rng.uniform(size=q.shape[:-1]))
+
+            origins = np.repeat(ends, self.n_sample_paths)
+            paths = self._ensemble_forecast(members, lengths, F, origins, None, H, pick=draw)
+            paths = paths[..., 0, 0].reshape(len(ends), self.n_sample_paths, H)
+            paths = np.take_along_axis(paths, pick[:, None, :], axis=2)
+            out = np.moveaxis(np.quantile(paths, alpha, axis=1), 0, -1)[:, :, None]
+        else:
+            values = self._ensemble_forecast(members, lengths, F, ends, None, H)
+            values = np.take_along_axis(values, pick[:, :, None, None], axis=1)
+            out = self._point(values)  # (series, steps, 1)
+            if alpha is not None:
+                out = (
+                    self._conformal(out, pick + 1, alpha)
+                    if self._levels is None
+                    else self._quantiles(values, alpha)
+                )
+        scale = self.series_scales_.reshape((-1,) + (1,) * (out.ndim - 1))
+        out = (out * scale)[:, :, 0]  # (series, steps[, alpha])
+        times = fh.to_absolute_index(self.cutoff)
+        out = np.stack(
+            [
+                self._invert_steps(o, times, steps_)
+                for o, steps_ in zip(out, self.transformers_, strict=True)
+            ]
+        )
+        # series are instance-major (each instance's columns in turn): per instance
+        # (steps, columns[, alpha]) flattened as sktime orders the columns
+        n_cols = len(P.columns)
+        per = out.reshape(len(P.instances), n_cols, *out.shape[1:])
+        per = np.moveaxis(per, 1, 2).reshape(len(P.instances), len(steps), -1)
+        return stack_panel(P, list(per), [times] * len(P.instances), columns)
 
     def _exog(self, index, X=None) -> np.ndarray:
         """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has

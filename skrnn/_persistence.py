@@ -204,8 +204,13 @@ class _Encoder:
                 "v": self.ndarray(value.to_numpy(), path),
                 "name": name(),
             }
-        if isinstance(value, pd.MultiIndex):
-            raise TypeError(f"Cannot save {path}: a pandas MultiIndex is not supported.")
+        if isinstance(value, pd.MultiIndex):  # panels (RNNForecaster's global fits)
+            return {
+                "t": "multiindex",
+                "levels": [self.encode(lv, f"{path}.levels") for lv in value.levels],
+                "codes": [self.ndarray(np.asarray(c), path) for c in value.codes],
+                "names": self.encode(list(value.names), f"{path}.names"),
+            }
         if isinstance(value, pd.RangeIndex):
             return {"t": "rangeindex", "v": [value.start, value.stop, value.step], "name": name()}
         if isinstance(value, pd.PeriodIndex):
@@ -358,6 +363,13 @@ class _Decoder:
     def _series(self, d):
         return pd.Series(
             self.decode(d["v"]), index=self.decode(d["index"]), name=self.decode(d["name"])
+        )
+
+    def _multiindex(self, d):
+        return pd.MultiIndex(
+            levels=[self.decode(lv) for lv in d["levels"]],
+            codes=[self.decode(c) for c in d["codes"]],
+            names=self.decode(d["names"]),
         )
 
     def _rangeindex(self, d):

