@@ -554,6 +554,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         for _, callback in self.net_.callbacks_:
             if isinstance(callback, ConvergenceStopping):
                 callback.min_epochs = min_epochs
+                callback.max_epochs = epochs  # the bound its warning quotes
         self._train(self.net_, self._seed, inputs, y, given=given, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self

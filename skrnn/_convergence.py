@@ -33,11 +33,14 @@ class ConvergenceStopping(Callback):
     before this many epochs of the call (the training budget small sequence data sets
     need: a plateau of the loss is not convergence there).
 
-    A call of more than ``n_iter_no_change`` epochs that ends still improving (its last
-    ``n_iter_no_change + 1`` epochs beat the best by more than ``tol``: the bound came
-    first) gives a :class:`~sklearn.exceptions.ConvergenceWarning`, as scikit-learn's
-    ``max_iter``; shorter calls (``partial_fit``, a few epochs asked for explicitly) could
-    not have converged by this rule and are not warned about.
+    A call that reaches its bound of ``max_epochs`` epochs still improving (one of its
+    last ``n_iter_no_change + 1`` epochs beat the best by more than ``tol``) gives a
+    :class:`~sklearn.exceptions.ConvergenceWarning`, as scikit-learn's ``max_iter``, but
+    only when the rule had a chance to stop it: a bound of at most
+    ``max(n_iter_no_change, min_epochs)`` epochs (``partial_fit``, a few epochs asked for
+    explicitly, a sequence fit whose bound is its step budget) trains those epochs by
+    design and is not warned about. Neither is a call that another callback stopped
+    before the bound (skorch's ``KeyboardInterrupt``): the bound was not reached.
 
     Parameters
     ----------
@@ -53,6 +56,9 @@ class ConvergenceStopping(Callback):
         Restore the weights of the best epoch at the end of the call.
     min_epochs : int, default=0
         Epochs of a call before the rule may stop it.
+    max_epochs : int or None, default=None
+        The bound of a call (the epochs it was asked to train); ``None``: the net's
+        ``max_epochs``.
     sink : callable or None, default=None
         Where the stopping message goes when the net is verbose (``print``).
 
@@ -78,6 +84,7 @@ class ConvergenceStopping(Callback):
         lower_is_better=True,
         load_best=False,
         min_epochs=0,
+        max_epochs=None,
         sink=None,
     ):
         self.tol = tol
@@ -86,6 +93,7 @@ class ConvergenceStopping(Callback):
         self.lower_is_better = lower_is_better
         self.load_best = load_best
         self.min_epochs = min_epochs
+        self.max_epochs = max_epochs
         self.sink = sink
 
     def improved(self, value: float, best: float) -> bool:
@@ -131,10 +139,15 @@ class ConvergenceStopping(Callback):
         if self.load_best and self._weights is not None and self.best_epoch_ != len(net.history):
             net.module_.load_state_dict(self._weights)
         self._weights = None
-        if self._misses > self.n_iter_no_change or self._epochs <= self.n_iter_no_change:
-            return  # converged (held by min_epochs, or stopped), or too short to judge
+        bound = self.max_epochs if self.max_epochs is not None else net.max_epochs
+        if (
+            self._misses > self.n_iter_no_change  # converged (stopped, or held by min_epochs)
+            or self._epochs < bound  # another callback stopped the call: no bound reached
+            or bound <= max(self.n_iter_no_change, self.min_epochs)  # the rule never could
+        ):
+            return
         warnings.warn(
-            f"Training reached its bound of {self._epochs} epochs before converging "
+            f"Training reached its bound of {bound} epochs before converging "
             f"({self.monitor} still improved by more than tol={self.tol} within the last "
             f"n_iter_no_change={self.n_iter_no_change} epochs). Raise epochs, or a larger "
             "tol stops sooner.",

@@ -73,8 +73,9 @@ default="adam"
         score) has not improved by more than ``tol`` for more than this many
         consecutive epochs, as in scikit-learn's MLP (sequences: after their first 1000
         optimizer steps, see ``epochs``); ``epochs`` is the upper bound, and
-        a fit of more than ``n_iter_no_change`` epochs that reaches it first gives a
-        ``ConvergenceWarning``. ``None``: train exactly ``epochs`` epochs.
+        a fit that reaches it first gives a ``ConvergenceWarning``, when the rule
+        could have stopped it earlier (a bound longer than ``n_iter_no_change`` epochs
+        and than the sequences' 1000 steps). ``None``: train exactly ``epochs`` epochs.
 
         .. versionadded:: 0.2.0
            Before, training always ran ``epochs`` epochs (``patience`` stopped on the

@@ -8,6 +8,7 @@ import pytest
 import torch
 from conftest import FAST
 from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback
 from skorch.history import History
 
 from skrnn import RNNClassifier, RNNRegressor
@@ -16,9 +17,11 @@ from skrnn._convergence import ConvergenceStopping
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def run_callback(cb, values, key="train_loss", module=None):
-    """Feed ``values`` epoch by epoch to ``cb`` as skorch would; the epochs run."""
-    net = SimpleNamespace(history=History(), verbose=0, module_=module)
+def run_callback(cb, values, key="train_loss", module=None, max_epochs=None):
+    """Feed ``values`` epoch by epoch to ``cb`` as skorch would (a call whose bound is
+    ``max_epochs``, by default ``len(values)``); the epochs run."""
+    bound = len(values) if max_epochs is None else max_epochs
+    net = SimpleNamespace(history=History(), verbose=0, module_=module, max_epochs=bound)
     cb.on_train_begin(net)
     try:
         for i, value in enumerate(values):
@@ -82,6 +85,64 @@ def test_the_bound_reached_first_is_a_convergence_warning():
         run_callback(ConvergenceStopping(n_iter_no_change=3), [1.0, 0.9, 0.8])
 
 
+def test_no_warning_when_the_rule_never_had_a_chance():
+    """A bound no longer than the epochs the rule must wait (min_epochs: a sequence fit
+    whose whole bound is its step budget, as examples/airline.py) trains them by design:
+    its loss still falling at the end is no failure to converge."""
+    falling = [1.0 - 0.05 * i for i in range(15)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_callback(ConvergenceStopping(n_iter_no_change=3, min_epochs=15), falling)
+    # one epoch of the bound beyond the wait: the rule could have stopped it, it warns
+    with pytest.warns(ConvergenceWarning, match="bound of 15 epochs"):
+        run_callback(ConvergenceStopping(n_iter_no_change=3, min_epochs=14), falling)
+
+
+def test_a_call_another_callback_stopped_is_no_bound_reached():
+    """13 epochs of a bound of 30, stopped by another callback (skorch's
+    KeyboardInterrupt): no "bound of 13 epochs" warning, the bound was 30."""
+    falling = [1.0 - 0.05 * i for i in range(13)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_callback(ConvergenceStopping(n_iter_no_change=3), falling, max_epochs=30)
+
+
+class StopAfter(Callback):
+    """Stops training after ``epochs`` epochs, as a target or time limit would."""
+
+    def __init__(self, epochs=13):
+        self.epochs = epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) >= self.epochs:
+            raise KeyboardInterrupt
+
+
+def test_fit_stopped_by_a_callback_does_not_warn_and_the_bound_is_the_one_asked(seq_data):
+    X, y = seq_data[0][:, -1], seq_data[1]  # a table: the rule applies from the start
+    reg = RNNRegressor(
+        **{**FAST, "epochs": 30}, n_iter_no_change=3, tol=0.0, callbacks=[StopAfter(13)]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.fit(X, y)
+    assert reg.n_iter_ == 13
+    # without the callback the same fit reaches its bound, and the warning quotes it
+    with pytest.warns(ConvergenceWarning, match="bound of 30 epochs"):
+        reg.set_params(callbacks=None).fit(X, y)
+
+
+def test_sequence_fit_whose_bound_is_its_step_budget_does_not_warn(seq_data):
+    """epochs="auto" on sequences: a bound of max(100 epochs, 1000 steps); when the steps
+    need more epochs than 100, the rule cannot act before the bound."""
+    X, y = seq_data  # 48 sequences, batch 16: 3 steps an epoch, budget 334 epochs
+    reg = RNNRegressor(units=4, batch_size=16, tol=0.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reg.fit(X, y)
+    assert reg.n_iter_ == 334
+
+
 def test_fit_stops_when_converged_and_n_iter_says_how_many_epochs(seq_data):
     X, y = seq_data[0][:, -1], seq_data[1]  # a table: the rule applies from the start
     reg = RNNRegressor(**{**FAST, "epochs": 300}, n_iter_no_change=3, tol=0.05).fit(X, y)
@@ -93,7 +154,9 @@ def test_fit_stops_when_converged_and_n_iter_says_how_many_epochs(seq_data):
 
 
 def test_fit_that_hits_the_bound_warns(clf_data):
-    X, y = clf_data
+    # a table: the rule may stop it from its first epochs (6 epochs of a sequence fit
+    # are all within its step budget: no warning, see above)
+    X, y = clf_data[0][:, :, 0], clf_data[1]
     clf = RNNClassifier(**{**FAST, "epochs": 6}, n_iter_no_change=2, tol=0.0, lr=1e-3)
     with pytest.warns(ConvergenceWarning, match="bound of 6 epochs"):
         clf.fit(X, y)
