@@ -49,6 +49,11 @@ def expected_failed_checks(estimator) -> dict:
     return failing
 
 
+# The checks test the API, not convergence: a 50-epoch fit of their random data may end
+# still improving, which the convergence rule rightly reports (ConvergenceWarning).
+# scikit-learn's own common tests ignore ConvergenceWarning for the same reason
+# (sklearn/tests/test_common.py::test_estimators); every other warning stays an error.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -72,10 +72,13 @@ def test_predict_on_other_columns_is_an_error(seq_data):
 def test_time_steps_is_grid_searchable_in_a_pipeline():
     X, y = load_wine(return_X_y=True)
     pipe = make_pipeline(
-        # one batch size for both readings (batch_size="auto" gives tables 200): the same
-        # training budget, so that the reading decides
+        # one batch size for both readings (batch_size="auto" gives tables 200) and
+        # exactly 30 epochs (n_iter_no_change=None): the same training budget, so that
+        # the reading decides
         StandardScaler(),
-        RNNClassifier(units=8, epochs=30, lr=0.01, batch_size=32, random_state=0),
+        RNNClassifier(
+            units=8, epochs=30, lr=0.01, batch_size=32, n_iter_no_change=None, random_state=0
+        ),
     )
     search = GridSearchCV(pipe, {"rnnclassifier__time_steps": [None, 1]}, cv=2).fit(X, y)
     scores = search.cv_results_["mean_test_score"]
