@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -118,7 +119,15 @@ class _ThetaFallback:
         for b, window in enumerate(windows):
             for v in range(self.n_vars):
                 series = pd.Series(window[:, v])
-                theta = ThetaForecaster(deseasonalize=False).fit(series, fh=fh)
+                with warnings.catch_warnings():
+                    # sktime 1.2 warns on every construction (and fit's reset) that
+                    # remember_data's default changes in 1.3; this member is fitted once,
+                    # predicts once and is dropped, never updated: the change concerns
+                    # neither it nor the user
+                    warnings.filterwarnings(
+                        "ignore", "The default of config ``remember_data``", FutureWarning
+                    )
+                    theta = ThetaForecaster(deseasonalize=False).fit(series, fh=fh)
                 out[b, :, v] = theta.predict().to_numpy()
         return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
 
