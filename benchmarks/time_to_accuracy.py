@@ -40,7 +40,13 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, SlidingWindowTransformer
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    Seq2SeqTransformer,
+    SequenceTokenizer,
+    SlidingWindowTransformer,
+)
 from skrnn._init import init_parameters
 from skrnn._random import make_generator
 from skrnn._seq2seq_modules import Seq2SeqModule
@@ -240,6 +246,9 @@ def row_text(args) -> list[dict]:
     test_starts = range(0, len(test) - chunk - 1, chunk)
     X_te = [test[i : i + chunk] for i in test_starts]
     truth = np.concatenate([list(test[i + 1 : i + chunk + 1]) for i in test_starts])
+    # characters to ids: the tokenizer fitted on the training chunks, as in a pipeline
+    tokens = SequenceTokenizer("char").fit(X)
+    X, X_te = tokens.transform(X), tokens.transform(X_te)
     params = dict(
         cell="lstm", units=128, embedding_dim=32, return_sequences=True, batch_size=32,
         lr=5e-3, clip_grad_norm=1.0,

@@ -3,9 +3,10 @@
 
 Trained on text that ships inside scikit-learn (the descriptions of its bundled
 datasets, ``skrnn.datasets.load_text``, about 43,000 characters): the first 90% for
-training, the last 10% held out. ``RNNClassifier`` with ``embedding_dim`` reads strings
-character by character; with ``return_sequences=True`` the label of every step is the
-next character, so each training chunk gives one loss term per character.
+training, the last 10% held out. ``SequenceTokenizer("char")`` turns each string into
+character ids that ``RNNClassifier`` with ``embedding_dim`` reads; with
+``return_sequences=True`` the label of every step is the next character, so each
+training chunk gives one loss term per character.
 
 Held-out next-character accuracy and bits per character are printed next to two
 baselines fitted on the same training text: the character frequencies (unigram) and a
@@ -39,8 +40,9 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.pipeline import make_pipeline
 
-from skrnn import RNNClassifier, generate_text
+from skrnn import RNNClassifier, SequenceTokenizer, generate_text
 from skrnn.datasets import load_text
 
 CHUNK = 64
@@ -66,7 +68,7 @@ def main():
     X_test, y_test = chunks(test, step=CHUNK)
     print(f"{len(train)} training characters ({len(X_train)} chunks), {len(test)} held out")
 
-    clf = RNNClassifier(
+    rnn = RNNClassifier(
         cell="lstm",
         units=128,
         embedding_dim=32,
@@ -77,9 +79,10 @@ def main():
         clip_grad_norm=1.0,
         random_state=0,
     )
+    clf = make_pipeline(SequenceTokenizer("char"), rnn)  # characters -> ids -> LSTM
     start = time.perf_counter()
     clf.fit(X_train, y_train)
-    print(f"trained {clf.n_iter_} epochs in {time.perf_counter() - start:.0f}s")
+    print(f"trained {rnn.n_iter_} epochs in {time.perf_counter() - start:.0f}s")
 
     truth = np.concatenate([np.array(t) for t in y_test])
     index = {c: i for i, c in enumerate(clf.classes_)}
@@ -120,7 +123,7 @@ def main():
         left.text(b, i, f" {b:.2f}", va="center")
     left.set(xlabel="held-out bits per character (lower is better)", xlim=(0, max(bits) * 1.2))
     left.invert_yaxis()
-    right.plot(range(1, clf.n_iter_ + 1), clf.loss_curve_)
+    right.plot(range(1, rnn.n_iter_ + 1), rnn.loss_curve_)
     right.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="LSTM")
     fig.tight_layout()
     fig.savefig(FIGURE, dpi=110)

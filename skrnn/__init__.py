@@ -6,6 +6,7 @@ from ._regressor import RNNRegressor
 from ._sampling import generate_text, sample_with_temperature
 from ._scaling import SequenceMinMaxScaler, SequenceStandardScaler
 from ._seq2seq import Seq2SeqTransformer
+from ._tokenizer import SequenceTokenizer
 from ._validation import sktime_to_sequences
 from ._windows import SlidingWindowTransformer, make_supervised
 
@@ -50,6 +51,7 @@ __all__ = [
     "Seq2SeqTransformer",
     "SequenceMinMaxScaler",
     "SequenceStandardScaler",
+    "SequenceTokenizer",
     "SlidingWindowTransformer",
     "TrainingCurveDisplay",
     "generate_text",

@@ -26,7 +26,7 @@ from ._modules import RNNModule
 from ._nets import SAMPLE_WEIGHT, validation_score
 from ._progress import verbose_callbacks, verbose_net_kwargs
 from ._random import fit_seed, keep_global_rng, make_generator, use_generator
-from ._sequences import check_container, read_sequences
+from ._sequences import check_container, is_id_array, read_sequences, read_token_ids
 from ._threads import fit_threads
 from ._transaction import fit_transaction
 from ._validation import WholeNumbers
@@ -624,8 +624,12 @@ class BaseRNN(BaseNetEstimator):
         "pooling": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
-        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
-        "tokenizer": [StrOptions({"char", "word"}), callable],
+        "max_vocab": [
+            Interval(Integral, 1, None, closed="left"),
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "tokenizer": [StrOptions({"char", "word"}), callable, Hidden(StrOptions({"deprecated"}))],
         "time_steps": [WholeNumbers(1, None, closed="left"), None],
     }
 
@@ -705,7 +709,12 @@ class BaseRNN(BaseNetEstimator):
         """Whether the fitted input is a table: numeric, one time step (a 2D ``X`` read
         with ``time_steps=1``, or 3D with one step)."""
         shape = getattr(self, "input_shape_", (None, None))
-        return getattr(self, "_vocabulary", None) is None and shape[0] == 1
+        return not self._reads_tokens() and shape[0] == 1
+
+    def _reads_tokens(self) -> bool:
+        """Whether the fitted net embeds tokens: token ids (``embedding_dim`` with an id
+        array), or text or token lists (deprecated) through ``_vocabulary``."""
+        return getattr(self, "_input_kind", "numeric") != "numeric"
 
     def _batch_size(self) -> int:
         """``batch_size="auto"``: :data:`AUTO_TABLE_BATCH_SIZE` for a table (as
@@ -743,10 +752,10 @@ class BaseRNN(BaseNetEstimator):
         return plain_scalars(
             dict(
                 module=RNNModule,
-                module__n_features=self.input_shape_[1]
-                if self._vocabulary is None
-                else self.embedding_dim,
-                module__vocab_size=None if self._vocabulary is None else len(self._vocabulary),
+                module__n_features=self.embedding_dim
+                if self._reads_tokens()
+                else self.input_shape_[1],
+                module__vocab_size=self.vocab_size_ if self._reads_tokens() else None,
                 module__n_outputs=self._n_outputs(),
                 module__cell=self.cell,
                 module__units=self.units,
@@ -763,9 +772,17 @@ class BaseRNN(BaseNetEstimator):
     def _validate_X(self, X, *, reset: bool, lengths=None):
         """Validated ``X`` as an array ``(n, time, features)`` (float32, or a float64
         array as given) and the per-sequence lengths, ``None`` when all sequences fill
-        every time step (:func:`~skrnn._sequences.read_sequences`). Token input (with
-        ``embedding_dim``) gives int64 ids ``(n, time)`` through the vocabulary learned in
-        ``fit`` and the lengths."""
+        every time step (:func:`~skrnn._sequences.read_sequences`). With
+        ``embedding_dim``, a 2D integer array holds token ids (0: padding), read as they
+        are with the lengths their padding marks; text and token lists (deprecated) give
+        int64 ids ``(n, time)`` through the vocabulary learned in ``fit``."""
+        if reset:
+            self._warn_text_params()
+            reads_ids = self.embedding_dim is not None and is_id_array(X)
+        else:
+            reads_ids = self._input_kind == "ids"
+        if reads_ids:
+            return self._read_ids(X, lengths, reset=reset)
         if reset:
             tokens, fitted_kind = self.embedding_dim is not None, None
         else:
@@ -777,7 +794,7 @@ class BaseRNN(BaseNetEstimator):
             reset=reset,
             tokens=tokens,
             lengths=lengths,
-            tokenizer=self.tokenizer,
+            tokenizer=self._tokenizer(),
             fitted_kind=fitted_kind,
         )
         if reset:  # forget what a previous fit on another kind of X recorded
@@ -788,7 +805,18 @@ class BaseRNN(BaseNetEstimator):
         if seqs.kind == "numeric":
             return seqs.values, seqs.lengths
         if reset:
-            vocabulary = Vocabulary(RNN_RESERVED, max_size=self.max_vocab).fit(seqs.values)
+            warnings.warn(
+                f"Passing text or token lists to {type(self).__name__} is deprecated in "
+                "0.2.0 and will be removed in 0.3.0: turn them into token ids with "
+                "skrnn.SequenceTokenizer in front of the estimator, for example "
+                f"make_pipeline(SequenceTokenizer('char'), {type(self).__name__}("
+                "embedding_dim=...)). The estimator then reads the ids (a 2D integer array, "
+                "0 for padding).",
+                FutureWarning,
+                stacklevel=6,
+            )
+            max_size = None if self.max_vocab == "deprecated" else self.max_vocab
+            vocabulary = Vocabulary(RNN_RESERVED, max_size=max_size).fit(seqs.values)
             self._check_embedding_size(len(vocabulary))
             self._vocabulary = vocabulary
             self.input_shape_ = (None, None)
@@ -796,13 +824,58 @@ class BaseRNN(BaseNetEstimator):
             self.vocabulary_ = dict(vocabulary.index_)
         return self._vocabulary.encode(seqs.values)
 
-    def _check_embedding_size(self, rows: int) -> None:
+    def _tokenizer(self):
+        """``tokenizer``, ``"char"`` when not set (deprecated with the text input)."""
+        return "char" if self.tokenizer == "deprecated" else self.tokenizer
+
+    def _warn_text_params(self) -> None:
+        """A ``FutureWarning`` for each deprecated text parameter set."""
+        for name, fix in (("tokenizer", "analyzer"), ("max_vocab", "max_vocab")):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value == "deprecated"):
+                warnings.warn(
+                    f"{type(self).__name__}'s {name} is deprecated in 0.2.0 and will be "
+                    f"removed in 0.3.0; set SequenceTokenizer({fix}={value!r}) in front of "
+                    "the estimator instead (it turns texts into the token ids the estimator "
+                    "reads with embedding_dim).",
+                    FutureWarning,
+                    stacklevel=6,
+                )
+
+    def _read_ids(self, X, lengths, *, reset: bool):
+        """Token ids ``(n, width)`` and their lengths (:func:`read_token_ids`); ``fit``
+        learns the embedding's rows, ``vocab_size_`` (the largest id + 1)."""
+        ids, lengths = read_token_ids(check_container(X), lengths)
+        if reset:
+            self._vocabulary = None
+            self._input_kind = "ids"
+            for attr in ("vocabulary_", "n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(attr, None)
+            size = max(int(ids.max()) + 1, len(RNN_RESERVED))
+            self._check_embedding_size(size, ids=True)
+            self.vocab_size_ = size
+            self.input_shape_ = (None, None)
+        elif ids.max() >= self.vocab_size_:
+            raise ValueError(
+                f"X holds the token id {int(ids.max())}, but {type(self).__name__} was fitted "
+                f"on ids below {self.vocab_size_} (its embedding's rows). Tokenize X with the "
+                "SequenceTokenizer fitted with this estimator (in one Pipeline), which gives "
+                "unknown tokens the id 1."
+            )
+        return ids, lengths
+
+    def _check_embedding_size(self, rows: int, *, ids: bool = False) -> None:
         if rows * self.embedding_dim > MAX_EMBEDDING_PARAMETERS:
+            fix = (
+                f"X's largest id is {rows - 1} (one row per id up to it). Give the tokens ids "
+                "from 2 with SequenceTokenizer (its max_vocab keeps the most frequent)"
+                if ids
+                else "Set max_vocab to the number of tokens to embed"
+            )
             raise ValueError(
                 f"The embedding would have {rows:,} rows of embedding_dim={self.embedding_dim} "
                 f"({rows * self.embedding_dim:,} weights, more than the "
-                f"{MAX_EMBEDDING_PARAMETERS:,} allowed). Set max_vocab to the number of "
-                "tokens to embed, or a smaller embedding_dim."
+                f"{MAX_EMBEDDING_PARAMETERS:,} allowed). {fix}, or a smaller embedding_dim."
             )
 
     def _net_input(self, X, lengths, *, y=None, target_lengths=None, sample_weight=None):

@@ -108,6 +108,17 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
     array(['down', 'up'], dtype='<U4')
     >>> clf.predict_proba(X[:3]).shape
     (3, 2)
+
+    Texts go through :class:`SequenceTokenizer`, which turns them into token ids:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skrnn import SequenceTokenizer
+    >>> texts = ["good", "bad", "fine", "awful"] * 10
+    >>> labels = ["pos", "neg", "pos", "neg"] * 10
+    >>> clf = RNNClassifier(embedding_dim=8, random_state=0)
+    >>> model = make_pipeline(SequenceTokenizer("char"), clf)
+    >>> model.fit(texts, labels).predict(["good", "awful"]).shape
+    (2,)
     """
 
     _net_class = SequenceClassifierNet
@@ -151,8 +162,8 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         pooling="last",
         return_sequences=False,
         embedding_dim=None,
-        max_vocab=None,
-        tokenizer="char",
+        max_vocab="deprecated",
+        tokenizer="deprecated",
         time_steps=1,
         init="keras",
         conv_filters="auto",
@@ -207,7 +218,7 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         """The module's convolutional branch, down-sampling and z-normalisation, with
         ``"auto"`` resolved for the data seen in ``fit``; a ``ValueError`` for settings
         that cannot apply."""
-        many_to_one_numbers = self._vocabulary is None and not self.return_sequences
+        many_to_one_numbers = not self._reads_tokens() and not self.return_sequences
         steps = self._fit_max_steps
         series = many_to_one_numbers and steps >= AUTO_CONV_MIN_STEPS
         filters = self.conv_filters

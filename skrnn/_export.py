@@ -151,7 +151,7 @@ def _check_exportable_net(est) -> None:
             f"{name}.module_ is a {type(module).__name__}, not the RNNModule skrnn builds "
             "(a callback or subclass replaced it); its computation cannot be exported."
         )
-    expected = {"rnn", "dropout", "head"} | ({"embedding"} if est._vocabulary else set())
+    expected = {"rnn", "dropout", "head"} | ({"embedding"} if est._reads_tokens() else set())
     if _is_conv_branch(getattr(module, "conv", None)):
         expected.add("conv")
     children = {k for k, v in module.named_children() if v is not None}
@@ -299,6 +299,8 @@ def _emit_inputs(g: _Graph, est):
         lengths = g.cast(inputs[1].full_name, g.T.INT64)
     if est._vocabulary is not None:
         return _emit_vocabulary(g, est, x), lengths
+    if est._reads_tokens():  # token ids, as SequenceTokenizer gives them
+        return g.cast(x, g.T.INT64), lengths
     rank = _rank(inputs[0])
     x = g.cast(x, g.T.DOUBLE)
     if rank == 2:
@@ -372,7 +374,7 @@ def _emit_instance_norm(g: _Graph, est, x: str, lengths: str | None):
 def _emit_network(g: _Graph, est, x: str, lengths: str | None) -> str:
     """The module's output ``(N, n_outputs)`` float for batch-first input ``x``."""
     module = est.module_
-    if est._vocabulary is not None:
+    if est._reads_tokens():
         weight = module.embedding.weight.detach().cpu().float().numpy()
         x = g.op("Gather", [g.const(weight, "embedding"), x], axis=0)
     else:
@@ -397,7 +399,7 @@ def _emit_network(g: _Graph, est, x: str, lengths: str | None) -> str:
 
 
 def _module_features(est) -> int:
-    return int(est.embedding_dim if est._vocabulary is not None else est.input_shape_[1])
+    return int(est.embedding_dim if est._reads_tokens() else est.input_shape_[1])
 
 
 def _valid_steps(g: _Graph, x: str, lengths: str | None) -> str | None:
@@ -480,7 +482,7 @@ def _convert_regressor(scope, operator, container):
     _check_exportable_net(est)
     g = _Graph(scope, operator, container)
     x, lengths = _emit_inputs(g, est)
-    if est._vocabulary is None:
+    if not est._reads_tokens():
         x, window = _emit_instance_norm(g, est, x, lengths)
     else:
         window = None
@@ -664,6 +666,11 @@ _REFUSED = {
         "a loop that feeds each output token back in until the end token) and transform's "
         "encoder are not converted. Save it with skrnn.save and serve it with skrnn.load."
     ),
+    "SequenceTokenizer": (
+        "SequenceTokenizer is not exported to ONNX: splitting texts into tokens is "
+        "Python code. Export the estimator after it and feed the graph token ids: "
+        "skrnn.onnx_inputs(estimator, tokenizer.transform(texts))."
+    ),
     "RNNForecaster": (
         "RNNForecaster is not exported to ONNX: its horizon, index and recursive "
         "forecasting logic are sktime's Python code. Save it with skrnn.save, or export "
@@ -769,6 +776,9 @@ def _sample_array(model, X, lengths=None):
     if isinstance(first, BaseRNN):
         if first._vocabulary is not None:
             return _token_inputs(first, X, lengths)
+        if first._reads_tokens():  # token ids: the graph reads them and their lengths
+            ids, lens = first._validate_X(X, reset=False, lengths=lengths)
+            return {"X": ids, "lengths": lens}
         if isinstance(X, (list, tuple)) or lengths is not None:
             seqs, lens = first._validate_X(X, reset=False, lengths=lengths)
             if lens is None:
@@ -806,7 +816,7 @@ def _tokenize(est, X) -> list[list]:
     out = []
     for seq in X:
         if isinstance(seq, str):
-            if est.tokenizer == "char":
+            if est._tokenizer() == "char":
                 out.append(list(seq))
             else:
                 out.append(CountVectorizer().build_analyzer()(seq))
@@ -820,11 +830,13 @@ def onnx_inputs(model, X, lengths=None) -> dict:
 
     ``{"X": ...[, "lengths": ...]}``, for
     ``onnxruntime.InferenceSession(...).run(None, onnx_inputs(model, X))``. Numeric
-    input stays an array (``float32``, or ``float64`` as given). Token input
-    (``embedding_dim``) becomes a 2D array of tokens padded to the longest sequence
-    (strings padded with ``""``, integers with 0; the graph maps them through the
-    vocabulary) and ``"lengths"``; so does variable-length numeric input (a list of
-    arrays). Outside Python, build the same arrays.
+    input stays an array (``float32``, or ``float64`` as given). Token ids
+    (``embedding_dim``, as :class:`~skrnn.SequenceTokenizer` gives them) stay int64 ids
+    and come with ``"lengths"``; so does variable-length numeric input (a list of
+    arrays). Texts given to an estimator fitted on texts (deprecated) become a 2D array
+    of tokens padded to the longest sequence (strings padded with ``""``, integers with
+    0; the graph maps them through the vocabulary). Outside Python, build the same
+    arrays.
 
     Parameters
     ----------
@@ -844,10 +856,12 @@ def onnx_inputs(model, X, lengths=None) -> dict:
     --------
     >>> import numpy as np
     >>> import skrnn
-    >>> clf = skrnn.RNNClassifier(embedding_dim=2, units=2, epochs=1).fit(["ab", "b"], [0, 1])
-    >>> feed = skrnn.onnx_inputs(clf, ["abc", "b"])
+    >>> tokens = skrnn.SequenceTokenizer().fit(["ab", "b"])
+    >>> clf = skrnn.RNNClassifier(embedding_dim=2, units=2, epochs=1)
+    >>> clf = clf.fit(tokens.transform(["ab", "b"]), [0, 1])
+    >>> feed = skrnn.onnx_inputs(clf, tokens.transform(["abc", "b"]))
     >>> feed["X"].tolist(), feed["lengths"].tolist()
-    ([['a', 'b', 'c'], ['b', '', '']], [3, 1])
+    ([[2, 3, 1], [3, 0, 0]], [3, 1])
     """
     return _sample_array(model, X, lengths)
 

@@ -114,18 +114,32 @@ default="adam"
         Many-to-many: predict one target per time step (sequence labelling); the loss
         skips padded steps of variable-length sequences.
     embedding_dim : int or None, default=None
-        Token input: when set, ``X`` holds token sequences (strings, lists of string
-        tokens, or lists of integer ids) that go through an embedding layer of this size
-        before the recurrent layers. ``None``: ``X`` holds numeric sequences.
-    max_vocab : int or None, default=None
-        Token input: keep the ``max_vocab`` most frequent tokens (``None``: all tokens
-        seen in ``fit``); the others, and tokens not seen in ``fit``, share the unknown
-        id. Integer ids are tokens like strings: they are mapped through the vocabulary
-        too (``vocabulary_``), so their values may be large or sparse.
-    tokenizer : {"char", "word"} or callable, default="char"
-        Token input: how strings are split: characters, scikit-learn's word analyzer
-        (lowercased words of 2+ alphanumeric characters), or a callable returning a list
-        of tokens.
+        Token input: when set, ``X`` holds token ids, a 2D integer array
+        ``(n_samples, width)`` padded with 0 after each sequence's tokens (what
+        :class:`SequenceTokenizer` gives: ``make_pipeline(SequenceTokenizer("char"),
+        RNNRegressor(embedding_dim=8))``), and they go through an embedding layer of
+        this size before the recurrent layers; the padding marks each sequence's length.
+        ``None``: ``X`` holds numeric sequences.
+
+        .. versionchanged:: 0.2.0
+           A 2D integer array holds ids as they are (0: padding). Before, its values
+           were tokens mapped through ``vocabulary_``. Texts, lists of string tokens and
+           lists of integer tokens are still mapped through ``vocabulary_``, with a
+           ``FutureWarning``: that reading is deprecated and will be removed in 0.3.0.
+    max_vocab : int or None, default="deprecated"
+        Text input (deprecated): keep the ``max_vocab`` most frequent tokens (unset:
+        all tokens seen in ``fit``); the others, and tokens not seen in ``fit``, share
+        the unknown id.
+
+        .. deprecated:: 0.2.0
+           Use ``SequenceTokenizer(max_vocab=...)``; removed in 0.3.0.
+    tokenizer : {"char", "word"} or callable, default="deprecated"
+        Text input (deprecated): how strings are split (unset: characters):
+        characters, scikit-learn's word analyzer (lowercased words of 2+ alphanumeric
+        characters), or a callable returning a list of tokens.
+
+        .. deprecated:: 0.2.0
+           Use ``SequenceTokenizer(analyzer=...)``; removed in 0.3.0.
     time_steps : int or None, default=1
         How a 2D ``X`` (a table ``(n_samples, n_columns)``, array or DataFrame) is read.
         ``1``: one step of all its columns, what an MLP sees (a table of unordered
@@ -202,16 +216,13 @@ default="adam"
         Target standardisation learned in ``fit`` (zeros and ones with
         ``scale_target=False``).
     vocabulary_ : dict
-        Token input (strings or integer ids): token to embedding id. Id 0 is padding
+        Text or token-list input (deprecated): token to embedding id. Id 0 is padding
         and 1 the unknown token; the tokens follow from 2 in sorted order (integers by
-        value).
-
-        .. versionchanged:: 0.1.0
-           Integer ids are mapped through ``vocabulary_`` like strings (before, id ``k``
-           was embedding row ``k + 1`` and ids beyond the vocabulary were an error; string
-           tokens started at 4).
+        value). Not set for token ids: their tokenizer holds the vocabulary.
     vocab_size_ : int
-        Token input: rows of the embedding, padding and unknown ids included.
+        Token input: rows of the embedding, padding and unknown ids included (for ids:
+        the largest id seen in ``fit`` plus one; a larger id in ``predict`` is an
+        error).
 
     Examples
     --------
@@ -262,8 +273,8 @@ default="adam"
         pooling="last",
         return_sequences=False,
         embedding_dim=None,
-        max_vocab=None,
-        tokenizer="char",
+        max_vocab="deprecated",
+        tokenizer="deprecated",
         time_steps=1,
         init="keras",
         scale_target=True,
@@ -359,7 +370,7 @@ default="adam"
         return self.n_outputs_
 
     def _encode_training_data(self, X, y, lengths, *, reset, sample_weight=None):
-        numeric = self._vocabulary is None
+        numeric = not self._reads_tokens()
         self._check_instance_norm(numeric)
         if reset and numeric:
             self._set_target_columns(self.input_shape_[1], self.n_outputs_)

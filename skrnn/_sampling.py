@@ -88,16 +88,19 @@ def generate_text(
 ) -> str:
     """Continue ``prompt`` by ``length`` tokens sampled from a next-token classifier.
 
-    ``classifier`` is a fitted :class:`~skrnn.RNNClassifier` on character strings
-    (``embedding_dim`` set, ``tokenizer="char"``) whose classes are the next character:
-    either many-to-one (one label per string) or ``return_sequences=True`` (the label at
-    each step is the following character; the last step's prediction is used). Each new
-    character is drawn by :func:`sample_with_temperature` and appended to the context.
+    ``classifier`` is a fitted next-character classifier on strings:
+    ``make_pipeline(SequenceTokenizer("char"), RNNClassifier(embedding_dim=...))``
+    (or an :class:`~skrnn.RNNClassifier` fitted on strings directly, deprecated) whose
+    classes are the next character: either many-to-one (one label per string) or
+    ``return_sequences=True`` (the label at each step is the following character; the
+    last step's prediction is used). Each new character is drawn by
+    :func:`sample_with_temperature` and appended to the context.
 
     Parameters
     ----------
-    classifier : fitted RNNClassifier
-        Next-character classifier on strings.
+    classifier : fitted Pipeline or RNNClassifier
+        Next-character classifier on strings: a pipeline of a
+        :class:`~skrnn.SequenceTokenizer` and an :class:`~skrnn.RNNClassifier`.
     prompt : str
         Non-empty start of the text.
     length : int
@@ -121,8 +124,13 @@ def generate_text(
             f"strings), got a {type(classifier).__name__}."
         )
     check_is_fitted(classifier, "classes_")
-    if getattr(classifier, "embedding_dim", None) is None:
-        raise ValueError("generate_text needs a classifier fitted on strings (embedding_dim set).")
+    # a pipeline (tokenizer, classifier): its last step says how it predicts
+    final = classifier[-1] if hasattr(classifier, "steps") else classifier
+    if getattr(final, "embedding_dim", None) is None:
+        raise ValueError(
+            "generate_text needs a classifier of strings: make_pipeline(SequenceTokenizer("
+            "'char'), RNNClassifier(embedding_dim=...)) (embedding_dim set)."
+        )
     if not isinstance(prompt, str) or not prompt:
         raise ValueError("prompt must be a non-empty string.")
     if isinstance(length, bool) or not isinstance(length, Integral) or length < 0:
@@ -140,7 +148,7 @@ def generate_text(
     for _ in progress(range(int(length)), desc="generate_text"):
         context = text if window is None else text[-window:]
         proba = classifier.predict_proba([context])
-        last = proba[0][-1] if classifier.return_sequences else proba[0]
+        last = proba[0][-1] if final.return_sequences else proba[0]
         index = sample_with_temperature(last[None, :], temperature, rng)[0]
         text += str(classifier.classes_[index])
     return text

@@ -17,9 +17,12 @@ How an estimator reads ``X`` is its ``tokens`` mode:
 ``False`` (RNN estimators without ``embedding_dim``)
     Numeric sequences: a rectangular array, or variable-length sequences (a list of
     arrays, a ragged list, or a padded array with ``lengths``). Integers are values.
-``True`` (RNN estimators with ``embedding_dim``)
+``True`` (RNN estimators with ``embedding_dim``, deprecated text input)
     Token sequences: strings (split by ``tokenizer``), lists of string tokens, or
-    integer ids (lists of any lengths, or a 2D integer array, one row per sequence).
+    integer tokens (lists of any lengths). A 2D integer array given with
+    ``embedding_dim`` holds token ids and never reaches this mode: the estimators read
+    it with :func:`read_token_ids` (:class:`~skrnn.SequenceTokenizer` makes such ids of
+    texts).
 ``"auto"`` (:class:`~skrnn.Seq2SeqTransformer`)
     A rectangular numeric array, strings (each character a token), or lists of integer
     tokens. An integer *NumPy array* is numeric here: integer tokens come as lists.
@@ -48,11 +51,16 @@ from ._validation import (
 __all__ = [
     "Sequences",
     "check_container",
+    "is_id_array",
     "read_sequences",
+    "read_token_ids",
     "reading_kind",
     "rows_as_steps",
     "sequence_kind",
 ]
+
+#: The padding id of token ids (:data:`skrnn._vocab.PAD`).
+PAD_ID = 0
 
 #: What :func:`sequence_kind` finds, as the words of error messages ("X holds ...").
 _HOLDS = {
@@ -74,12 +82,12 @@ _READINGS = {
     False: (
         {"numeric": "numeric", "ragged": "numeric", "scalars": "numeric"},
         "set embedding_dim to train on token sequences (text or integer ids) through an "
-        "embedding layer",
+        "embedding layer, with SequenceTokenizer in front to turn texts into token ids",
     ),
     True: (
         {"text": "text", "tokens": "text", "int": "int"},
-        "with embedding_dim set, {name} must hold token sequences: strings, lists of "
-        "string tokens, or lists of integer ids",
+        "with embedding_dim set, {name} must hold token ids: a 2D integer array, 0 "
+        "after each sequence's tokens (SequenceTokenizer turns texts into them)",
     ),
     "auto": (
         # ragged numeric sequences: refused by read_sequences with the fix
@@ -679,3 +687,64 @@ def _read_padded(X, lengths, input_name: str):
     if not np.isfinite(X).all():
         raise ValueError(f"Input {input_name} contains NaN or infinity within the given lengths.")
     return np.ascontiguousarray(X, dtype=np.float32), lengths.astype(np.int64)
+
+
+# -- token ids ----------------------------------------------------------------------------
+def is_id_array(X) -> bool:
+    """Whether ``X`` is a 2D array (or DataFrame) of integers: token ids, padded with 0,
+    as :class:`~skrnn.SequenceTokenizer` gives them."""
+    X = check_container(X)
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):
+        return len(X.columns) > 0 and all(np.dtype(t).kind in "iu" for t in X.dtypes)
+    dtype = getattr(X, "dtype", None)
+    return getattr(dtype, "kind", None) in ("i", "u") and np.ndim(X) == 2
+
+
+def read_token_ids(X, lengths=None, *, input_name: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    """Token ids ``(n, width)`` (int64) and the number of tokens of each row.
+
+    Id 0 is padding and only follows a row's tokens; ``lengths`` (when given) must agree
+    with the padding: the steps beyond each length are 0, the steps within are not.
+
+    Examples
+    --------
+    >>> ids, lengths = read_token_ids(np.array([[4, 2, 3], [1, 2, 0]]))
+    >>> lengths
+    array([3, 2])
+    """
+    ids = check_numeric(X, dtype=None, input_name=input_name, ensure_min_features=1)
+    if ids.dtype.kind not in "iu":
+        raise ValueError(
+            f"{input_name} must hold integer token ids (with embedding_dim set), got dtype "
+            f"{ids.dtype}; turn texts into ids with SequenceTokenizer first."
+        )
+    ids = ids.astype(np.int64, copy=False)
+    if ids.min() < 0:
+        raise ValueError(
+            f"{input_name} holds negative token ids (the smallest is {ids.min()}); ids start "
+            "at 0, the padding."
+        )
+    tokens = ids != PAD_ID
+    found = np.where(tokens.any(axis=1), ids.shape[1] - np.argmax(tokens[:, ::-1], axis=1), 0)
+    empty = np.flatnonzero(found == 0)
+    if len(empty):
+        raise ValueError(
+            f"{input_name}[{empty[0]}] holds only padding (id 0); every sequence needs at "
+            "least one token."
+        )
+    within = step_mask_array(found, ids.shape[1])
+    gaps = np.flatnonzero((within & ~tokens).any(axis=1))
+    if len(gaps):
+        raise ValueError(
+            f"{input_name}[{gaps[0]}] holds the padding id 0 before a token; id 0 is padding, "
+            "after each sequence's tokens only (SequenceTokenizer gives tokens the ids from "
+            "2, and 1 to unknown tokens)."
+        )
+    if lengths is not None:
+        given = np.asarray(lengths)
+        if given.shape != found.shape or given.dtype.kind not in "iu" or (given != found).any():
+            raise ValueError(
+                f"lengths do not match the padding of {input_name}: token ids mark each "
+                "sequence's length themselves (its tokens, then 0); leave lengths out."
+            )
+    return np.ascontiguousarray(ids), found.astype(np.int64)

@@ -4,9 +4,10 @@ Every skrnn estimator that reads tokens (characters, words or integers alike) ma
 through a :class:`Vocabulary`: a few reserved ids first, then the tokens seen in ``fit``
 in sorted order. What differs between estimators is only which ids they reserve:
 
-- :class:`~skrnn.RNNRegressor` and :class:`~skrnn.RNNClassifier` (``embedding_dim``):
-  :data:`RNN_RESERVED`, padding (0) and the unknown token (1); tokens start at 2 and a
-  token not seen in ``fit`` gets the unknown id.
+- :class:`~skrnn.SequenceTokenizer` (in front of :class:`~skrnn.RNNRegressor` and
+  :class:`~skrnn.RNNClassifier` with ``embedding_dim``, and those estimators' deprecated
+  text input): :data:`RNN_RESERVED`, padding (0) and the unknown token (1); tokens start
+  at 2 and a token not seen in ``fit`` gets the unknown id.
 - :class:`~skrnn.Seq2SeqTransformer`: :data:`SEQ2SEQ_RESERVED`, padding (0), start (1)
   and end (2) of the decoder's sequences; tokens start at 3 and a token not seen in
   ``fit`` is an error naming it (the decoder can only emit tokens it has learned).

@@ -15,6 +15,7 @@ from skrnn import (
     Seq2SeqTransformer,
     SequenceMinMaxScaler,
     SequenceStandardScaler,
+    SequenceTokenizer,
     SlidingWindowTransformer,
 )
 
@@ -131,7 +132,8 @@ def test_per_step_regressor(data, params):
 
 def test_sequence_labeller_with_tokens():
     X, y = ["abide", "cab", "bead"], [list("vcvcv"), list("cvc"), list("cvvc")]
-    tagger = RNNClassifier(**TINY, embedding_dim=3, return_sequences=True).fit(X, y)
+    with pytest.warns(FutureWarning, match="Passing text"):  # deprecated: the vocabulary
+        tagger = RNNClassifier(**TINY, embedding_dim=3, return_sequences=True).fit(X, y)
     label, proba = exported(tagger, X, ["bad", "ebbed"])
     for i, (want_label, want_proba) in enumerate(
         zip(tagger.predict(["bad", "ebbed"]), tagger.predict_proba(["bad", "ebbed"]), strict=True)
@@ -158,13 +160,32 @@ def test_classifier_labels_and_probabilities(data, labels):
         ([[7, 1000, 3], [3, 7], [1000], [3, 3, 7]], [[7, 5], [1000, 1000, 3, 3]], "char"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:.*tokenizer is deprecated:FutureWarning")
 def test_token_input_maps_the_vocabulary_in_the_graph(X, X_new, tokenizer):
-    clf = RNNClassifier(**TINY, embedding_dim=3, tokenizer=tokenizer).fit(X, [0, 1, 0, 1][: len(X)])
+    """The deprecated text input: the graph maps tokens through the vocabulary."""
+    with pytest.warns(FutureWarning, match="Passing text"):
+        clf = RNNClassifier(**TINY, embedding_dim=3, tokenizer=tokenizer)
+        clf.fit(X, [0, 1, 0, 1][: len(X)])
     label, proba = exported(clf, X, X_new)
     assert (label == clf.predict(X_new)).all()
     assert_close(proba, clf.predict_proba(X_new))
-    reg = RNNRegressor(**TINY, embedding_dim=2, tokenizer=tokenizer).fit(X, np.arange(len(X)))
+    with pytest.warns(FutureWarning, match="Passing text"):
+        reg = RNNRegressor(**TINY, embedding_dim=2, tokenizer=tokenizer).fit(X, np.arange(len(X)))
     assert_close(exported(reg, X, X_new)[0], reg.predict(X_new))
+
+
+def test_token_ids_are_the_graph_input_after_a_tokenizer():
+    """A SequenceTokenizer pipeline: the estimator is exported and fed the ids (the
+    tokenizer is Python, refused in a graph with the way round it)."""
+    X, X_new = ["abc", "bcd", "ca", "dab"], ["abcd", "zzb", "a"]
+    tok = SequenceTokenizer().fit(X)
+    clf = RNNClassifier(**TINY, embedding_dim=3).fit(tok.transform(X), [0, 1, 0, 1])
+    ids, new_ids = tok.transform(X), tok.transform(X_new)
+    label, proba = exported(clf, ids, new_ids)
+    assert (label == clf.predict(new_ids)).all()
+    assert_close(proba, clf.predict_proba(new_ids))
+    with pytest.raises(NotImplementedError, match="SequenceTokenizer is not exported"):
+        skrnn.to_onnx(make_pipeline(tok, clf), X)
 
 
 @pytest.mark.parametrize(
@@ -268,7 +289,11 @@ def test_refused_with_a_clear_error(data):
         window = SlidingWindowTransformer(3, use_fit_history="auto").fit(np.arange(10.0))
     with pytest.raises(ValueError, match="use_fit_history='auto'"):
         skrnn.to_onnx(make_pipeline(window, RNNRegressor()), np.arange(10.0))
-    clf = RNNClassifier(**TINY, embedding_dim=2, tokenizer=str.split).fit(["a b", "b"], [0, 1])
+    with (
+        pytest.warns(FutureWarning, match="tokenizer is"),
+        pytest.warns(FutureWarning, match="Pass"),
+    ):
+        clf = RNNClassifier(**TINY, embedding_dim=2, tokenizer=str.split).fit(["a b", "b"], [0, 1])
     with pytest.raises(NotImplementedError, match="tokenizer=<callable>"):
         skrnn.to_onnx(clf, ["a b"])
 

@@ -135,7 +135,9 @@ def test_bad_normalisation_parameters_are_clear_errors(trend_data, params, match
 
 def test_instance_norm_needs_numeric_input():
     with pytest.raises(ValueError, match="instance_norm=None"):
-        RNNRegressor(instance_norm="last", embedding_dim=4, **FAST).fit(["ab", "ba"], [1.0, 2.0])
+        RNNRegressor(instance_norm="last", embedding_dim=4, **FAST).fit(
+            np.array([[2, 3], [3, 2]]), [1.0, 2.0]
+        )
 
 
 S2S = dict(units=8, epochs=5, batch_size=16, random_state=0)

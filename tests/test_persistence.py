@@ -21,6 +21,7 @@ from skrnn import (
     Seq2SeqTransformer,
     SequenceMinMaxScaler,
     SequenceStandardScaler,
+    SequenceTokenizer,
     SlidingWindowTransformer,
 )
 from skrnn import _persistence as persistence
@@ -91,12 +92,20 @@ def test_continued_training_after_load_equals_continued_training(seq_data, tmp_p
     ],
 )
 def test_token_classifier_round_trip(tmp_path, X):
-    clf = RNNClassifier(**TINY, embedding_dim=3).fit(X, ["x", "y", "x", "y"])
+    with pytest.warns(FutureWarning, match="Passing text"):  # deprecated: its vocabulary
+        clf = RNNClassifier(**TINY, embedding_dim=3).fit(X, ["x", "y", "x", "y"])
     loaded = round_trip(clf, tmp_path)
     assert loaded.vocabulary_ == clf.vocabulary_
     unseen = X[:2] + (["zz"] if isinstance(X[0], str) else [[5, 9]])
     assert same(loaded.predict_proba(unseen), clf.predict_proba(unseen))
     assert same(loaded.predict(unseen), clf.predict(unseen))
+    # the pipeline that replaces it: the tokenizer's vocabulary and the ids' embedding
+    pipe = Pipeline(
+        [("tokens", SequenceTokenizer()), ("clf", RNNClassifier(**TINY, embedding_dim=3))]
+    ).fit(X, ["x", "y", "x", "y"])
+    loaded = round_trip(pipe, tmp_path)
+    assert loaded[0].vocabulary_ == pipe[0].vocabulary_
+    assert same(loaded.predict_proba(unseen), pipe.predict_proba(unseen))
 
 
 def test_numeric_classifier_round_trip(clf_data, tmp_path):

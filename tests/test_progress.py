@@ -8,9 +8,16 @@ import sys
 import numpy as np
 import pytest
 from conftest import FAST
+from sklearn.pipeline import make_pipeline
 
 import skrnn._progress
-from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, generate_text
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    Seq2SeqTransformer,
+    SequenceTokenizer,
+    generate_text,
+)
 from skrnn._progress import progress
 
 ANSI = "\x1b["
@@ -124,7 +131,9 @@ def test_long_helpers_show_progress_on_terminal(streams, monkeypatch):
     monkeypatch.setattr(skrnn._progress, "PROGRESS_DELAY", 0.0)
     _, err = streams(tty=True)
     text = "abcabcabd" * 4
-    clf = RNNClassifier(embedding_dim=4, return_sequences=True, **FAST)
+    clf = make_pipeline(
+        SequenceTokenizer(), RNNClassifier(embedding_dim=4, return_sequences=True, **FAST)
+    )
     clf.fit([text[:-1]], [list(text[1:])])
     generate_text(clf, "ab", 5, random_state=0)
     assert "generate_text" in err.getvalue()

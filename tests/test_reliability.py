@@ -10,6 +10,7 @@ import torch
 from conftest import FAST
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
 
 from skrnn import (
@@ -17,6 +18,7 @@ from skrnn import (
     RNNRegressor,
     Seq2SeqTransformer,
     SequenceMinMaxScaler,
+    SequenceTokenizer,
     SlidingWindowTransformer,
     generate_text,
 )
@@ -225,14 +227,21 @@ def test_bad_class_weight_is_a_clear_error(class_weight):
 
 # -- 3. bounded embeddings ---------------------------------------------------------------
 def test_one_huge_token_id_allocates_nothing():
-    # integer tokens go through the vocabulary: one embedding row per distinct id
+    # integer tokens go through the tokenizer's vocabulary: one embedding row per id
     seqs = [[1, 2, 3], [4, 100_000_000]] * 4
-    clf = RNNClassifier(embedding_dim=8, **FAST).fit(seqs, [0, 1] * 4)
+    model = make_pipeline(SequenceTokenizer(), RNNClassifier(embedding_dim=8, **FAST))
+    model.fit(seqs, [0, 1] * 4)
+    assert model[-1].vocab_size_ == 2 + 5
+    assert model[-1].module_.embedding.num_embeddings == 2 + 5
+    assert model.predict([[10**12]]).shape == (1,)  # not seen in fit: the unknown id
+    # ids given as they are: a huge one is refused before anything is allocated
+    with pytest.raises(ValueError, match="largest id is 100000000.*SequenceTokenizer"):
+        ids = np.array([[2, 3, 4], [5, 100_000_000, 0]] * 4)
+        RNNClassifier(embedding_dim=8, **FAST).fit(ids, [0, 1] * 4)
+    # the deprecated text input maps them through its own vocabulary
+    with pytest.warns(FutureWarning, match="max_vocab"), pytest.warns(FutureWarning, match="Pass"):
+        clf = RNNClassifier(embedding_dim=8, max_vocab=10**12, **FAST).fit(seqs, [0, 1] * 4)
     assert clf.vocab_size_ == 2 + 5
-    assert clf.module_.embedding.num_embeddings == 2 + 5
-    clf = RNNClassifier(embedding_dim=8, max_vocab=10**12, **FAST).fit(seqs, [0, 1] * 4)
-    assert clf.vocab_size_ == 2 + 5
-    assert clf.predict([[10**12]]).shape == (1,)  # not seen in fit: the unknown id
 
 
 # -- 4. NumPy scalar hyperparameters ------------------------------------------------------
@@ -303,8 +312,11 @@ def test_partial_fit_with_other_classes_is_an_error():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 2 epochs
 def test_refit_from_tokens_to_numbers_forgets_the_vocabulary():
     reg = RNNRegressor(embedding_dim=2, **FAST, lr=0.01)  # lr: learns in 2 epochs
-    reg.fit(WORDS, np.arange(len(WORDS), dtype=float))
+    with pytest.warns(FutureWarning, match="Passing text"):
+        reg.fit(WORDS, np.arange(len(WORDS), dtype=float))
     assert hasattr(reg, "vocabulary_")
+    reg.fit(SequenceTokenizer().fit_transform(WORDS), np.arange(len(WORDS), dtype=float))
+    assert not hasattr(reg, "vocabulary_") and reg.vocab_size_ == 5
     reg.set_params(embedding_dim=None).fit(X, Y_REG)
     assert not hasattr(reg, "vocabulary_") and not hasattr(reg, "vocab_size_")
 
@@ -320,9 +332,8 @@ def test_refit_from_tokens_to_numbers_forgets_the_vocabulary():
 )
 def test_generate_text_validates_its_arguments(kwargs, match):
     texts = ["abcab", "bcabc", "cabca"] * 3
-    clf = RNNClassifier(embedding_dim=2, **FAST).fit(
-        [t[:-1] for t in texts], [t[-1] for t in texts]
-    )
+    clf = make_pipeline(SequenceTokenizer(), RNNClassifier(embedding_dim=2, **FAST))
+    clf.fit([t[:-1] for t in texts], [t[-1] for t in texts])
     with pytest.raises(ValueError, match=match):
         generate_text(clf, "ab", **kwargs)
 

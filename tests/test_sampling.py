@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from sklearn.pipeline import make_pipeline
 
-from skrnn import RNNClassifier, generate_text, sample_with_temperature
+from skrnn import RNNClassifier, SequenceTokenizer, generate_text, sample_with_temperature
 
 PROBA = np.array([[0.1, 0.6, 0.3]])
 
@@ -41,7 +42,7 @@ def abc_model():
     clf = RNNClassifier(
         embedding_dim=4, units=16, return_sequences=True, epochs=40, lr=0.03, random_state=0
     )
-    return clf.fit(X, y)
+    return make_pipeline(SequenceTokenizer("char"), clf).fit(X, y)
 
 
 def test_greedy_generation_continues_the_pattern(abc_model):
@@ -62,8 +63,14 @@ def test_many_to_one_next_character_model():
     # some initialisations and not for others)
     pairs = [(text[i : i + k], text[i + k]) for k in (2, 3, 4) for i in range(len(text) - 4)]
     X, y = [p[0] for p in pairs], [p[1] for p in pairs]
-    clf = RNNClassifier(embedding_dim=4, units=8, epochs=30, lr=0.03, random_state=0).fit(X, y)
-    assert generate_text(clf, "xy", 6, temperature=0, window=4) == "xyzxyzxy"
+    clf = RNNClassifier(embedding_dim=4, units=8, epochs=30, lr=0.03, random_state=0)
+    model = make_pipeline(SequenceTokenizer("char"), clf).fit(X, y)
+    assert generate_text(model, "xy", 6, temperature=0, window=4) == "xyzxyzxy"
+    # the deprecated classifier fitted on strings itself generates the same text
+    with pytest.warns(FutureWarning, match="Passing text"):
+        alone = RNNClassifier(embedding_dim=4, units=8, epochs=30, lr=0.03, random_state=0)
+        alone.fit(X, y)
+    assert generate_text(alone, "xy", 6, temperature=0, window=4) == "xyzxyzxy"
 
 
 def test_generation_input_errors(abc_model):
@@ -72,5 +79,5 @@ def test_generation_input_errors(abc_model):
     with pytest.raises(ValueError, match="window must be a positive"):
         generate_text(abc_model, "ab", 3, window=0)
     numeric = RNNClassifier(units=2, epochs=1).fit(np.ones((4, 3)), [0, 1, 0, 1])
-    with pytest.raises(ValueError, match="fitted on strings"):
+    with pytest.raises(ValueError, match="needs a classifier of strings"):
         generate_text(numeric, "ab", 3)

@@ -1,4 +1,5 @@
-"""Token input: strings and integer ids through an embedding layer (issue 6)."""
+"""Token input: texts through SequenceTokenizer, then token ids through an embedding
+layer (issues 6 and 24); the deprecated text input of the estimators."""
 
 import pickle
 
@@ -7,8 +8,9 @@ import pytest
 from conftest import FAST
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SequenceTokenizer
 from skrnn._vocab import UNK
 
 FAST = {**FAST, "embedding_dim": 4, "batch_size": 8}
@@ -16,6 +18,9 @@ FAST = {**FAST, "embedding_dim": 4, "batch_size": 8}
 POSITIVE = ["good", "great", "fine", "nice"]
 NEGATIVE = ["bad", "awful", "poor", "sad"]
 NEUTRAL = ["the", "movie", "was", "plot", "and", "actors", "really", "quite"]
+
+#: the deprecated reading of texts by the estimators themselves
+TEXT_DEPRECATED = pytest.warns(FutureWarning, match="Passing text or token lists")
 
 
 def _reviews(n=80, seed=0):
@@ -34,89 +39,71 @@ def _reviews(n=80, seed=0):
 
 def test_word_level_sentiment_is_learned():
     X, y = _reviews()
-    clf = RNNClassifier(
-        units=16, embedding_dim=8, tokenizer="word", epochs=30, lr=0.02, random_state=0
-    )
-    clf.fit(X, y)
+    clf = RNNClassifier(units=16, embedding_dim=8, epochs=30, lr=0.02, random_state=0)
+    model = make_pipeline(SequenceTokenizer("word"), clf).fit(X, y)
     X_test, y_test = _reviews(40, seed=1)
-    assert clf.score(X_test, y_test) > 0.9
-    assert set(clf.vocabulary_) == set(POSITIVE + NEGATIVE + NEUTRAL)
-    assert clf.vocab_size_ == 2 + len(clf.vocabulary_)  # padding and unknown first
-    assert not hasattr(clf, "n_features_in_")
+    assert model.score(X_test, y_test) > 0.9
+    tok = model[0]
+    assert set(tok.vocabulary_) == set(POSITIVE + NEGATIVE + NEUTRAL)
+    assert clf.vocab_size_ == tok.vocab_size_ == 2 + len(tok.vocabulary_)
+    assert not hasattr(clf, "n_features_in_") and not hasattr(clf, "vocabulary_")
 
 
-def test_unknown_words_map_to_unknown_token():
+def test_unknown_words_share_the_unknown_id():
     X, y = _reviews()
-    clf = RNNClassifier(tokenizer="word", **FAST).fit(X, y)
-    proba = clf.predict_proba(["the zebra was xylophone good"])
-    assert proba.shape == (1, 2)
-    ids, _ = clf._validate_X(["zebra xylophone"], reset=False)
-    assert ids.tolist() == [[UNK, UNK]]
+    model = make_pipeline(SequenceTokenizer("word"), RNNClassifier(**FAST)).fit(X, y)
+    assert model[0].transform(["zebra xylophone"]).tolist() == [[UNK, UNK]]
+    np.testing.assert_array_equal(
+        model.predict_proba(["zebra good"]), model.predict_proba(["xylophone good"])
+    )
 
 
-def test_max_vocab_keeps_most_frequent_tokens():
-    X = ["aaab", "aac", "ad"]
-    reg = RNNRegressor(max_vocab=2, **FAST).fit(X, [1.0, 2.0, 3.0])
-    # "a" is the most frequent; b, c and d tie and the first in sorted order wins
-    assert sorted(reg.vocabulary_) == ["a", "b"]
-    ids, _ = reg._validate_X(["dab"], reset=False)
-    assert ids.tolist() == [[UNK, reg.vocabulary_["a"], reg.vocabulary_["b"]]]
-
-
-def test_char_level_strings_and_pretokenized_lists():
-    X = ["abc", "ab", "cab", "ba"]
-    reg = RNNRegressor(**FAST).fit(X, [3.0, 2.0, 3.0, 2.0])
-    assert sorted(reg.vocabulary_) == ["a", "b", "c"]
-    tokens = [list(s) for s in X]
-    np.testing.assert_array_equal(reg.predict(tokens), reg.predict(X))
-
-
-def test_token_padding_invariance():
-    X, y = _reviews()
-    clf = RNNClassifier(tokenizer="word", **FAST).fit(X, y)
-    alone = clf.predict_proba(["bad movie"])
-    batched = clf.predict_proba([" ".join(["the movie was quite"] * 10), "bad movie"])
-    np.testing.assert_allclose(batched[1], alone[0], rtol=1e-5, atol=1e-6)
-
-
-def test_integer_ids():
+def test_ids_are_read_as_given_with_lengths_from_their_padding():
+    """A 2D integer array with embedding_dim: ids as they are, 0 padding after the
+    tokens; predictions do not depend on how much padding follows."""
     rng = np.random.RandomState(0)
-    X = [list(rng.randint(0, 10, size=rng.randint(2, 8))) for _ in range(40)]
-    y = np.array([int(5 in s) for s in X])
-    clf = RNNClassifier(**FAST).fit(X, y)
-    # integer tokens are tokens like strings: mapped after padding (0) and unknown (1)
-    assert clf.vocab_size_ == 12
-    assert clf.vocabulary_ == {i: i + 2 for i in range(10)}
-    assert clf.predict([[1, 2], [9]]).shape == (2,)
-    # a 2D integer array holds fixed-length id sequences
-    assert clf.predict(np.array([[1, 2], [9, 0]])).shape == (2,)
-
-
-def test_integer_tokens_not_seen_in_fit_map_to_unknown():
-    """Integer tokens follow the semantics of string tokens: ids not seen in fit (or
-    beyond max_vocab's most frequent) share the unknown id; any integer is a token."""
-    clf = RNNClassifier(**FAST).fit([[0, 1, 2], [3, 4]], ["a", "b"])
-    ids, _ = clf._validate_X([[1], [2, 5]], reset=False)
-    assert ids.tolist() == [[clf.vocabulary_[1], 0], [clf.vocabulary_[2], UNK]]
-    np.testing.assert_array_equal(clf.predict_proba([[5]]), clf.predict_proba([[-7]]))
-    clf = RNNClassifier(max_vocab=2, **FAST).fit([[0, 1, 1], [3, 3, -1]], ["a", "b"])
-    assert clf.vocabulary_ == {1: 2, 3: 3}
-    assert clf.predict([[100], [-1, 0]]).shape == (2,)
+    lengths = rng.randint(1, 6, size=30)
+    ids = np.zeros((30, 5), dtype=np.int64)
+    for i, n in enumerate(lengths):
+        ids[i, :n] = rng.randint(2, 9, size=n)
+    y = (ids == 5).any(axis=1).astype(int)
+    clf = RNNClassifier(**FAST).fit(ids, y)
+    assert clf.vocab_size_ == ids.max() + 1
+    X, found = clf._validate_X(ids, reset=False)
+    np.testing.assert_array_equal(found, lengths)
+    wider = np.hstack([ids, np.zeros((30, 7), dtype=np.int64)])
+    np.testing.assert_allclose(clf.predict_proba(wider), clf.predict_proba(ids), atol=1e-6)
+    with pytest.raises(ValueError, match=r"token id 9, but RNNClassifier was fitted on ids below"):
+        clf.predict(np.array([[9, 2]]))
 
 
 @pytest.mark.parametrize(
-    "X, match",
+    "ids, match",
     [
-        (["abc", ""], r"X\[1\] is an empty sequence"),
-        ([[1, 2], []], r"X\[1\] is an empty sequence"),
-        (["abc", [1, 2]], "must hold token sequences"),
-        ([[0.5, 1.0], [2.0]], "must hold token sequences"),
-        ("abc", "single string"),
+        (np.array([[2, 0, 3], [2, 3, 0]]), r"X\[0\] holds the padding id 0 before a token"),
+        (np.array([[2, 3], [0, 0]]), r"X\[1\] holds only padding"),
+        (np.array([[2, -3], [2, 3]]), "negative token ids"),
+        (np.array([[2.0, 3.0], [2.0, 0.0]]), "must hold token ids: a 2D integer array"),
     ],
 )
-def test_bad_token_input(X, match):
+def test_bad_ids_name_the_padding_convention(ids, match):
     with pytest.raises(ValueError, match=match):
-        RNNRegressor(**FAST).fit(X, np.ones(len(X)))
+        RNNRegressor(**FAST).fit(ids, np.ones(len(ids)))
+
+
+def test_ids_with_lengths_must_agree_with_the_padding():
+    ids = np.array([[2, 3, 0], [4, 0, 0]])
+    reg = RNNRegressor(**FAST).fit(ids, [1.0, 0.0], lengths=np.array([2, 1]))
+    with pytest.raises(ValueError, match="lengths do not match the padding"):
+        reg.fit(ids, [1.0, 0.0], lengths=np.array([3, 1]))
+
+
+def test_padding_does_not_change_a_prediction():
+    X, y = _reviews()
+    model = make_pipeline(SequenceTokenizer("word"), RNNClassifier(**FAST)).fit(X, y)
+    alone = model.predict_proba(["bad movie"])
+    batched = model.predict_proba([" ".join(["the movie was quite"] * 10), "bad movie"])
+    np.testing.assert_allclose(batched[1], alone[0], rtol=1e-5, atol=1e-6)
 
 
 def test_strings_need_embedding_dim():
@@ -124,34 +111,19 @@ def test_strings_need_embedding_dim():
         RNNClassifier(units=4, epochs=1).fit(["ab", "cd"], [0, 1])
 
 
-def test_word_tokenizer_can_leave_a_sequence_empty():
-    with pytest.raises(ValueError, match=r"X\[1\] is an empty sequence \(no tokens\)"):
-        RNNRegressor(tokenizer="word", **FAST).fit(["good film", "!"], [1.0, 0.0])
-
-
-def test_predict_kind_must_match_fit():
-    reg = RNNRegressor(**FAST).fit(["ab", "ba"], [1.0, 0.0])
-    with pytest.raises(ValueError, match="fitted on strings"):
-        reg.predict([[1, 2]])
-    with pytest.raises(ValueError, match="only for padded numeric X"):
-        reg.fit(["ab", "ba"], [1.0, 0.0], lengths=[2, 2])
-
-
-def test_callable_tokenizer():
-    reg = RNNRegressor(tokenizer=str.split, **FAST).fit(["A b", "b C"], [1.0, 0.0])
-    assert sorted(reg.vocabulary_) == ["A", "C", "b"]
-
-
-def test_tokens_through_gridsearch_clone_pickle():
+def test_pipeline_through_gridsearch_clone_pickle():
     X, y = _reviews(48)
-    clf = RNNClassifier(tokenizer="word", **FAST)
+    model = make_pipeline(SequenceTokenizer("word"), RNNClassifier(**FAST))
     grid = GridSearchCV(
-        clf, {"embedding_dim": [2, 4], "pooling": ["last", "max"]}, cv=StratifiedKFold(3)
+        model,
+        {"rnnclassifier__embedding_dim": [2, 4], "sequencetokenizer__max_vocab": [None, 5]},
+        cv=StratifiedKFold(3),
     )
     grid.fit(X, y)
-    assert grid.best_params_["embedding_dim"] in (2, 4)
-    fitted = clf.fit(X, y)
-    assert clone(fitted).get_params() == fitted.get_params()
+    assert grid.best_params_["rnnclassifier__embedding_dim"] in (2, 4)
+    fitted = model.fit(X, y)
+    for step, copy in zip(fitted, clone(fitted), strict=True):
+        assert copy.get_params() == step.get_params()
     loaded = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
 
@@ -163,7 +135,61 @@ def test_per_character_labels_with_tokens():
     clf = RNNClassifier(
         return_sequences=True, units=8, embedding_dim=4, epochs=30, lr=0.03, random_state=0
     )
-    clf.fit(words, labels)
-    pred = clf.predict(["abide", "cab"])
+    model = make_pipeline(SequenceTokenizer("char"), clf).fit(words, labels)
+    pred = model.predict(["abide", "cab"])
     assert [len(p) for p in pred] == [5, 3]
-    assert clf.score(words, labels) > 0.95
+    assert model.score(words, labels) > 0.95
+
+
+# -- the deprecated text input of the estimators (removed in 0.3.0) ----------------------
+@pytest.mark.parametrize("analyzer", ["char", "word", str.split])
+def test_deprecated_text_input_equals_the_tokenizer_pipeline(analyzer):
+    """Texts given to the estimator (FutureWarning) train the same model as the
+    pipeline that replaces them: one vocabulary, the same ids."""
+    X, y = _reviews(24)
+    if analyzer == "char":  # the default: no parameter to set
+        with TEXT_DEPRECATED:
+            old = RNNClassifier(**FAST).fit(X, y)
+    else:  # the parameter warns too
+        with pytest.warns(FutureWarning, match="tokenizer is deprecated"), TEXT_DEPRECATED:
+            old = RNNClassifier(**FAST, tokenizer=analyzer).fit(X, y)
+    new = make_pipeline(SequenceTokenizer(analyzer), RNNClassifier(**FAST)).fit(X, y)
+    assert old.vocabulary_ == new[0].vocabulary_
+    np.testing.assert_allclose(old.predict_proba(X), new.predict_proba(X), atol=1e-6)
+
+
+def test_deprecated_max_vocab_and_integer_token_lists():
+    X = [[7, 1000, 7, 5, 5], [5, 3]]
+    with pytest.warns(FutureWarning, match="max_vocab is deprecated"), TEXT_DEPRECATED:
+        reg = RNNRegressor(max_vocab=2, **FAST).fit(X, [1.0, 2.0])
+    assert reg.vocabulary_ == {5: 2, 7: 3}
+    ids, _ = reg._validate_X([[5, 3, 7]], reset=False)
+    assert ids.tolist() == [[2, UNK, 3]]
+    tok = SequenceTokenizer(max_vocab=2).fit(X)
+    assert tok.vocabulary_ == reg.vocabulary_
+
+
+def test_deprecated_predict_kind_must_match_fit():
+    with TEXT_DEPRECATED:
+        reg = RNNRegressor(**FAST).fit(["ab", "ba"], [1.0, 0.0])
+    with pytest.raises(ValueError, match="fitted on strings"):
+        reg.predict([[1, 2]])
+    with pytest.raises(ValueError, match="only for padded numeric X"):
+        reg.fit(["ab", "ba"], [1.0, 0.0], lengths=[2, 2])
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (["abc", ""], r"X\[1\] is an empty sequence"),
+        ([[1, 2], []], r"X\[1\] is an empty sequence"),
+        (["abc", [1, 2]], "mixes strings and other values"),
+        ([[0.5, 1.0], [2.0]], "numeric sequences of different lengths"),
+        ("abc", "single string"),
+    ],
+)
+def test_bad_token_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        SequenceTokenizer().fit(X)
+    with pytest.raises(ValueError, match=match):
+        RNNRegressor(**FAST).fit(X, np.ones(len(X)))
