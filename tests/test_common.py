@@ -16,10 +16,10 @@ ESTIMATORS = [
     RNNRegressor(units=16, epochs=50, lr=0.01, random_state=0),
     RNNClassifier(units=16, epochs=50, lr=0.01, random_state=0),
     # 2D numeric X is univariate sequences; the checks' y are labels, which
-    # autoencoder=True ignores (the default "auto" guesses so, with a warning)
+    # autoencoder=True ignores (the default, False, refuses them as target sequences)
     Seq2SeqTransformer(units=4, epochs=3, random_state=0, autoencoder=True),
     # the checks transform the data they fitted: windows of it on its own, as
-    # fit_transform gives (the default use_fit_history="auto" does so with a warning)
+    # fit_transform gives (the default use_fit_history=True continues the fit series)
     SlidingWindowTransformer(time_steps=3, use_fit_history=False),
     skrnn.SequenceMinMaxScaler(),
     skrnn.SequenceStandardScaler(),
