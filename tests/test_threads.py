@@ -12,7 +12,7 @@ from conftest import FAST
 from joblib import cpu_count
 from skorch.callbacks import Callback
 
-from skrnn import RNNRegressor
+from skrnn import RNNRegressor, _threads
 from skrnn._threads import fit_threads
 
 #: module-level, since estimators fit copies of their callbacks: a barrier that makes
@@ -76,3 +76,53 @@ def test_fit_threads_restores_after_an_error(restore_threads):
         assert torch.get_num_threads() <= cpu_count()
         raise RuntimeError("a failing fit")
     assert torch.get_num_threads() == cpu_count() + 1
+
+
+def test_the_limit_is_the_fits_own_thread_only(seq_data, restore_threads):
+    """A thread started while a fit trains keeps the process's setting (torch's
+    set_num_threads would have handed it the fit's share), and the fits in training
+    are live threads: none is left when they end."""
+    X, y = seq_data
+    torch.set_num_threads(cpu_count() + 2)  # more than the cores: the fit is capped
+    started_inside = []
+
+    class StartAThread(Callback):
+        def on_train_begin(self, net, **kwargs):
+            SEEN.append(torch.get_num_threads())
+            other = threading.Thread(target=lambda: started_inside.append(torch.get_num_threads()))
+            other.start()
+            other.join()
+
+    RNNRegressor(**FAST, callbacks=[StartAThread()]).fit(X, y)
+    assert SEEN == [cpu_count()]
+    assert started_inside == [cpu_count() + 2]
+    assert torch.get_num_threads() == cpu_count() + 2
+    assert _threads._fits_training() == 0
+
+
+def test_fits_in_training_are_the_live_threads_inside_fit_threads(restore_threads):
+    """No counter to drift: a thread that ended without leaving fit_threads (as the
+    other threads of a forked parent are absent from the child) is not a fit in
+    training; a live one inside it is, and a second fit shares the cores with it."""
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    _threads._TRAINING.add(dead)
+    assert _threads._fits_training() == 0
+    entered, release = threading.Event(), threading.Event()
+
+    def training():
+        with fit_threads():
+            entered.set()
+            release.wait(timeout=60)
+
+    worker = threading.Thread(target=training)
+    worker.start()
+    entered.wait(timeout=60)
+    assert _threads._fits_training() == 1
+    torch.set_num_threads(cpu_count() + 1)
+    with fit_threads():
+        assert torch.get_num_threads() <= max(1, cpu_count() // 2)
+    release.set()
+    worker.join()
+    assert _threads._fits_training() == 0
