@@ -6,7 +6,7 @@ import torch
 from conftest import FAST
 from sklearn.base import clone
 
-from skrnn import RNNClassifier
+from skrnn import RNNClassifier, SequenceTokenizer
 from skrnn._modules import ConvBranch, RNNModule, downsample_steps, zscore_steps
 
 pytestmark = [
@@ -44,7 +44,8 @@ def test_auto_branch_for_numeric_sequences_only():
     table = RNNClassifier(time_steps=1, **FAST).fit(X[:, :, 0], y)
     assert _branch(table) == (None, 1, False)
     assert table.module_.head.in_features == 8
-    tokens = RNNClassifier(embedding_dim=4, **FAST).fit(["abcdefghij", "jihgfedcba"] * 10, y)
+    ids = SequenceTokenizer().fit_transform(["abcdefghij", "jihgfedcba"] * 10)
+    tokens = RNNClassifier(embedding_dim=4, **FAST).fit(ids, y)
     assert _branch(tokens)[:2] == (None, 1)
     tagger = RNNClassifier(return_sequences=True, **FAST).fit(X, (X[:, :, 0] > 0).astype(int))
     assert _branch(tagger)[:2] == (None, 1)
