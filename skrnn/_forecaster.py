@@ -358,6 +358,7 @@ class, default="adam"
         "fit_is_empty": False,
         "capability:random_state": True,
         "property:randomness": "derandomized",
+        "capability:pretrain": True,
     }
     # The forecaster keeps the data it needs itself (``_cur_y``, ``_cur_X``) and updates
     # natively, so sktime's copies in ``_y``/``_X`` are not needed: ``False`` is sktime
@@ -606,7 +607,7 @@ class, default="adam"
                 f"{seen}; pass new observations of the same series (rename them)."
             )
         if self._series is not None:
-            return self._check_panel_continues(y)
+            return self._check_panel_continues(self._wrap(y))
         if not self._continues(y.index, self._cur_y.index):
             raise ValueError(self._gap_message(y.index, self._cur_y.index, "the series"))
 
@@ -667,7 +668,9 @@ class, default="adam"
     def _fit(self, y, X, fh):
         self._check_params()
         panel = is_panel(y)
-        self._local = None
+        self._local = self._single = None
+        if hasattr(self, "pretrained_estimators_"):
+            return self._fit_pretrained(y, X, fh)
         if panel and X is not None:
             # exogenous X in one global network: not yet; one forecaster per series
             self._series = None
@@ -699,10 +702,12 @@ class, default="adam"
                     _instance(y, key), X=_instance(X, key), update_params=update_params
                 )
             return self
-        self._cur_y = update_data(self._cur_y, y)
+        self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
             self._series = split_panel(self._cur_y)
-            if update_params:
+            if hasattr(self, "pretrained_estimators_"):  # the pretrained networks stay
+                self._panel_arrays(fit=update_params)
+            elif update_params:
                 self._train_panel()
             else:  # the new observations on the fitted scale: forecasts start after them
                 self._panel_arrays(fit=False)
@@ -1064,7 +1069,7 @@ class, default="adam"
         if self._local is not None:
             return self._stack_local([f.predict(fh, X=_instance(X, k)) for k, f in self._local])
         if self._series is not None:
-            return self._forecast_panel(fh, None, self._cur_y.columns)
+            return self._unwrap(self._forecast_panel(fh, None, self._cur_y.columns))
         return self._frame(self._forecast(fh, X), fh, self._cur_y.columns)
 
     def _predict_quantiles(self, fh, X, alpha):
@@ -1074,9 +1079,131 @@ class, default="adam"
                 [f.predict_quantiles(fh, X=_instance(X, k), alpha=alpha) for k, f in self._local]
             )
         if self._series is not None:
-            return self._forecast_panel(fh, list(alpha), columns)
+            return self._unwrap(self._forecast_panel(fh, list(alpha), columns))
         values = self._forecast(fh, X, alpha=list(alpha))
         return self._frame(values, fh, columns)
+
+    # -- sktime's global interface: pretrain on a panel, then fit a series ---------------
+    def _pretrain(self, y, X=None, fh=None):
+        """Train the networks on the panel ``y`` (sktime's ``pretrain``).
+
+        ``fit`` then forecasts any series (one in the panel or a new one) with these
+        networks, without training: it only fits the series' own adjustment and scale.
+        """
+        self._check_params()
+        if X is not None:
+            raise ValueError("pretrain takes no exogenous X; pass X=None.")
+        if fh is None and self.strategy != "recursive":
+            raise ValueError(
+                f"pretrain needs fh with strategy={self.strategy!r}: the networks output "
+                "one value per step up to the largest step of fh. Pass fh, for example "
+                "fh=[1, 2, 3]."
+            )
+        if fh is not None and not fh.is_relative:
+            raise ValueError("pretrain needs a relative fh (steps ahead), for example [1, 2, 3].")
+        self._local = None
+        self._series = split_panel(y)
+        steps = [] if fh is None else list(fh.to_numpy())
+        self._set_horizons(steps, late=int(self._panel_gaps().max()))
+        self.sp_ = infer_sp(self._series.indexes[0]) if self.sp == "auto" else int(self.sp)
+        if self.strategy == "recursive":
+            self._calibration_horizon = int(max([*steps, 2 * self.sp_, 2]))
+        self._cur_y, self._cur_X, self._x_columns = y, None, None
+        self._train_panel()
+        self._keep_pretrained()
+        return self
+
+    def _pretrain_update(self, y, X=None, fh=None):
+        """A further ``pretrain`` call: the networks are trained again on this panel,
+        with the horizon of the first call."""
+        self._check_params()
+        if X is not None:
+            raise ValueError("pretrain takes no exogenous X; pass X=None.")
+        self._series = split_panel(y)
+        self.horizon_ = self.pretrained_horizon_
+        self.sp_ = self.pretrained_sp_
+        self._calibration_horizon = self.pretrained_calibration_horizon_
+        self._cur_y, self._cur_X, self._x_columns, self._local = y, None, None, None
+        self._train_panel()
+        self._keep_pretrained()
+        return self
+
+    def _keep_pretrained(self) -> None:
+        """Move what training set into the ``pretrained_`` attributes (sktime keeps them
+        through ``fit``; fitted attributes are set by ``fit``)."""
+        for name in ("estimators_", "window_lengths_", "calibration_errors_", "horizon_", "sp_"):
+            setattr(self, f"pretrained_{name}", getattr(self, name))
+        self.pretrained_calibration_horizon_ = self._calibration_horizon
+        self.pretrained_n_series_ = self.n_series_
+        for name in (
+            "estimators_",
+            "estimator_",
+            "window_lengths_",
+            "calibration_errors_",
+            "horizon_",
+            "sp_",
+            "n_series_",
+            "series_scales_",
+            "transformers_",
+        ):
+            delattr(self, name)
+
+    def _fit_pretrained(self, y, X, fh):
+        """``fit`` after ``pretrain``: the series' adjustment and scale, no training."""
+        if X is not None:
+            raise ValueError(
+                "This RNNForecaster was pretrained without exogenous X; fit it without X "
+                "(or fit a forecaster that was not pretrained)."
+            )
+        if not is_panel(y):  # a single series: a panel of one instance
+            self._single = True
+            y = self._wrap(y)
+        self._series = split_panel(y)
+        self.horizon_ = self.pretrained_horizon_
+        self.sp_ = self.pretrained_sp_
+        self._calibration_horizon = self.pretrained_calibration_horizon_
+        if fh is not None and self.strategy != "recursive":
+            steps = fh.to_relative(self.cutoff).to_numpy()
+            need = int(steps.max()) + int(self._panel_gaps().max())
+            if need > self.horizon_:
+                raise ValueError(
+                    f"This RNNForecaster was pretrained to forecast up to {self.horizon_} "
+                    f"step(s) ahead; fh asks for {need}. Pretrain with this fh, or use "
+                    "strategy='recursive'."
+                )
+        self._cur_y, self._cur_X, self._x_columns = y, None, None
+        self._panel_arrays(fit=True)
+        short = self._lengths < max(self.pretrained_window_lengths_)
+        if short.any():
+            i = int(np.argmax(short))
+            raise ValueError(
+                f"y: series {self._series.name(i)} has {self._lengths[i]} observations; "
+                f"the pretrained networks read windows of {max(self.pretrained_window_lengths_)}. "
+                "Pass a longer series."
+            )
+        self._members = list(self.pretrained_estimators_)
+        self.window_lengths_ = list(self.pretrained_window_lengths_)
+        self.calibration_errors_ = self.pretrained_calibration_errors_
+        self.estimators_ = self._members
+        self.estimator_ = self._members[0]
+        self.n_series_ = len(self._series)
+        return self
+
+    def _wrap(self, y):
+        """A single series given to a pretrained forecaster, as a panel of one."""
+        if self._single is None or y is None or is_panel(y):
+            return y
+        return pd.concat({"__series__": y}, names=["__series__"])
+
+    def _unwrap(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if self._single is None else frame.droplevel(0)
+
+    def _set_horizons(self, steps: list, late: int = 0) -> None:
+        if self.strategy == "recursive":
+            self.horizon_ = 1
+        else:
+            self.horizon_ = int(max(max(steps), 1)) + late
+        self._calibration_horizon = self.horizon_
 
     # -- panels with exogenous X: one forecaster per series -------------------------------
     def _fit_local(self, y, X, fh):

@@ -257,3 +257,37 @@ def test_random_state_fixes_a_global_fit_and_save_load_keeps_it(tmp_path):
     path = tmp_path / "global.skrnn"
     skrnn.save(f, path)
     pd.testing.assert_frame_equal(skrnn.load(path).predict(), a)
+
+
+def test_pretrain_then_fit_a_series_uses_the_pretrained_networks():
+    """sktime's global interface: a series fitted after pretrain is forecast by the
+    pretrained networks, untrained; for a series of the panel, exactly as the global fit."""
+    y = panel()
+    f = RNNForecaster(**TINY)
+    f.pretrain(y, fh=[1, 2])
+    assert f.state == "pretrained" and len(f.pretrained_estimators_) == 2
+    assert "pretrained_estimators_" in f.get_pretrained_params()
+    f.fit(y.loc["b"]["v"], fh=[1, 2])
+    assert f.estimators_[0] is f.pretrained_estimators_[0]
+    pred = f.predict()
+    assert isinstance(pred, pd.Series) and pred.index.equals(
+        pd.period_range("2002-07", periods=2, freq="M")
+    )
+    together = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    np.testing.assert_allclose(pred.to_numpy(), together.loc["b", "v"].to_numpy(), rtol=1e-6)
+    # a new series, in other units, longer than the panel's
+    new = pd.Series(
+        500 + 50 * np.sin(np.arange(48) / 2),
+        index=pd.period_range("1990-01", periods=48, freq="M"),
+    )
+    f.fit(new, fh=[1, 2])
+    assert f.predict_interval().shape == (2, 2)
+    f.update(pd.Series([520.0], index=pd.period_range("1994-01", periods=1, freq="M")))
+    assert str(f.cutoff[0]) == "1994-01" and f.estimators_[0] is f.pretrained_estimators_[0]
+    with pytest.raises(ValueError, match="pretrained to forecast up to 2"):
+        f.fit(new, fh=[1, 2, 3])
+
+
+def test_pretrain_needs_fh_for_the_direct_strategy():
+    with pytest.raises(ValueError, match="pretrain needs fh"):
+        RNNForecaster(**TINY).pretrain(panel())
