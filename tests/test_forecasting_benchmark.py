@@ -38,3 +38,26 @@ def test_scores():
     assert forecasting.mase(y, np.array([5.0]), np.array([6.0]), 1) == 1.0
     assert forecasting.smape(np.array([1.0]), np.array([3.0])) == 100.0
     assert forecasting.origins(100, 12, 3) == [76, 82, 88]
+
+
+def test_panel_quick_run_writes_its_table(tmp_path):
+    """``--panel --quick``: three series of the tourism panel, one origin, tiny networks."""
+    panel = pytest.importorskip("benchmarks.forecasting_panel")
+    out = tmp_path / "forecasting.md"
+    out.write_text(f"before\n{panel.START}\nold\n{panel.END}\nafter\n")
+    results = forecasting.main(["--panel", "--quick", "--out", str(out)])
+    assert {r["model"] for r in results} == set(panel.MODEL_ORDER)
+    scores = [r for r in results if r["series"] != "__fit_seconds__"]
+    assert len({r["series"] for r in scores}) == 3
+    assert all(np.isfinite(r["MASE"]) and 0 <= r["cov90"] <= 1 for r in scores)
+    text = out.read_text()
+    assert text.startswith("before") and "old" not in text and "global RNN MASE" in text
+
+
+def test_panels_load_offline():
+    panel = pytest.importorskip("benchmarks.forecasting_panel")
+    for p in panel.PANELS:
+        y = p.load()
+        sizes = y.groupby(level="series").size()
+        assert y.index.nlevels == 2 and len(sizes) >= 8 and np.isfinite(y["y"]).all(), p.name
+        assert sizes.min() >= 70, p.name
