@@ -18,6 +18,10 @@ Rerun it for an example whenever the example or the behaviour it shows changes::
 
 (``make -C docs gallery-figures`` runs the second line; ``SKRNN_DOCS_EXECUTE=all make -C
 docs html`` runs every example in the build instead, on demand.)
+
+An example too long for the machine that records it runs with a smaller budget that the
+example itself exposes as a command-line option (:data:`ARGS`); the recorded output
+starts with that command line, and the example's page says so.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 EXAMPLES = ROOT / "examples"
 OUT = DOCS / "_static" / "gallery"
+
+#: Command-line arguments of a recorded run, for examples whose default budget is too long
+#: to record on a shared 2-core machine (learn_to_add: 40 epochs, about 35 minutes).
+ARGS = {"learn_to_add": ["--epochs", "12"]}
 
 
 def _machine() -> str:
@@ -62,7 +70,11 @@ def render(name: str) -> None:
     try:
         with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*non-interactive.*")  # plt.show()
-            sys.argv = [str(path)]
+            # the warnings a user would see (on stderr) go into the record too
+            warnings.showwarning = lambda message, category, filename, lineno, *_: buffer.write(
+                warnings.formatwarning(message, category, filename, lineno)
+            )
+            sys.argv = [str(path), *ARGS.get(name, [])]
             runpy.run_path(str(path), run_name="__main__")
     finally:
         os.chdir(cwd)
@@ -70,11 +82,14 @@ def render(name: str) -> None:
     figures = [plt.figure(n) for n in plt.get_fignums()]
     if figures:
         _save_side_by_side(figures, OUT / f"{name}.png")
+    command = " ".join([f"python examples/{name}.py", *ARGS.get(name, [])])
     header = (
-        f"# python examples/{name}.py, {datetime.date.today()}, {seconds:.0f} s\n"
+        f"# {command}, {datetime.date.today()}, {seconds:.0f} s\n"
         f"# machine before the run: {before}\n"
     )
-    (OUT / f"{name}.txt").write_text(header + buffer.getvalue())
+    # paths relative to the checkout (the figure an example saved, a warning's source)
+    output = buffer.getvalue().replace(str(ROOT) + os.sep, "")
+    (OUT / f"{name}.txt").write_text(header + output)
     print(f"{name}: {seconds:.0f} s, {len(figures)} figure(s) -> {OUT.relative_to(ROOT)}")
     plt.close("all")
 

@@ -32,6 +32,20 @@ process and checks that both give the same cross-validation scores (a fixed
 documentation build (it starts processes and, with an address, needs a cluster).
 
 Run: ``pip install -e ".[dask]"`` then ``python examples/dask_grid_search.py [ADDRESS]``
+
+Output and figure of a recorded run of this script with a ``LocalCluster``
+(``docs/render_gallery.py``; the documentation build does not run it):
+
+.. literalinclude:: /_static/gallery/dask_grid_search.txt
+   :language: none
+
+.. image:: /_static/gallery/dask_grid_search.png
+   :alt: cross-validation RMSE of each grid setting on Dask against n_jobs=1: equal
+
+The scores are equal, setting by setting. The times show no speed-up: in that run the
+two worker processes shared the machine's 2 cores with other jobs (a load average above
+4), and the search's 24 fits (8 settings, 3 splits) take about a second each. A cluster
+pays for more and longer fits on more cores than one machine has.
 """
 
 from __future__ import annotations
@@ -49,6 +63,8 @@ from sklearn.pipeline import Pipeline
 from sktime.datasets import load_airline
 
 from skrnn import RNNRegressor, SlidingWindowTransformer
+
+# sphinx_gallery_thumbnail_path = "_static/gallery/dask_grid_search.png"
 
 GRID = {
     "window__time_steps": [6, 12],
