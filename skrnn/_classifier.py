@@ -17,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseRNN, plain_scalars, split_step_targets
+from ._batch_norm import BatchNormStatistics
 from ._nets import SequenceClassifierNet
 from ._validation import pad_sequences
 
@@ -257,6 +258,24 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         kwargs = super()._module_kwargs()
         kwargs.update({f"module__{k}": v for k, v in self._architecture().items()})
         return plain_scalars(kwargs)
+
+    def _common_net_kwargs(self) -> dict:
+        kwargs = super()._common_net_kwargs()
+        if self._architecture()["conv_filters"]:
+            # batches of equal size: no tiny last batch (67 series in batches of 32, 32
+            # and 3) whose batch-normalisation statistics are noise (ItalyPowerDemand)
+            kwargs["iterator_train__equal_batches"] = True
+        return kwargs
+
+    def _common_callbacks(self) -> list:
+        callbacks = super()._common_callbacks()
+        if self._architecture()["conv_filters"]:
+            # the branch's batch normalisation: running statistics of the training data
+            # under the final weights (after convergence stopping restored the best
+            # ones, before the user's callbacks), not of the last, possibly tiny, batches
+            at = next((i + 1 for i, (name, _) in enumerate(callbacks) if name == "convergence"), 0)
+            callbacks.insert(at, ("batch_norm_statistics", BatchNormStatistics()))
+        return callbacks
 
     def _validate_y(self, y, *, reset, classes=None, lengths=None, n_steps=None):
         if lengths is not None:

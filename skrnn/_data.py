@@ -14,6 +14,7 @@ The skrnn nets choose between it and skorch's ``DataLoader`` in their public
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -25,11 +26,22 @@ from torch.utils.data import Subset
 from ._distributed import shard
 from ._random import current_generator
 
-__all__ = ["SLICED_OPTIONS", "ArrayRows", "SliceIterator", "as_batch_tensors", "dataset_tensors"]
+__all__ = [
+    "SLICED_OPTIONS",
+    "SLICE_ONLY_OPTIONS",
+    "ArrayRows",
+    "SliceIterator",
+    "as_batch_tensors",
+    "dataset_tensors",
+]
 
 #: DataLoader options that SliceIterator implements itself; any other one (num_workers,
 #: collate_fn, sampler, ...) needs a real DataLoader.
-SLICED_OPTIONS = frozenset({"batch_size", "shuffle", "drop_last", "generator", "pin_memory"})
+SLICED_OPTIONS = frozenset(
+    {"batch_size", "shuffle", "drop_last", "generator", "pin_memory", "equal_batches"}
+)
+#: SliceIterator's own options, which a DataLoader does not take.
+SLICE_ONLY_OPTIONS = frozenset({"equal_batches"})
 
 
 class ArrayRows:
@@ -209,12 +221,20 @@ class SliceIterator:
         (:func:`skrnn._random.current_generator`), else torch's global RNG.
     pin_memory : bool, default=False
         Pin the batches when ``True`` and CUDA exists.
+    equal_batches : bool, default=False
+        Split each pass into the same number of batches, ``ceil(n / batch_size)``, of
+        equal sizes (within one) instead of full batches and a remainder, which can be a
+        single sample (its batch statistics are noise to batch normalisation);
+        ``drop_last`` then drops nothing.
 
     Examples
     --------
     >>> X = torch.arange(10, dtype=torch.float32)[:, None]
     >>> [tuple(yb.tolist()) for _, yb in SliceIterator(X, torch.arange(10), batch_size=4)]
     [(0, 1, 2, 3), (4, 5, 6, 7), (8, 9)]
+    >>> it = SliceIterator(X, torch.arange(10), batch_size=4, equal_batches=True)
+    >>> [tuple(yb.tolist()) for _, yb in it]
+    [(0, 1, 2), (3, 4, 5), (6, 7, 8, 9)]
     """
 
     def __init__(
@@ -226,11 +246,13 @@ class SliceIterator:
         drop_last=False,
         generator=None,
         pin_memory=False,
+        equal_batches=False,
     ):
         self._X, self._y = X, y
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.equal_batches = bool(equal_batches)
+        self.drop_last = bool(drop_last) and not self.equal_batches
         self.generator = current_generator() if generator is None else generator
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
         #: ``(rank, world)``: yield only this process's part of every batch
@@ -245,10 +267,15 @@ class SliceIterator:
 
     def __iter__(self):
         n, bs, X, y = self._n, self.batch_size, self._X, self._y
-        stop = n - n % bs if self.drop_last else n
+        if self.equal_batches and n:
+            count = len(self)
+            bounds = [i * n // count for i in range(count + 1)]
+        else:  # full batches, then the remainder (dropped with drop_last)
+            bounds = [*range(0, n, bs), n]
         perm = torch.randperm(n, generator=self.generator) if self.shuffle else None
-        for start in range(0, stop, bs):
-            end = min(start + bs, n)
+        for start, end in itertools.pairwise(bounds):
+            if self.drop_last and end - start < bs:
+                break
             index = slice(start, end) if perm is None else perm[start:end]
             if self.shard is not None and self.shard[1] > 1:
                 rows = torch.arange(start, end) if perm is None else index

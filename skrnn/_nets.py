@@ -14,7 +14,7 @@ from skorch.history import History
 from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import DataLoader
 
-from ._data import SLICED_OPTIONS, SliceIterator, dataset_tensors
+from ._data import SLICE_ONLY_OPTIONS, SLICED_OPTIONS, SliceIterator, dataset_tensors
 from ._distributed import DataParallelMixin
 from ._modules import step_mask
 from ._validation import step_mask_array
@@ -85,7 +85,8 @@ class FastPathMixin:
     - the history is a :class:`FastHistory`;
     - batches of in-memory data are sliced from tensors (:class:`SliceIterator`) in
       ``get_iterator``, when the iterator is skorch's default ``DataLoader`` with no
-      option that only a ``DataLoader`` implements; otherwise skorch's iterator is used.
+      option that only a ``DataLoader`` implements; otherwise skorch's iterator is used
+      (without the slicing's own options, ``equal_batches``).
 
     ``_set_training`` is skorch's one private hook here (pinned by tests/test_data.py;
     docs/upstream.md proposes a public one).
@@ -97,11 +98,12 @@ class FastPathMixin:
         data = None
         if iterator is DataLoader and set(kwargs) <= SLICED_OPTIONS:
             data = dataset_tensors(dataset)
-        if data is None:
-            return super().get_iterator(dataset, training=training)
         batch_size = kwargs.pop("batch_size", self.batch_size)
         if batch_size == -1:  # skorch's convention: the whole dataset in one batch
             batch_size = len(dataset)
+        if data is None:  # skorch's iterator, without the options only slicing has
+            kwargs = {k: v for k, v in kwargs.items() if k not in SLICE_ONLY_OPTIONS}
+            return iterator(dataset, batch_size=batch_size, **kwargs)
         return SliceIterator(*data, batch_size=batch_size, **kwargs)
 
     def initialize_history(self):

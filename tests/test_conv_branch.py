@@ -168,3 +168,90 @@ def test_module_without_branch_is_unchanged():
     m = RNNModule(n_features=3, n_outputs=2, units=4)
     assert m.conv is None and m.downsample == 1 and not m.zscore
     assert m.head.in_features == 4
+
+
+# -- batch normalisation on small data sets (ItalyPowerDemand's collapse) ------------------
+def _training_names(clf):
+    names = [name for name, _ in clf.net_.callbacks_]
+    return names, clf.net_.get_params_for("iterator_train")
+
+
+def test_batch_norm_statistics_are_the_training_datas_under_the_final_weights():
+    """After fit, the running mean/variance of the first batch normalisation are those
+    of its input over all training series and steps (not PyTorch's average of the last
+    batches): the network in evaluation mode normalises as it trained."""
+    import copy
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(37, 20, 1).astype(np.float32), np.array([0, 1] * 18 + [0])
+    clf = RNNClassifier(**FAST).fit(X, y)
+    norm = clf.module_.conv.norms[0]
+    probe = copy.deepcopy(clf.module_).eval()
+    seen = []
+    probe.conv.norms[0].register_forward_hook(lambda m, args, out: seen.append(args[0]))
+    with torch.no_grad():
+        probe(torch.as_tensor(X))
+    inputs = seen[0].transpose(1, 2).reshape(-1, norm.num_features)  # (series x steps, ch)
+    torch.testing.assert_close(norm.running_mean, inputs.mean(0), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(norm.running_var, inputs.var(0), rtol=1e-4, atol=1e-5)
+    assert norm.momentum == 0.1  # PyTorch's, for any later training
+
+
+def test_batch_norm_statistics_and_equal_batches_only_with_the_branch():
+    """The plain networks (tables, tokens, no branch) train exactly as before."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 12, 1), np.array([0, 1] * 10)
+    names, iterator = _training_names(RNNClassifier(**FAST).fit(X, y))
+    assert "batch_norm_statistics" in names and iterator.get("equal_batches") is True
+    assert names.index("batch_norm_statistics") == names.index("convergence") + 1
+    for clf, data in [
+        (RNNClassifier(conv_filters=None, **FAST), X),
+        (RNNClassifier(**FAST), X[:, :, 0]),  # a table: one step
+    ]:
+        names, iterator = _training_names(clf.fit(data, y))
+        assert "batch_norm_statistics" not in names and "equal_batches" not in iterator
+
+
+def test_partial_fit_recomputes_the_statistics_on_its_own_data():
+    rng = np.random.RandomState(1)
+    X, y = rng.randn(20, 12, 1).astype(np.float32), np.array([0, 1] * 10)
+    clf = RNNClassifier(**FAST).fit(X, y)
+    norm = clf.module_.conv.norms[0]
+    clf.partial_fit(X[:6] * 3, y[:6])
+    assert int(norm.num_batches_tracked) == 1  # one inference batch: these 6 series
+    before = norm.running_mean.clone()
+    clf.partial_fit(X, y)
+    assert not torch.equal(before, norm.running_mean)
+
+
+def test_equal_batches():
+    from skrnn._data import SliceIterator
+
+    X = torch.arange(67.0)[:, None]
+    sizes = [len(xb) for xb, _ in SliceIterator(X, batch_size=32, equal_batches=True)]
+    assert sizes == [22, 22, 23]  # not 32, 32, 3
+    it = SliceIterator(X, batch_size=32, equal_batches=True, drop_last=True, shuffle=True)
+    rows = torch.cat([xb for xb, _ in it]).flatten()
+    assert len(it) == 3 and sorted(rows.tolist()) == X.flatten().tolist()
+    assert list(SliceIterator(X[:0], batch_size=4, equal_batches=True)) == []
+    assert [len(b) for b, _ in SliceIterator(X[:8], batch_size=4, equal_batches=True)] == [4, 4]
+
+
+def test_equal_batches_is_left_out_of_skorchs_dataloader():
+    """A dataset that only a DataLoader can read gets one, without equal_batches."""
+    from skorch.dataset import Dataset
+    from torch.utils.data import DataLoader
+
+    from skrnn._nets import SequenceClassifierNet
+
+    class Doubled(Dataset):
+        def __getitem__(self, i):
+            Xi, yi = super().__getitem__(i)
+            return Xi * 2, yi
+
+    net = SequenceClassifierNet(
+        RNNModule, module__n_features=1, module__n_outputs=2, iterator_train__equal_batches=True
+    )
+    ds = Doubled(np.zeros((5, 3, 1), np.float32), np.zeros(5, np.int64))
+    loader = net.get_iterator(ds, training=True)
+    assert type(loader) is DataLoader and len(list(loader)) == 1
