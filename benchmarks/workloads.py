@@ -135,6 +135,8 @@ class Workload:
         pinned = {"init": INIT_SCHEME, "n_iter_no_change": None}
         if self.task != "classification":
             pinned["scale_target"] = False
+        else:  # the raw loop's module is the plain RNN: no convolutional branch (issue 25)
+            pinned.update(conv_filters=None, downsample=1, zscore=False)
         return cls(
             **pinned,
             cell=self.cell,
