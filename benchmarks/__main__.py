@@ -17,7 +17,7 @@ import time
 
 import torch
 
-from skrnn._progress import progress
+from skrnn._training.progress import progress
 
 from . import report
 from .workloads import (
@@ -68,7 +68,7 @@ def main(argv=None) -> dict:
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     if args.device != "cpu":
-        from skrnn._base import resolve_device
+        from skrnn.neural_network._base import resolve_device
 
         from . import workloads as wl_module
 

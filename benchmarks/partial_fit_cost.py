@@ -22,9 +22,9 @@ import time
 import numpy as np
 import torch
 
-import skrnn._base
+import skrnn.neural_network._base
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
-from skrnn._transaction import fit_transaction, net_snapshot
+from skrnn._training.transaction import fit_transaction, net_snapshot
 
 
 @contextlib.contextmanager
@@ -33,11 +33,11 @@ def _no_transaction(estimator, **kwargs):
 
 
 def _without_rollback(fn):
-    skrnn._base.fit_transaction = _no_transaction
+    skrnn.neural_network._base.fit_transaction = _no_transaction
     try:
         return fn()
     finally:
-        skrnn._base.fit_transaction = fit_transaction
+        skrnn.neural_network._base.fit_transaction = fit_transaction
 
 
 def _median_ms(fns: dict, repeats: int) -> dict:

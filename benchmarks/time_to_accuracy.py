@@ -47,9 +47,9 @@ from skrnn import (
     SequenceTokenizer,
     SlidingWindowTransformer,
 )
-from skrnn._init import init_parameters
-from skrnn._random import make_generator
-from skrnn._seq2seq_modules import Seq2SeqModule
+from skrnn._torch.init import init_parameters
+from skrnn._torch.random import make_generator
+from skrnn._torch.seq2seq import Seq2SeqModule
 
 
 def load_str() -> str:

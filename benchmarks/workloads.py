@@ -20,9 +20,9 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
 from skrnn import RNNClassifier, RNNRegressor, SlidingWindowTransformer
-from skrnn._init import init_parameters
-from skrnn._modules import RNNModule
-from skrnn._random import fit_seed, make_generator
+from skrnn._torch.init import init_parameters
+from skrnn._torch.random import fit_seed, make_generator
+from skrnn._torch.rnn import RNNModule
 
 from .measure import PeakRSS, alternate, median, parallel_ceiling
 from .raw import RawSeq2Seq, predict_raw, predict_raw_greedy, train_raw
@@ -81,7 +81,7 @@ def classification_data(n: int, steps: int, n_classes: int, seed: int = 0):
 
 # -- training workloads -------------------------------------------------------------------
 def skrnn_seed(random_state: int) -> int:
-    """The seed a skrnn estimator derives from ``random_state`` (``skrnn._random``).
+    """The seed a skrnn estimator derives from ``random_state`` (``skrnn._torch.random``).
 
     The raw loop draws its initial weights (``init_parameters``) and its shuffling
     permutations from generators seeded with it too, so that both sides start from the

@@ -11,7 +11,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import sktime_to_sequences
+from ._input.validation import sktime_to_sequences
 
 __all__ = ["load_japanese_vowels", "load_text"]
 

@@ -7,7 +7,7 @@ from conftest import FAST
 from sklearn.base import clone
 
 from skrnn import RNNClassifier, SequenceTokenizer
-from skrnn._modules import ConvBranch, RNNModule, downsample_steps, zscore_steps
+from skrnn._torch.rnn import ConvBranch, RNNModule, downsample_steps, zscore_steps
 
 pytestmark = [
     pytest.mark.usefixtures("one_torch_thread"),
@@ -225,7 +225,7 @@ def test_partial_fit_recomputes_the_statistics_on_its_own_data():
 
 
 def test_equal_batches():
-    from skrnn._data import SliceIterator
+    from skrnn._training.data import SliceIterator
 
     X = torch.arange(67.0)[:, None]
     sizes = [len(xb) for xb, _ in SliceIterator(X, batch_size=32, equal_batches=True)]
@@ -242,7 +242,7 @@ def test_equal_batches_is_left_out_of_skorchs_dataloader():
     from skorch.dataset import Dataset
     from torch.utils.data import DataLoader
 
-    from skrnn._nets import SequenceClassifierNet
+    from skrnn._training.nets import SequenceClassifierNet
 
     class Doubled(Dataset):
         def __getitem__(self, i):

@@ -12,7 +12,7 @@ from skorch.callbacks import Callback
 from skorch.history import History
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._convergence import ConvergenceStopping
+from skrnn._training.convergence import ConvergenceStopping
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

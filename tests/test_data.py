@@ -11,9 +11,9 @@ from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._data import SliceIterator
-from skrnn._modules import RNNModule
-from skrnn._nets import SequenceRegressorNet
+from skrnn._torch.rnn import RNNModule
+from skrnn._training.data import SliceIterator
+from skrnn._training.nets import SequenceRegressorNet
 
 
 def net_iterator(dataset, batch_size=1, shuffle=False, **kwargs):

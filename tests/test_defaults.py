@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._base import (
+from skrnn.neural_network._base import (
     AUTO_MIN_EPOCHS,
     AUTO_MIN_STEPS,
     AUTO_SEQUENCE_BATCH_SIZE,

@@ -313,7 +313,7 @@ def test_cuda_training_and_prediction(seq_data):
 def test_shared_training_parameters_have_one_set_of_constraints():
     """The parameters every network estimator shares are validated alike (one dict)."""
     from skrnn import Seq2SeqTransformer
-    from skrnn._base import TRAINING_CONSTRAINTS
+    from skrnn.neural_network._base import TRAINING_CONSTRAINTS
 
     for Est in (RNNRegressor, RNNClassifier, Seq2SeqTransformer):
         assert set(TRAINING_CONSTRAINTS) <= set(Est().get_params())

@@ -21,7 +21,7 @@ from skrnn import (
 
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
-from skrnn import _export  # noqa: E402
+from skrnn._deploy import export as _export  # noqa: E402
 
 pytestmark = [
     pytest.mark.usefixtures("one_torch_thread"),

@@ -20,7 +20,7 @@ from sktime.transformations.series.difference import Differencer
 from sktime.utils import check_estimator
 
 from skrnn import RNNForecaster, Seq2SeqTransformer
-from skrnn._forecaster import PinballLoss, quantile_at
+from skrnn.forecasting._forecaster import PinballLoss, quantile_at
 
 STRATEGIES = ["recursive", "direct", "seq2seq"]
 #: tiny networks on the raw series (no log, no deseasonalisation), one per forecaster,

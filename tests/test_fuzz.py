@@ -27,7 +27,7 @@ from skrnn import (
     SlidingWindowTransformer,
     make_supervised,
 )
-from skrnn._validation import names_argument
+from skrnn._input.validation import names_argument
 
 FUZZ = settings(
     max_examples=80,

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._init import init_parameters
-from skrnn._modules import RNNModule
-from skrnn._random import make_generator
+from skrnn._torch.init import init_parameters
+from skrnn._torch.random import make_generator
+from skrnn._torch.rnn import RNNModule
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

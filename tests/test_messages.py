@@ -15,8 +15,8 @@ from skrnn import (
     sample_with_temperature,
     sktime_to_sequences,
 )
-from skrnn._health import TrainingDivergedError
-from skrnn._sequences import FLOAT32_MAX, _check_float32_range
+from skrnn._input.sequences import FLOAT32_MAX, _check_float32_range
+from skrnn._training.health import TrainingDivergedError
 
 FAST = {**FAST, "units": 4, "epochs": 2}
 rng = np.random.RandomState(0)

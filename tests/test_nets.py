@@ -10,7 +10,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from skorch.dataset import Dataset
 
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
-from skrnn._nets import TARGET_LENGTHS, step_mask, validation_score
+from skrnn._training.nets import TARGET_LENGTHS, step_mask, validation_score
 
 
 def _ragged(n=12, seed=0):
@@ -143,7 +143,7 @@ def test_fast_history_records_what_skorchs_history_records():
     the same calls give the same records as skorch's History, read the same way."""
     from skorch.history import History
 
-    from skrnn._nets import FastHistory
+    from skrnn._training.nets import FastHistory
 
     def record(h):
         for epoch in range(2):

@@ -24,7 +24,7 @@ from skrnn import (
     SequenceTokenizer,
     SlidingWindowTransformer,
 )
-from skrnn import _persistence as persistence
+from skrnn._deploy import persistence
 
 pytestmark = [
     pytest.mark.usefixtures("one_torch_thread"),
@@ -328,3 +328,15 @@ def test_only_optimizer_loss_and_estimator_types_are_referenced(tmp_path):
     forge(tmp_path / "m.skrnn", RNNRegressor(optimizer=torch.optim.SGD), edit)
     with pytest.raises(persistence.UnsafeFileError, match="torch.hub:Path"):
         skrnn.load(tmp_path / "m.skrnn")
+
+
+def test_files_saved_before_the_subpackages_name_classes_that_still_resolve():
+    """0.2.0 moved skrnn's modules into subpackages: a file saved before names
+    skrnn._regressor:RNNRegressor and the like, which load still finds."""
+    assert persistence._resolve_class("skrnn._regressor:RNNRegressor", instance=True) is (
+        skrnn.RNNRegressor
+    )
+    window = persistence._resolve_class("skrnn._windows:SlidingWindowTransformer", instance=True)
+    assert window is SlidingWindowTransformer
+    with pytest.raises(persistence.UnsafeFileError):
+        persistence._resolve_class("os:system", instance=True)

@@ -10,7 +10,7 @@ import pytest
 from conftest import FAST
 from sklearn.pipeline import make_pipeline
 
-import skrnn._progress
+import skrnn._training.progress
 from skrnn import (
     RNNClassifier,
     RNNRegressor,
@@ -18,7 +18,7 @@ from skrnn import (
     SequenceTokenizer,
     generate_text,
 )
-from skrnn._progress import progress
+from skrnn._training.progress import progress
 
 ANSI = "\x1b["
 
@@ -116,7 +116,7 @@ def test_progress_helper_shows_only_on_terminal_after_delay(streams, monkeypatch
     _, err = streams(tty=True)
     assert list(progress(range(3), desc="quick")) == [0, 1, 2]
     assert err.getvalue() == ""  # done before the bar's delay: silent
-    monkeypatch.setattr(skrnn._progress, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(skrnn._training.progress, "PROGRESS_DELAY", 0.0)
     list(progress(range(3), desc="slow"))
     assert "slow" in err.getvalue()
     _, err = streams(tty=False)
@@ -128,7 +128,7 @@ def test_progress_helper_shows_only_on_terminal_after_delay(streams, monkeypatch
 
 
 def test_long_helpers_show_progress_on_terminal(streams, monkeypatch):
-    monkeypatch.setattr(skrnn._progress, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(skrnn._training.progress, "PROGRESS_DELAY", 0.0)
     _, err = streams(tty=True)
     text = "abcabcabd" * 4
     clf = make_pipeline(

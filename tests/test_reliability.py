@@ -22,8 +22,8 @@ from skrnn import (
     SlidingWindowTransformer,
     generate_text,
 )
-from skrnn._health import TrainingDivergedError
-from skrnn._transaction import fit_transaction
+from skrnn._training.health import TrainingDivergedError
+from skrnn._training.transaction import fit_transaction
 from skrnn.datasets import load_text
 
 FAST = {**FAST, "units": 4, "epochs": 2, "batch_size": 8}

@@ -12,9 +12,9 @@ from joblib import Parallel, delayed, parallel_backend
 from sklearn.base import clone
 
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer
-from skrnn._init import SCHEMES, init_parameters
-from skrnn._modules import Dropout, RNNModule, StackedRNN, make_rnn
-from skrnn._random import make_generator, use_generator
+from skrnn._torch.init import SCHEMES, init_parameters
+from skrnn._torch.random import make_generator, use_generator
+from skrnn._torch.rnn import Dropout, RNNModule, StackedRNN, make_rnn
 
 rng = np.random.RandomState(0)
 X = rng.randn(40, 6, 2).astype(np.float32)

@@ -97,8 +97,8 @@ def test_weighted_loss_is_the_criterions_own_loss(per_step):
     weights w give the weighted mean of the criterion's per-sample losses."""
     import torch
 
-    from skrnn._losses import PinballLoss
-    from skrnn._nets import SAMPLE_WEIGHT, SequenceRegressorNet
+    from skrnn._torch.losses import PinballLoss
+    from skrnn._training.nets import SAMPLE_WEIGHT, SequenceRegressorNet
 
     gen = torch.Generator().manual_seed(0)
     shape = (6, 4, 3) if per_step else (6, 3)
@@ -127,7 +127,7 @@ def test_weighted_loss_is_the_criterions_own_loss(per_step):
 def test_weights_with_a_criterion_that_cannot_give_elementwise_losses_are_an_error():
     import torch
 
-    from skrnn._nets import SAMPLE_WEIGHT, SequenceRegressorNet
+    from skrnn._training.nets import SAMPLE_WEIGHT, SequenceRegressorNet
 
     class MeanOnly(torch.nn.Module):
         def forward(self, y_pred, y_true):

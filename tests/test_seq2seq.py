@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skrnn import Seq2SeqTransformer, sktime_to_sequences
-from skrnn._vocab import EOS, SOS
+from skrnn._input.vocab import EOS, SOS
 
 FAST = {**FAST, "epochs": 2}
 WORDS = ["abc", "ba", "cab", "ca", "b", "acca"] * 4

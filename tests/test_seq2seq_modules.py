@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from skrnn._seq2seq_modules import Seq2SeqModule, beam_search, greedy_decode
-from skrnn._vocab import EOS, PAD, SOS
+from skrnn._input.vocab import EOS, PAD, SOS
+from skrnn._torch.seq2seq import Seq2SeqModule, beam_search, greedy_decode
 
 # small nets on a small shared machine: one intra-op thread is much faster
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

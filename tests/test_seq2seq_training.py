@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from skrnn import RNNRegressor, Seq2SeqTransformer
-from skrnn._base import TRAINING_CONSTRAINTS, BaseNetEstimator
+from skrnn.neural_network._base import TRAINING_CONSTRAINTS, BaseNetEstimator
 
 FAST = {**FAST, "epochs": 2}
 WORDS = ["abc", "ba", "cab", "ca", "b", "acca"] * 4

@@ -1,5 +1,5 @@
-"""The input layer (skrnn/_sequences.py): the kind detector, the Sequences value and
-the one vocabulary (skrnn/_vocab.py)."""
+"""The input layer (skrnn/_input/sequences.py): the kind detector, the Sequences value and
+the one vocabulary (skrnn/_input/vocab.py)."""
 
 import numpy as np
 import pandas as pd
@@ -9,8 +9,8 @@ from conftest import FAST
 from sklearn.base import BaseEstimator
 
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, SequenceTokenizer
-from skrnn._sequences import Sequences, read_sequences, reading_kind, sequence_kind
-from skrnn._vocab import EOS, PAD, RNN_RESERVED, SEQ2SEQ_RESERVED, SOS, UNK, Vocabulary
+from skrnn._input.sequences import Sequences, read_sequences, reading_kind, sequence_kind
+from skrnn._input.vocab import EOS, PAD, RNN_RESERVED, SEQ2SEQ_RESERVED, SOS, UNK, Vocabulary
 
 
 class Holder(BaseEstimator):

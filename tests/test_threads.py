@@ -1,4 +1,4 @@
-"""Torch threads of a fit (skrnn._threads): fits running at once in threads of one
+"""Torch threads of a fit (skrnn._training.threads): fits running at once in threads of one
 process share its cores instead of each starting torch's whole thread team, and the
 caller's setting is back when they end."""
 
@@ -12,8 +12,9 @@ from conftest import FAST
 from joblib import cpu_count
 from skorch.callbacks import Callback
 
-from skrnn import RNNRegressor, _threads
-from skrnn._threads import fit_threads
+from skrnn import RNNRegressor
+from skrnn._training import threads as _threads
+from skrnn._training.threads import fit_threads
 
 #: module-level, since estimators fit copies of their callbacks: a barrier that makes
 #: fits wait for each other inside training (so that they surely overlap) and what the

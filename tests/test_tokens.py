@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from skrnn import RNNClassifier, RNNRegressor, SequenceTokenizer
-from skrnn._vocab import UNK
+from skrnn._input.vocab import UNK
 
 FAST = {**FAST, "embedding_dim": 4, "batch_size": 8}
 

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._modules import RNNModule
+from skrnn._torch.rnn import RNNModule
 
 FAST = {**FAST, "batch_size": 8}
 

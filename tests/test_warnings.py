@@ -12,8 +12,8 @@ from sktime.datasets import load_airline
 from sktime.forecasting.base import ForecastingHorizon
 
 from skrnn import RNNClassifier, RNNForecaster
-from skrnn._data import ArrayRows
-from skrnn._health import TrainingHealth
+from skrnn._training.data import ArrayRows
+from skrnn._training.health import TrainingHealth
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from test_data import _assert_same_batches, net_iterator
 from torch.utils.data import DataLoader, Subset
 
 from skrnn import RNNClassifier, RNNRegressor, SlidingWindowTransformer
-from skrnn._data import ArrayRows, dataset_tensors
+from skrnn._training.data import ArrayRows, dataset_tensors
 
 
 def _windows(n=300, time_steps=7, n_features=1):

@@ -11,8 +11,8 @@ import numpy as np
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import FLOAT_DTYPES
 
-from ._sequences import check_container
-from ._validation import check_feature_names, check_numeric
+from .sequences import check_container
+from .validation import check_feature_names, check_numeric
 
 __all__ = ["check_3d_output", "check_series"]
 

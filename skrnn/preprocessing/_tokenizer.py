@@ -16,9 +16,9 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._sequences import read_sequences
-from ._transaction import transactional
-from ._vocab import PAD, RNN_RESERVED, UNK, Vocabulary
+from .._input.sequences import read_sequences
+from .._input.vocab import PAD, RNN_RESERVED, UNK, Vocabulary
+from .._training.transaction import transactional
 
 __all__ = ["SequenceTokenizer"]
 

@@ -1,7 +1,7 @@
 """Per-fit random generators: seeding without torch's process-wide RNG.
 
 Every fit derives an integer seed from ``random_state`` and draws its initial weights
-(:func:`skrnn._init.init_parameters`), shuffling, dropout masks and teacher-forcing
+(:func:`skrnn._torch.init.init_parameters`), shuffling, dropout masks and teacher-forcing
 choices from ``torch.Generator`` objects seeded with it. The training generator reaches
 the data loader and the modules through a context variable (:func:`use_generator`),
 which is local to a thread (and to an asyncio task), so fits running side by side in

@@ -128,9 +128,9 @@ def _check_exportable_net(est) -> None:
     reproduce; silence means the module is exactly the one skrnn builds."""
     from torch import nn
 
-    from ._classifier import RNNClassifier
-    from ._modules import Dropout, RNNModule, StackedRNN
-    from ._regressor import RNNRegressor
+    from .._torch.rnn import Dropout, RNNModule, StackedRNN
+    from ..neural_network._classifier import RNNClassifier
+    from ..neural_network._regressor import RNNRegressor
 
     name = type(est).__name__
     if type(est) not in (RNNRegressor, RNNClassifier):
@@ -214,7 +214,7 @@ _NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None}
 
 def _layer_weights(rnn):
     """Per layer, per direction: (w_ih, w_hh, b_ih, b_hh) as float32 arrays."""
-    from ._modules import StackedRNN
+    from .._torch.rnn import StackedRNN
 
     if type(rnn) is StackedRNN:
         fused = [(layer, 0) for layer in rnn.layers]
@@ -717,11 +717,11 @@ def register_onnx_converters() -> None:
     _, skl2onnx = _onnx()
     from skl2onnx.common.shape_calculator import calculate_linear_regressor_output_shapes
 
-    from ._classifier import RNNClassifier
-    from ._regressor import RNNRegressor
-    from ._scaling import SequenceMinMaxScaler, SequenceStandardScaler
-    from ._seq2seq import Seq2SeqTransformer
-    from ._windows import SlidingWindowTransformer
+    from ..neural_network._classifier import RNNClassifier
+    from ..neural_network._regressor import RNNRegressor
+    from ..neural_network._seq2seq import Seq2SeqTransformer
+    from ..preprocessing._scaling import SequenceMinMaxScaler, SequenceStandardScaler
+    from ..preprocessing._windows import SlidingWindowTransformer
 
     register = skl2onnx.update_registered_converter
     register(RNNRegressor, "SkrnnRNNRegressor", _shape_regressor, _convert_regressor)
@@ -752,8 +752,8 @@ def _first_estimator(model):
 
 def _check_steps(model) -> None:
     """Refuse, before anything is converted, what is not exported (naming it)."""
-    from ._base import BaseRNN
-    from ._windows import SlidingWindowTransformer
+    from ..neural_network._base import BaseRNN
+    from ..preprocessing._windows import SlidingWindowTransformer
 
     steps = [step for _, step in getattr(model, "steps", [])] or [model]
     for step in steps:
@@ -770,7 +770,7 @@ def _check_steps(model) -> None:
 def _sample_array(model, X, lengths=None):
     """``X`` as the graph's inputs: ``{"X": array}``, with ``"lengths"`` for token and
     variable-length input (padded to the longest sequence)."""
-    from ._base import BaseRNN
+    from ..neural_network._base import BaseRNN
 
     first = _first_estimator(model)
     if isinstance(first, BaseRNN):
@@ -991,7 +991,7 @@ def to_onnx(
     """
     onnx, skl2onnx = _onnx()
     register_onnx_converters()
-    from ._classifier import RNNClassifier
+    from ..neural_network._classifier import RNNClassifier
 
     _check_steps(model)
     feed = _sample_array(model, X_sample, lengths)

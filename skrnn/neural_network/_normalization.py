@@ -18,7 +18,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
-from ._validation import step_mask_array
+from .._input.validation import step_mask_array
 
 __all__ = ["INSTANCE_NORMS", "TargetNormMixin", "window_stats"]
 

@@ -9,7 +9,7 @@ tensors converted once (``index_select`` on a permutation when shuffling), which
 what a hand-written PyTorch loop does; :func:`dataset_tensors` gives those tensors, or
 ``None`` for what it cannot slice (a custom ``Dataset``, DataFrames, sparse matrices).
 The skrnn nets choose between it and skorch's ``DataLoader`` in their public
-``get_iterator`` hook (:class:`skrnn._nets.FastPathMixin`).
+``get_iterator`` hook (:class:`skrnn._training.nets.FastPathMixin`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import torch
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import Subset
 
-from ._distributed import shard
-from ._random import current_generator
+from .._torch.random import current_generator
+from .distributed import shard
 
 __all__ = [
     "SLICED_OPTIONS",
@@ -218,7 +218,7 @@ class SliceIterator:
     drop_last : bool, default=False
     generator : torch.Generator or None, default=None
         ``None``: the generator of the skrnn fit running in this thread
-        (:func:`skrnn._random.current_generator`), else torch's global RNG.
+        (:func:`skrnn._torch.random.current_generator`), else torch's global RNG.
     pin_memory : bool, default=False
         Pin the batches when ``True`` and CUDA exists.
     equal_batches : bool, default=False
@@ -256,7 +256,7 @@ class SliceIterator:
         self.generator = current_generator() if generator is None else generator
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
         #: ``(rank, world)``: yield only this process's part of every batch
-        #: (:func:`skrnn._distributed.shard`; set by ``distributed=True`` nets)
+        #: (:func:`skrnn._training.distributed.shard`; set by ``distributed=True`` nets)
         self.shard = None
         self._n = _length(X)
 

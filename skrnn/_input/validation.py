@@ -1,6 +1,6 @@
 """Array helpers of the input checks: scikit-learn's checks with errors that name the
 argument, padding, and sktime's panel layout. The input layer of the estimators (what
-``X`` holds and how it is read) is :mod:`skrnn._sequences`."""
+``X`` holds and how it is read) is :mod:`skrnn._input.sequences`."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def pad_sequences(seqs, *, fill_value, dtype, length: int | None = None) -> np.n
 
 def step_mask_array(lengths, n_steps: int) -> np.ndarray:
     """Boolean mask ``(n, n_steps)``: True on each sequence's first ``lengths`` steps
-    (the NumPy twin of :func:`skrnn._modules.step_mask`).
+    (the NumPy twin of :func:`skrnn._torch.rnn.step_mask`).
 
     Examples
     --------

@@ -23,7 +23,7 @@ import os
 import torch
 import torch.distributed as dist
 
-from ._random import current_generator, make_generator, use_generator
+from .._torch.random import current_generator, make_generator, use_generator
 
 __all__ = ["DataParallelMixin", "broadcast_seed", "check_distributed", "shard"]
 

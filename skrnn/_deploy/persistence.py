@@ -63,7 +63,7 @@ def _versions() -> dict:
     import sklearn
     import torch
 
-    from . import __version__
+    from .. import __version__
 
     return {"skrnn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__}
 
@@ -100,10 +100,32 @@ def _class_name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+#: skrnn's modules before 0.2.0 gave them subpackages, and where they are now: the
+#: classes a file saved then names
+_MOVED = {
+    f"skrnn.{old}": f"skrnn.{new}"
+    for old, new in {
+        "_base": "neural_network._base",
+        "_regressor": "neural_network._regressor",
+        "_classifier": "neural_network._classifier",
+        "_seq2seq": "neural_network._seq2seq",
+        "_windows": "preprocessing._windows",
+        "_scaling": "preprocessing._scaling",
+        "_forecaster": "forecasting._forecaster",
+        "_vocab": "_input.vocab",
+        "_losses": "_torch.losses",
+        "_convergence": "_training.convergence",
+        "_health": "_training.health",
+        "_nets": "_training.nets",
+    }.items()
+}
+
+
 def _resolve_class(name: str, *, instance: bool) -> type:
     """The class ``module:qualname`` named in a file, after checking that it belongs to
     the trusted packages: a name outside them is refused before any import."""
     module, _, qualname = str(name).partition(":")
+    module = _MOVED.get(module, module)  # a file saved before the subpackages (0.2.0)
     roots = _TRUSTED_ROOTS if instance else _TRUSTED_TYPE_ROOTS
     if not (_NAME.match(module) and _NAME.match(qualname)) or not _within(module, roots):
         raise UnsafeFileError(

@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._validation import pad_sequences
+from .validation import pad_sequences
 
 __all__ = [
     "EOS",

@@ -40,7 +40,7 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import validate_data
 
-from ._validation import (
+from .validation import (
     check_feature_names,
     check_numeric,
     names_argument,
@@ -59,7 +59,7 @@ __all__ = [
     "sequence_kind",
 ]
 
-#: The padding id of token ids (:data:`skrnn._vocab.PAD`).
+#: The padding id of token ids (:data:`skrnn._input.vocab.PAD`).
 PAD_ID = 0
 
 #: What :func:`sequence_kind` finds, as the words of error messages ("X holds ...").

@@ -14,10 +14,10 @@ from skorch.history import History
 from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import DataLoader
 
-from ._data import SLICE_ONLY_OPTIONS, SLICED_OPTIONS, SliceIterator, dataset_tensors
-from ._distributed import DataParallelMixin
-from ._modules import step_mask
-from ._validation import step_mask_array
+from .._input.validation import step_mask_array
+from .._torch.rnn import step_mask
+from .data import SLICE_ONLY_OPTIONS, SLICED_OPTIONS, SliceIterator, dataset_tensors
+from .distributed import DataParallelMixin
 
 __all__ = [
     "SAMPLE_WEIGHT",
@@ -144,7 +144,7 @@ class MaskedLossMixin:
     before the module.
 
     The losses weighed are the criterion's own, element by element (its
-    ``reduction="none"``, as PyTorch's losses and ``skrnn._losses.PinballLoss`` take it);
+    ``reduction="none"``, as PyTorch's losses and ``skrnn._torch.losses.PinballLoss`` take it);
     a subclass whose criterion weighs its elements itself (class weights) overrides
     ``_elementwise_loss(y_pred, y_true) -> (losses, element weights)``.
     """
@@ -294,7 +294,7 @@ class SequenceClassifierNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, N
 
 
 class Seq2SeqNet(DataParallelMixin, MaskedLossMixin, FastPathMixin, NeuralNet):
-    """skorch net of a :class:`~skrnn._seq2seq_modules.Seq2SeqModule`: the criterion
+    """skorch net of a :class:`~skrnn._torch.seq2seq.Seq2SeqModule`: the criterion
     over the outputs of every step (cross-entropy over token logits ``(B, T, V)``, or
     over continuous outputs), leaving out the padded steps beyond each target's length
     (:data:`TARGET_LENGTHS`, :class:`MaskedLossMixin`). ``decode_iter``, ``embed_iter``

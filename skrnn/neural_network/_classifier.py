@@ -16,10 +16,10 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 
+from .._input.validation import pad_sequences
+from .._training.batch_norm import BatchNormStatistics
+from .._training.nets import SequenceClassifierNet
 from ._base import BaseRNN, plain_scalars, split_step_targets
-from ._batch_norm import BatchNormStatistics
-from ._nets import SequenceClassifierNet
-from ._validation import pad_sequences
 
 __all__ = ["RNNClassifier"]
 

@@ -18,19 +18,19 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.callbacks import Callback, EpochScoring, GradientNormClipping
 from skorch.dataset import ValidSplit
 
-from ._convergence import ConvergenceStopping
-from ._distributed import broadcast_seed, check_distributed
-from ._health import TrainingDivergedError, TrainingHealth, scale_note
-from ._init import SCHEMES, init_parameters
-from ._modules import RNNModule
-from ._nets import SAMPLE_WEIGHT, validation_score
-from ._progress import verbose_callbacks, verbose_net_kwargs
-from ._random import fit_seed, keep_global_rng, make_generator, use_generator
-from ._sequences import check_container, is_id_array, read_sequences, read_token_ids
-from ._threads import fit_threads
-from ._transaction import fit_transaction
-from ._validation import WholeNumbers
-from ._vocab import RNN_RESERVED, Vocabulary
+from .._input.sequences import check_container, is_id_array, read_sequences, read_token_ids
+from .._input.validation import WholeNumbers
+from .._input.vocab import RNN_RESERVED, Vocabulary
+from .._torch.init import SCHEMES, init_parameters
+from .._torch.random import fit_seed, keep_global_rng, make_generator, use_generator
+from .._torch.rnn import RNNModule
+from .._training.convergence import ConvergenceStopping
+from .._training.distributed import broadcast_seed, check_distributed
+from .._training.health import TrainingDivergedError, TrainingHealth, scale_note
+from .._training.nets import SAMPLE_WEIGHT, validation_score
+from .._training.progress import verbose_callbacks, verbose_net_kwargs
+from .._training.threads import fit_threads
+from .._training.transaction import fit_transaction
 
 __all__ = [
     "PREDICT_BATCH_SIZE",
@@ -283,7 +283,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         self.init = init
 
     # -- subclass hooks -------------------------------------------------------------------
-    #: The skorch net class (``_nets.py``).
+    #: The skorch net class (``nets.py``).
     _net_class: type
 
     @abstractmethod
@@ -301,7 +301,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _encode_training_data(self, X, y, lengths, *, reset: bool, sample_weight=None):
         """``X`` and ``y`` as the net trains on them (numeric targets standardised,
-        windows normalised: :class:`~skrnn._normalization.TargetNormMixin`); on
+        windows normalised: :class:`~skrnn.neural_network._normalization.TargetNormMixin`); on
         ``reset`` the mapping is fitted. Identity here."""
         return X, y
 
@@ -772,7 +772,7 @@ class BaseRNN(BaseNetEstimator):
     def _validate_X(self, X, *, reset: bool, lengths=None):
         """Validated ``X`` as an array ``(n, time, features)`` (float32, or a float64
         array as given) and the per-sequence lengths, ``None`` when all sequences fill
-        every time step (:func:`~skrnn._sequences.read_sequences`). With
+        every time step (:func:`~skrnn._input.sequences.read_sequences`). With
         ``embedding_dim``, a 2D integer array holds token ids (0: padding), read as they
         are with the lengths their padding marks; text and token lists (deprecated) give
         int64 ids ``(n, time)`` through the vocabulary learned in ``fit``."""

@@ -13,20 +13,20 @@ from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._input.sequences import check_container, read_sequences, sequence_kind
+from .._input.vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
+from .._torch.losses import LOSSES, loss_criterion
+from .._torch.seq2seq import Seq2SeqModule
+from .._training.nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
+from .._training.progress import progress
 from ._base import BaseNetEstimator, plain_scalars
-from ._losses import LOSSES, loss_criterion
-from ._nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
 from ._normalization import TargetNormMixin
-from ._progress import progress
-from ._seq2seq_modules import Seq2SeqModule
-from ._sequences import check_container, read_sequences, sequence_kind
-from ._vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
 
 __all__ = ["Seq2SeqTransformer"]
 
 
 def _holds_labels(Y_kind: str, X_kind: str) -> bool:
-    """Whether a ``Y`` of :func:`~skrnn._sequences.sequence_kind` ``Y_kind`` is one
+    """Whether a ``Y`` of :func:`~skrnn._input.sequences.sequence_kind` ``Y_kind`` is one
     scalar per sample (class labels, as a Pipeline passes them) rather than target
     sequences: numbers, or strings beside numeric ``X`` (beside text they are texts)."""
     return Y_kind == "scalars" or (Y_kind == "text" and X_kind == "numeric")
@@ -182,7 +182,7 @@ default="adam"
         autoencoder maps each feature to itself.
     loss : {"squared_error", "pinball"}, default="squared_error"
         Numeric targets: the mean squared error, or the pinball (quantile) loss at
-        ``quantiles`` (``skrnn._losses.PinballLoss``). Token targets: cross-entropy.
+        ``quantiles`` (``skrnn._torch.losses.PinballLoss``). Token targets: cross-entropy.
     quantiles : sequence of float in (0, 1) or None, default=None
         With ``loss="pinball"``: the levels; output feature ``j`` is fitted at
         ``quantiles[j % len(quantiles)]``. ``None``: the median (0.5).

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from ._random import current_generator
+from .random import current_generator
 
 __all__ = [
     "ConvBranch",
@@ -27,14 +27,14 @@ _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 class Dropout(nn.Dropout):
     """``nn.Dropout`` whose masks come from the fit's generator.
 
-    During a skrnn fit (see :func:`skrnn._random.use_generator`) the masks are drawn from
+    During a skrnn fit (see :func:`skrnn._torch.random.use_generator`) the masks are drawn from
     that fit's ``torch.Generator``, so fits in parallel threads stay reproducible;
     elsewhere it is ``nn.Dropout`` (torch's global RNG).
 
     Examples
     --------
     >>> import torch
-    >>> from skrnn._random import make_generator, use_generator
+    >>> from skrnn._torch.random import make_generator, use_generator
     >>> drop = Dropout(0.5)
     >>> with use_generator(make_generator(0)):
     ...     a = drop(torch.ones(2, 4))
@@ -162,8 +162,8 @@ def make_rnn(
 def step_mask(lengths, n_steps: int, device=None) -> torch.Tensor:
     """Boolean mask ``(batch, n_steps)``: True on each sequence's first ``lengths`` steps
     (on ``device``, by default that of ``lengths``). The one mask of padded steps of the
-    modules and of the loss (:mod:`skrnn._nets`); NumPy's is
-    :func:`skrnn._validation.step_mask_array`.
+    modules and of the loss (:mod:`skrnn._training.nets`); NumPy's is
+    :func:`skrnn._input.validation.step_mask_array`.
 
     Examples
     --------

@@ -14,11 +14,11 @@ from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.seasonality import autocorrelation_seasonality_test
 
-from ._losses import PinballLoss
+from .._torch.losses import PinballLoss
+from .._training.transaction import transactional
+from ..neural_network._regressor import RNNRegressor
+from ..neural_network._seq2seq import Seq2SeqTransformer
 from ._panel import is_panel, seasonal_indices, seasonality_test, split_panel, stack_panel
-from ._regressor import RNNRegressor
-from ._seq2seq import Seq2SeqTransformer
-from ._transaction import transactional
 
 __all__ = ["PinballLoss", "RNNForecaster"]
 

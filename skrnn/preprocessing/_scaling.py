@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._series import check_3d_output, check_series
-from ._transaction import transactional
+from .._input.series import check_3d_output, check_series
+from .._training.transaction import transactional
 
 __all__ = ["SequenceMinMaxScaler", "SequenceStandardScaler"]
 

@@ -10,7 +10,7 @@ from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._progress import progress
+from .._training.progress import progress
 
 __all__ = ["generate_text", "sample_with_temperature"]
 

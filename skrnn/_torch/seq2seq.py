@@ -13,9 +13,9 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ._modules import Dropout, make_rnn, run_packed, step_mask
-from ._random import rand
-from ._vocab import EOS, PAD, SOS
+from .._input.vocab import EOS, PAD, SOS
+from .random import rand
+from .rnn import Dropout, make_rnn, run_packed, step_mask
 
 __all__ = [
     "AdditiveAttention",

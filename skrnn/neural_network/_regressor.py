@@ -8,11 +8,11 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._input.validation import check_numeric, pad_sequences
+from .._torch.losses import LOSSES, loss_criterion
+from .._training.nets import SequenceRegressorNet
 from ._base import BaseRNN, split_step_targets
-from ._losses import LOSSES, loss_criterion
-from ._nets import SequenceRegressorNet
 from ._normalization import TargetNormMixin
-from ._validation import check_numeric, pad_sequences
 
 __all__ = ["RNNRegressor"]
 
@@ -178,7 +178,7 @@ default="adam"
         output column.
     loss : {"squared_error", "pinball"}, default="squared_error"
         The training loss: the mean squared error, or the pinball (quantile) loss at
-        ``quantiles`` (``skrnn._losses.PinballLoss``), as scikit-learn's
+        ``quantiles`` (``skrnn._torch.losses.PinballLoss``), as scikit-learn's
         ``HistGradientBoostingRegressor(loss="quantile", quantile=...)``.
     quantiles : sequence of float in (0, 1) or None, default=None
         With ``loss="pinball"``: the levels; output column ``j`` of ``y`` is fitted at
