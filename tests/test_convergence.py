@@ -203,3 +203,13 @@ def test_patience_is_a_deprecated_alias(seq_data):
     with pytest.warns(FutureWarning, match="patience is deprecated .* n_iter_no_change"):
         reg.fit(X, y)
     assert reg.n_iter_ < 300
+
+
+def test_the_warning_names_the_users_fit_not_skorchs_callback_loop(seq_data):
+    """A warning from a callback named a line of skorch's loop ("skorch/net.py:432");
+    it names the line of the user's code that called fit."""
+    X, y = seq_data[0][:, -1], seq_data[1]
+    reg = RNNRegressor(**{**FAST, "epochs": 30}, n_iter_no_change=3, tol=0.0)
+    with pytest.warns(ConvergenceWarning, match="bound of 30 epochs") as record:
+        reg.fit(X, y)
+    assert [w.filename for w in record] == [__file__]

@@ -107,3 +107,11 @@ def test_warnings_stay_errors_after_sktimes_date_handling():
     ForecastingHorizon([1, 2], is_relative=True).to_absolute(y.index[-1])
     with pytest.raises(FutureWarning, match="still an error"):
         warnings.warn("still an error", FutureWarning, stacklevel=1)
+
+
+def test_the_has_not_learned_warning_names_the_users_fit():
+    X, y = np.zeros((12, 3, 1)), np.r_[np.zeros(6), np.ones(6)]  # nothing to learn from X
+    clf = RNNClassifier(units=2, epochs=3, lr=1e-6, n_iter_no_change=None, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="has not learned") as record:
+        clf.fit(X, y)
+    assert [w.filename for w in record] == [__file__]

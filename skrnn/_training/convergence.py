@@ -16,6 +16,8 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
+from .health import user_stacklevel
+
 __all__ = ["ConvergenceStopping"]
 
 
@@ -152,5 +154,5 @@ class ConvergenceStopping(Callback):
             f"n_iter_no_change={self.n_iter_no_change} epochs). Raise epochs, or a larger "
             "tol stops sooner.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )

@@ -9,14 +9,37 @@ model predicts NaN (a classifier: ``classes_[0]`` for every sample) without any 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
+import sklearn
+import skorch
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
-__all__ = ["TrainingDivergedError", "TrainingHealth", "scale_note"]
+__all__ = ["TrainingDivergedError", "TrainingHealth", "scale_note", "user_stacklevel"]
+
+#: Where the frames of a fit live: skrnn itself and the libraries it trains through.
+_LIBRARY_DIRS = tuple(
+    str(Path(module.__file__).resolve().parent) + os.sep
+    for module in (sys.modules[__name__.split(".")[0]], skorch, sklearn, torch)
+)
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for a ``warnings.warn`` in the calling function that names the first
+    frame outside skrnn, skorch, scikit-learn and torch: the user's ``fit`` (a callback's
+    warning otherwise names a line of skorch's callback loop)."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+        _LIBRARY_DIRS
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class TrainingDivergedError(ValueError, FloatingPointError):
@@ -147,5 +170,5 @@ class TrainingHealth(Callback):
             f"first epoch, after {len(epochs)} epochs: the model has not learned. Try more "
             "epochs, another lr, or inputs/targets scaled to about unit size.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
