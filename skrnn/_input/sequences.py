@@ -700,6 +700,19 @@ def is_id_array(X) -> bool:
     return getattr(dtype, "kind", None) in ("i", "u") and np.ndim(X) == 2
 
 
+def padded_lengths(ids: np.ndarray) -> np.ndarray:
+    """The steps of each row of 2D ``ids`` before its padding: one past its last non-zero id
+    (0 for a row of padding only).
+
+    Examples
+    --------
+    >>> padded_lengths(np.array([[4, 2, 3], [1, 2, 0], [0, 0, 0]]))
+    array([3, 2, 0])
+    """
+    tokens = ids != PAD_ID
+    return np.where(tokens.any(axis=1), ids.shape[1] - np.argmax(tokens[:, ::-1], axis=1), 0)
+
+
 def read_token_ids(X, lengths=None, *, input_name: str = "X") -> tuple[np.ndarray, np.ndarray]:
     """Token ids ``(n, width)`` (int64) and the number of tokens of each row.
 
@@ -725,7 +738,7 @@ def read_token_ids(X, lengths=None, *, input_name: str = "X") -> tuple[np.ndarra
             "at 0, the padding."
         )
     tokens = ids != PAD_ID
-    found = np.where(tokens.any(axis=1), ids.shape[1] - np.argmax(tokens[:, ::-1], axis=1), 0)
+    found = padded_lengths(ids)
     empty = np.flatnonzero(found == 0)
     if len(empty):
         raise ValueError(

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._input.sequences import read_sequences
+from .._input.sequences import padded_lengths, read_sequences
 from .._input.vocab import PAD, RNN_RESERVED, UNK, Vocabulary
 from .._training.transaction import transactional
 
@@ -164,11 +164,7 @@ class SequenceTokenizer(TransformerMixin, BaseEstimator):
         ids = np.asarray(ids)
         if ids.ndim != 2:
             raise ValueError(f"ids must be 2D (n_samples, width), got {ids.ndim}D.")
-        nonzero = ids != self.padding_id
-        # one past the last token of each row (padding only follows the tokens)
-        return np.where(
-            nonzero.any(axis=1), ids.shape[1] - np.argmax(nonzero[:, ::-1], axis=1), 0
-        ).astype(np.int64)
+        return padded_lengths(ids).astype(np.int64)
 
     def inverse_transform(self, X) -> list[list]:
         """The tokens of id rows, without their padding.
