@@ -39,7 +39,9 @@ documentation build does not run it):
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -52,6 +54,8 @@ from sktime.datasets import load_airline
 from skrnn import ForecastDisplay, RNNRegressor, SlidingWindowTransformer
 
 # sphinx_gallery_thumbnail_path = "_static/gallery/airline_grid_search.png"
+
+FIGURE = Path("airline_grid_search.png")  # in the current directory
 
 GRID = {
     "window__time_steps": [6, 12],
@@ -139,7 +143,7 @@ def plot(grid: GridSearchCV, X_test, y_train, y_test) -> None:
         values="mean_test_score",
     )
     rmse = -table.to_numpy()
-    _, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
     image = left.imshow(rmse, cmap="viridis_r")
     left.set_xticks(range(table.shape[1]), [f"{e} ep.\n{t} steps" for e, t in table.columns])
     left.set_yticks(range(table.shape[0]), table.index)
@@ -149,7 +153,10 @@ def plot(grid: GridSearchCV, X_test, y_train, y_test) -> None:
     plt.colorbar(image, ax=left)
     ForecastDisplay.from_estimator(grid, X_test, y_test, y_history=y_train, ax=right)
     right.set_title("best setting, one month ahead")
-    plt.show()
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":

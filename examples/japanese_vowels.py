@@ -26,7 +26,9 @@ documentation build does not run it):
 """
 
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
@@ -38,6 +40,9 @@ from skrnn import RNNClassifier
 from skrnn.datasets import load_japanese_vowels
 
 # sphinx_gallery_thumbnail_path = "_static/gallery/japanese_vowels.png"
+
+
+FIGURE = Path("japanese_vowels.png")  # in the current directory
 
 
 def summary_features(seqs):
@@ -90,7 +95,11 @@ def main():
     disp = ConfusionMatrixDisplay.from_predictions(y_test, rnn_pred, colorbar=False)
     disp.ax_.set(title="GRU on JapaneseVowels (test)", xlabel="predicted speaker")
     disp.ax_.set_ylabel("true speaker")
-    plt.show()
+    fig = disp.figure_
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":

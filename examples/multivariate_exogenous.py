@@ -37,7 +37,9 @@ documentation build does not run it):
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -53,6 +55,8 @@ from sktime.datasets import load_uschange
 from skrnn import ForecastDisplay, RNNRegressor, SequenceStandardScaler, SlidingWindowTransformer
 
 # sphinx_gallery_thumbnail_path = "_static/gallery/multivariate_exogenous.png"
+
+FIGURE = Path("multivariate_exogenous.png")  # in the current directory
 
 RNN_GRID = {"regressor__model__units": [4, 16], "regressor__model__epochs": [20, 60]}
 RIDGE_GRID = {"regressor__model__alpha": [1.0, 10.0, 100.0]}
@@ -124,7 +128,7 @@ def main() -> None:
         print(f"test RMSE  {name:30s} {rmse:.3f} percentage points")
 
     # the GRU's test forecasts of both settings against the truth (the last 10 years)
-    _, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(10, 4))
     for i, (label, search) in enumerate(gru.items()):
         pred = pd.Series(search.predict(X_test), index=y_test.index)
         ForecastDisplay.from_predictions(
@@ -135,7 +139,10 @@ def main() -> None:
             name=f"GRU, {label}",
         )
     ax.set(ylabel="consumption change (%)", title="US consumption, one quarter ahead")
-    plt.show()
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ busy 2-core machine, and numba compiles the baselines first):
 """
 
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import torch
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
@@ -41,6 +43,9 @@ from sktime.datasets import load_arrow_head
 from skrnn import RNNClassifier, sktime_to_sequences
 
 # sphinx_gallery_thumbnail_path = "_static/gallery/ucr_arrowhead.png"
+
+
+FIGURE = Path("ucr_arrowhead.png")  # in the current directory
 
 
 def main():
@@ -70,7 +75,10 @@ def main():
         print(f"{name:24s} test accuracy {acc:.3f}  fit {fit_s:.1f} s, predict {predict_s:.1f} s")
         ConfusionMatrixDisplay.from_predictions(y_test, pred, ax=ax, colorbar=False)
         ax.set(title=f"{name}: {acc:.3f}", xlabel="predicted class", ylabel="true class")
-    plt.show()
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":
