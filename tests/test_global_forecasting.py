@@ -349,3 +349,24 @@ def test_panel_windows_reach_the_networks_as_views(monkeypatch):
     # 3 series x (30 - 4 - 2 + 1) windows inside a series; those across series weigh 0
     assert weight.sum() == 3 * 25 and len(weight) == 90 - 4 - 2 + 1
     np.testing.assert_array_equal(X[weight == 1][:, :, 0][0], f._F[:4, 0])
+
+
+def test_panel_fit_does_not_copy_the_windows():
+    """Issue 23 (scale): the windows of a panel are strided views normalised a batch at a
+    time; NumPy allocations of a fit stay below one float32 copy of its windows."""
+    import tracemalloc
+
+    from benchmarks.forecasting_panel import synthetic_panel
+
+    y = synthetic_panel(300, 200)
+    params = dict(n_estimators=1, epochs=1, units=2, batch_size=512, random_state=0)
+    RNNForecaster(**params).fit(y.loc[[0, 1]], fh=np.arange(1, 13))  # imports
+    forecaster = RNNForecaster(**params, intervals=None, window_length=48)
+    tracemalloc.start()
+    try:
+        forecaster.fit(y, fh=np.arange(1, 13))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    windows = 300 * (200 - 48 - 12 + 1)
+    assert peak < windows * 48 * 4, (peak, windows * 48 * 4)

@@ -89,7 +89,7 @@ class ArrayRows:
 def _leaf_tensor(a):
     """One array as a tensor sharing its memory where possible, an :class:`ArrayRows`
     for arrays it cannot share (copied per batch), or ``None``."""
-    if isinstance(a, torch.Tensor):
+    if isinstance(a, (torch.Tensor, ArrayRows)):  # ArrayRows: already copied per batch
         return a
     if isinstance(a, np.ndarray):
         if a.dtype == object or a.ndim == 0:

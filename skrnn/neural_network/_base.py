@@ -25,6 +25,7 @@ from .._torch.init import SCHEMES, init_parameters
 from .._torch.random import fit_seed, keep_global_rng, make_generator, use_generator
 from .._torch.rnn import RNNModule
 from .._training.convergence import ConvergenceStopping
+from .._training.data import ArrayRows
 from .._training.distributed import broadcast_seed, check_distributed
 from .._training.health import TrainingDivergedError, TrainingHealth, scale_note
 from .._training.nets import SAMPLE_WEIGHT, validation_score
@@ -535,6 +536,13 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         given = X, y  # in the user's units, for the scale a divergence error quotes
         X, y = self._encode_training_data(X, y, lengths, reset=reset, sample_weight=sample_weight)
+        if isinstance(X, ArrayRows) and sample_weight is not None and not sample_weight.all():
+            # windows copied per batch (a strided view): those of weight 0, which add
+            # nothing to the loss, are left out of the batches instead of computed
+            # (RNNForecaster's panel windows that cross from one series into the next)
+            keep = np.flatnonzero(sample_weight)
+            X, sample_weight = X.subset(keep), sample_weight[keep]
+            y = y.subset(keep) if isinstance(y, ArrayRows) else y[keep]
         if self.early_stopping and len(X) < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a validation set."

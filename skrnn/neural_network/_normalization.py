@@ -16,11 +16,13 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+import torch
 from sklearn.utils._param_validation import StrOptions
 
 from .._input.validation import step_mask_array
+from .._training.data import ArrayRows
 
-__all__ = ["INSTANCE_NORMS", "TargetNormMixin", "window_stats"]
+__all__ = ["INSTANCE_NORMS", "NormalizedRows", "TargetNormMixin", "window_stats"]
 
 INSTANCE_NORMS = ("last", "mean", "standard")
 
@@ -57,8 +59,99 @@ def window_stats(X: np.ndarray, lengths: np.ndarray | None, mode: str):
     return mean, np.where(std > 0, std, 1.0)
 
 
+#: values (window steps x features) whose statistics are computed at a time when
+#: normalising a strided view: 0.5 MB as float64
+CHUNK = 2**16
+
+
+def _chunks(a: np.ndarray):
+    """Slices of ``a``'s rows, about :data:`CHUNK` values each."""
+    step = max(1, CHUNK // max(1, int(np.prod(a.shape[1:]))))
+    return (slice(i, min(i + step, len(a))) for i in range(0, len(a), step))
+
+
+def _strided(a) -> bool:
+    """A NumPy view that is not contiguous (such as sliding windows over one series):
+    normalising it whole would copy every window; it is normalised a batch at a time."""
+    return isinstance(a, np.ndarray) and not a.flags.c_contiguous
+
+
+class NormalizedRows(ArrayRows):
+    """Rows of an array normalised only when a batch of them is taken: each row less its
+    ``shift`` over its ``scale`` (per row, ``(n, k)``, broadcast over the middle axes;
+    with ``cols``, the row statistics are ``(n, f)`` and column ``j`` takes
+    ``cols[j]``'s), then less ``mean`` over ``std`` (per column, ``(k,)``), as float32.
+
+    :meth:`TargetNormMixin._normalize_X` and :meth:`TargetNormMixin._encode_target`
+    return it for a strided view (the windows of a long series or of a panel, rows over
+    one copy of the data): normalising the view whole would copy every window, tens of
+    times the data; so the training loop holds one normalised batch at a time. Indexing
+    (``rows[i]``) serves skorch's ``DataLoader``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> windows = np.lib.stride_tricks.sliding_window_view(np.arange(5.0), 3)[:, :, None]
+    >>> rows = NormalizedRows(windows, shift=windows[:, -1], scale=np.ones((3, 1)))
+    >>> rows.take(slice(0, 2))[..., 0].tolist()
+    [[-2.0, -1.0, 0.0], [-2.0, -1.0, 0.0]]
+    >>> rows.shape, rows[2][:, 0].tolist()
+    ((3, 3, 1), [-2.0, -1.0, 0.0])
+    """
+
+    def __init__(self, array, shift, scale, mean=0.0, std=1.0, rows=None, cols=None):
+        super().__init__(array, rows)
+        self.shift, self.scale, self.mean, self.std = shift, scale, mean, std
+        self.cols = cols
+
+    @property
+    def shape(self) -> tuple:
+        return (len(self), *self.array.shape[1:])
+
+    @property
+    def ndim(self) -> int:
+        return self.array.ndim
+
+    dtype = np.dtype(np.float32)
+
+    def subset(self, indices) -> NormalizedRows:
+        indices = np.asarray(indices, dtype=np.intp)
+        rows = indices if self.rows is None else self.rows[indices]
+        return NormalizedRows(
+            self.array, self.shift, self.scale, self.mean, self.std, rows, self.cols
+        )
+
+    def _rows(self, rows) -> np.ndarray:
+        batch = np.asarray(self.array[rows], dtype=np.float64)
+        shift, scale = _window_columns((self.shift[rows], self.scale[rows], self.cols))
+        shift, scale = _per_step(shift, batch.ndim), _per_step(scale, batch.ndim)
+        return (((batch - shift) / scale - self.mean) / self.std).astype(np.float32)
+
+    def take(self, index) -> torch.Tensor:
+        if not isinstance(index, slice):
+            index = index.numpy()
+        return torch.from_numpy(self._rows(index if self.rows is None else self.rows[index]))
+
+    def __getitem__(self, i) -> np.ndarray:
+        return self._rows(i if self.rows is None else self.rows[i])
+
+
+def _window_columns(window):
+    """Per-sample shift and scale of each output column: ``window`` is ``(shift,
+    scale)`` of the output columns, or ``(shift, scale, cols)`` of the input features
+    (strided windows: ``(n, n_features)``, not ``(n, n_outputs)``) with the feature of
+    each output column."""
+    if len(window) == 2 or window[2] is None:
+        return window[0], window[1]
+    shift, scale, cols = window
+    return shift[..., cols], scale[..., cols]
+
+
 def _per_step(stat: np.ndarray, ndim: int) -> np.ndarray:
-    """Per-sample statistics ``(n, k)`` broadcast against targets of ``ndim`` dimensions."""
+    """Per-sample statistics ``(n, k)`` (or one sample's ``(k,)``) broadcast against
+    targets of ``ndim`` dimensions (windows ``(n, steps, k)``; one window ``(steps, k)``)."""
+    if stat.ndim == 1:
+        return stat
     return stat[:, None, :] if ndim == 3 else stat
 
 
@@ -70,6 +163,11 @@ class TargetNormMixin:
     targets to the net's scale (per-window first, then standardised per output column).
     Predict: :meth:`_decode_target` maps the net's outputs back to ``y``'s units.
     """
+
+    #: whether a strided view of windows is normalised a batch at a time
+    #: (:class:`NormalizedRows`); the training loop of the estimator must take batches
+    #: through skrnn's iterator or skorch's ``DataLoader``
+    _lazy_windows = False
 
     _norm_constraints: dict = {
         "scale_target": ["boolean"],
@@ -115,6 +213,11 @@ class TargetNormMixin:
         each output column ``(n, n_outputs)``, or ``X`` and ``None`` without ``instance_norm``."""
         if self.instance_norm is None:
             return X, None
+        if self._lazy_windows and lengths is None and _strided(X):  # windows per batch
+            stats = [window_stats(X[part], None, self.instance_norm) for part in _chunks(X)]
+            shift = np.concatenate([s[0] for s in stats])
+            scale = np.concatenate([s[1] for s in stats])
+            return NormalizedRows(X, shift, scale), (shift, scale, self._target_columns)
         shift, scale = window_stats(X, lengths, self.instance_norm)
         Xn = (X - shift[:, None]) / scale[:, None]
         if lengths is not None:  # keep padding at zero
@@ -128,10 +231,14 @@ class TargetNormMixin:
         """Targets ``(n, k)`` or per step ``(n, steps, k)`` on the net's scale; on
         ``reset`` the standardisation is fitted (``target_mean_``, ``target_scale_``),
         weighted by ``sample_weight`` as the loss is, over the steps within ``lengths``
-        (per-step targets; the padded steps beyond are left out)."""
+        (per-step targets; the padded steps beyond are left out). A strided view of
+        targets (windows of a series) gives :class:`NormalizedRows`."""
+        if self._lazy_windows and lengths is None and _strided(y):
+            return self._encode_strided_target(y, window, reset=reset, sample_weight=sample_weight)
         y = np.asarray(y, dtype=np.float64)
         if window is not None:
-            y = (y - _per_step(window[0], y.ndim)) / _per_step(window[1], y.ndim)
+            shift, scale = _window_columns(window)
+            y = (y - _per_step(shift, y.ndim)) / _per_step(scale, y.ndim)
         if reset:
             k = y.shape[-1]
             w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
@@ -149,6 +256,36 @@ class TargetNormMixin:
                 self.target_mean_, self.target_scale_ = np.zeros(k), np.ones(k)
         return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
 
+    def _encode_strided_target(self, y: np.ndarray, window, *, reset: bool, sample_weight):
+        """:meth:`_encode_target` of a strided view ``y``: the standardisation's weighted
+        sums by chunks, the targets normalised a batch at a time."""
+        k = y.shape[-1]
+        if window is None:
+            window = np.zeros((len(y), 1)), np.ones((len(y), 1)), np.zeros(k, dtype=np.intp)
+        elif len(window) == 2:
+            window = (*window, None)
+        if reset:
+
+            def parts():  # (weights, targets on the per-window scale), both (m, k)
+                for part in _chunks(y):
+                    t = np.asarray(y[part], dtype=np.float64)
+                    shift, scale = _window_columns((window[0][part], window[1][part], window[2]))
+                    t = (t - _per_step(shift, t.ndim)) / _per_step(scale, t.ndim)
+                    w = np.ones(len(t)) if sample_weight is None else sample_weight[part]
+                    w = np.asarray(w, dtype=np.float64).reshape(-1, *[1] * (t.ndim - 1))
+                    yield np.broadcast_to(w, t.shape).reshape(-1, k), t.reshape(-1, k)
+
+            total = sum(w.sum(axis=0) for w, _ in parts())
+            if self.scale_target and (total > 0).all():
+                mean = sum((w * t).sum(axis=0) for w, t in parts()) / total
+                var = sum((w * (t - mean) ** 2).sum(axis=0) for w, t in parts()) / total
+                std = np.sqrt(var)
+                self.target_mean_, self.target_scale_ = mean, np.where(std > 0, std, 1.0)
+            else:
+                self.target_mean_, self.target_scale_ = np.zeros(k), np.ones(k)
+        shift, scale, cols = window
+        return NormalizedRows(y, shift, scale, self.target_mean_, self.target_scale_, cols=cols)
+
     def _decode_target(self, out: np.ndarray, window) -> np.ndarray:
         """The net's outputs in ``y``'s units (float64)."""
         # a new float64 array, then added to in place: one copy fewer of the predictions
@@ -156,5 +293,6 @@ class TargetNormMixin:
         out = np.multiply(out, self.target_scale_, dtype=np.float64)
         out += self.target_mean_
         if window is not None:
-            out = out * _per_step(window[1], out.ndim) + _per_step(window[0], out.ndim)
+            shift, scale = _window_columns(window)
+            out = out * _per_step(scale, out.ndim) + _per_step(shift, out.ndim)
         return out

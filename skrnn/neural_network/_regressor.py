@@ -237,6 +237,7 @@ default="adam"
     """
 
     _net_class = SequenceRegressorNet
+    _lazy_windows = True  # strided windows (a long series, a panel) normalised per batch
     _parameter_constraints: dict = {
         **BaseRNN._parameter_constraints,
         **TargetNormMixin._norm_constraints,
