@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sktime.forecasting.base import ForecastingHorizon
 from sktime.forecasting.compose import TransformedTargetForecaster
 from sktime.forecasting.conformal import ConformalIntervals
@@ -20,7 +21,8 @@ from sktime.transformations.series.difference import Differencer
 from sktime.utils import check_estimator
 
 from skrnn import RNNForecaster, Seq2SeqTransformer
-from skrnn.forecasting._forecaster import PinballLoss, quantile_at
+from skrnn.forecasting._forecaster import PinballLoss
+from skrnn.forecasting._strategies import quantile_at
 
 STRATEGIES = ["recursive", "direct", "seq2seq"]
 #: tiny networks on the raw series (no log, no deseasonalisation), one per forecaster,
@@ -92,6 +94,26 @@ def test_recursive_forecasts_any_fh_at_predict_time():
     assert len(f.predict(fh=np.arange(1, 25))) == 24
     # step k of a longer horizon is the same forecast
     np.testing.assert_allclose(f.predict(fh=[2]).iloc[0], f.predict(fh=[1, 2]).iloc[1])
+
+
+def test_each_strategy_is_a_class_chosen_in_fit():
+    """Issue 18 item 4: ``strategy`` selects one class per strategy (sktime's reducers'
+    layout) as the fitted ``strategy_``; the parameter itself is unchanged."""
+    from skrnn.forecasting._strategies import STRATEGIES as CLASSES
+    from skrnn.forecasting._strategies import _Strategy
+
+    assert sorted(CLASSES) == sorted(STRATEGIES)
+    for name, cls in CLASSES.items():
+        assert issubclass(cls, _Strategy) and cls.name == name
+        f = RNNForecaster(strategy=name, **TINY)
+        assert not hasattr(f, "strategy_")
+        assert f.get_tag("requires-fh-in-fit") is cls.fh_in_fit
+        f.fit(seasonal(), fh=[1, 2])
+        assert type(f.strategy_) is cls and clone(f).get_params() == f.get_params()
+        assert not hasattr(clone(f), "strategy_")
+    expected = {"direct": "RNNRegressor", "recursive": "RNNRegressor"}
+    for name, cls in CLASSES.items():
+        assert cls.estimator.__name__ == expected.get(name, "Seq2SeqTransformer")
 
 
 @pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
@@ -463,7 +485,7 @@ def test_a_failing_update_leaves_cutoff_data_and_networks_as_they_were(monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("training failed")
 
-    monkeypatch.setattr(f, "_fit_members", broken)
+    monkeypatch.setattr(f.strategy_, "fit_members", broken)
     with pytest.raises(RuntimeError, match="training failed"):
         f.update(y.iloc[70:73])
     assert f.cutoff[0] == y.index[69] and f._cur_y is data and f.estimators_ is nets

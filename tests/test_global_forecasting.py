@@ -315,8 +315,7 @@ def test_panel_adjustment_is_the_single_series_one():
     single._check_params()
     single.sp_ = 12
     ends = f._offsets + f._lengths
-    values = f._ensemble_forecast(f._members, f.window_lengths_, f._F, ends, None, 2)
-    point = f._point(values)[:, :, 0] * f.series_scales_[:, None]
+    point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
     times = pd.period_range("2005-01", periods=2, freq="M")
     pred = f.predict()
     for i, key in enumerate(shapes):

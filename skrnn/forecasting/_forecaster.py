@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.seasonality import autocorrelation_seasonality_test
 
 from .._torch.losses import PinballLoss
 from .._training.transaction import transactional
-from ..neural_network._regressor import RNNRegressor
-from ..neural_network._seq2seq import Seq2SeqTransformer
 from ._panel import is_panel, seasonal_indices, seasonality_test, split_panel, stack_panel
+from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
 __all__ = ["PinballLoss", "RNNForecaster"]
 
-STRATEGIES = ("direct", "recursive", "seq2seq")
 PANEL_MODES = ("global", "local")
 #: with epochs="auto": windows shown to each network (epochs x windows), at most 100
 #: epochs. A single series (hundreds of windows) trains 100 epochs; a large panel fewer
@@ -33,48 +28,6 @@ WINDOW_BUDGET = 200_000
 MIN_WINDOWS = 8
 #: fewest observations the Theta fallback is fitted on
 MIN_HISTORY = 4
-
-
-def quantile_at(levels: np.ndarray, values: np.ndarray, alpha) -> np.ndarray:
-    """Quantile at probability ``alpha`` from the quantiles ``values`` at ``levels``.
-
-    ``values`` is ``(..., n_levels)``, sorted along the last axis; ``alpha`` is a scalar
-    or an array of the leading shape. Linear interpolation in the normal-score scale
-    ``ndtri(level)``, extended linearly beyond the outer levels (Gaussian-shaped tails),
-    so the result is monotone in ``alpha`` and defined on all of ``(0, 1)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> levels = np.array([0.1, 0.5, 0.9])
-    >>> float(quantile_at(levels, np.array([-1.0, 0.0, 1.0]), 0.5))
-    0.0
-    >>> round(float(quantile_at(levels, np.array([-1.0, 0.0, 1.0]), 0.95)), 3)  # 1.645/1.282
-    1.283
-    """
-    z = ndtri(levels)
-    za = np.broadcast_to(ndtri(np.asarray(alpha, dtype=float)), values.shape[:-1])
-    idx = np.clip(np.searchsorted(z, za) - 1, 0, len(z) - 2)
-    lo = np.take_along_axis(values, idx[..., None], -1)[..., 0]
-    hi = np.take_along_axis(values, idx[..., None] + 1, -1)[..., 0]
-    return lo + (za - z[idx]) / (z[idx + 1] - z[idx]) * (hi - lo)
-
-
-def step_features(y: np.ndarray, X: np.ndarray | None, n_leads: int) -> np.ndarray:
-    """Features of each time step: ``y`` and, with ``X``, the next ``n_leads`` rows of
-    ``X`` (values known ahead), flattened. Row ``r`` holds ``y[r]`` and ``X[r+1 : r+1+n_leads]``;
-    ``X`` must have ``n_leads`` rows more than ``y``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> step_features(np.zeros((2, 1)), np.arange(4.0)[:, None], 2).tolist()
-    [[0.0, 1.0, 2.0], [0.0, 2.0, 3.0]]
-    """
-    if X is None:
-        return y
-    leads = np.lib.stride_tricks.sliding_window_view(X[1:], n_leads, axis=0)[: len(y)]
-    return np.concatenate([y, leads.transpose(0, 2, 1).reshape(len(y), -1)], axis=1)
 
 
 def infer_sp(index: pd.Index) -> int:
@@ -99,37 +52,6 @@ def infer_sp(index: pd.Index) -> int:
         if code.startswith(prefix):
             return sp
     return {"D": 7, "B": 5, "H": 24}.get(code, 1)
-
-
-class _ThetaFallback:
-    """The member for series too short for a network: the Theta method (sktime's
-    ``ThetaForecaster``, simple exponential smoothing with half the drift) on the
-    adjusted series, fitted on each window, which holds the whole history available at
-    its origin. With the default adjustment this is the M4 benchmark "Theta" (seasonal
-    adjustment, then Theta)."""
-
-    def __init__(self, horizon: int, n_vars: int, q: int):
-        self.horizon, self.n_vars, self.q = horizon, n_vars, q
-
-    def predict(self, windows: np.ndarray) -> np.ndarray:
-        from sktime.forecasting.theta import ThetaForecaster
-
-        fh = np.arange(1, self.horizon + 1)
-        out = np.empty((len(windows), self.horizon, self.n_vars))
-        for b, window in enumerate(windows):
-            for v in range(self.n_vars):
-                series = pd.Series(window[:, v])
-                with warnings.catch_warnings():
-                    # sktime 1.2 warns on every construction (and fit's reset) that
-                    # remember_data's default changes in 1.3; this member is fitted once,
-                    # predicts once and is dropped, never updated: the change concerns
-                    # neither it nor the user
-                    warnings.filterwarnings(
-                        "ignore", "The default of config ``remember_data``", FutureWarning
-                    )
-                    theta = ThetaForecaster(deseasonalize=False).fit(series, fh=fh)
-                out[b, :, v] = theta.predict().to_numpy()
-        return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
 
 
 def _instance(frame, key: tuple):
@@ -300,6 +222,10 @@ class, default="adam"
         The window length of each network.
     estimator_ : RNNRegressor or Seq2SeqTransformer or None
         The first network (``None`` for the Theta fallback).
+    strategy_ : object
+        The strategy's class (one per value of ``strategy``, in
+        ``skrnn/forecasting/_strategies.py``): how the networks are trained on windows
+        and reach the horizon.
     sp_ : int
         The seasonal period used.
     transformers_ : dict
@@ -427,7 +353,12 @@ class, default="adam"
         inner = ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"]
         self.set_tags(
             **{
-                "requires-fh-in-fit": strategy != "recursive",
+                # a strategy other than the known ones is an error in fit
+                "requires-fh-in-fit": getattr(
+                    STRATEGIES.get(strategy) if isinstance(strategy, str) else None,
+                    "fh_in_fit",
+                    True,
+                ),
                 "capability:pred_int": intervals is not None,
                 "y_inner_mtype": inner if panel == "global" else "pd.DataFrame",
                 "X_inner_mtype": inner if panel == "global" else "pd.DataFrame",
@@ -437,7 +368,7 @@ class, default="adam"
     # -- parameters -----------------------------------------------------------------------
     def _check_params(self) -> None:
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {STRATEGIES}; got {self.strategy!r}.")
+            raise ValueError(f"strategy must be one of {tuple(STRATEGIES)}; got {self.strategy!r}.")
         if self.panel not in PANEL_MODES:
             raise ValueError(f"panel must be one of {PANEL_MODES}; got {self.panel!r}.")
         epochs = self.epochs
@@ -481,17 +412,11 @@ class, default="adam"
             )
         self._levels = np.sort(levels)
 
-    def _network(self, n_vars: int, seed, n_windows: int):
-        q = 1 if self._levels is None else len(self._levels)
-        # the input feature (variable of y) of each output column: outputs cycle through
-        # quantile levels, then variables (then steps, for the direct strategy's head)
-        per_step = np.repeat(np.arange(n_vars), q)
-        common = dict(
+    def _network_params(self, seed: int, n_windows: int) -> dict:
+        """The parameters of each network (its strategy adds what the outputs are)."""
+        params = dict(
             instance_norm=self.instance_norm,
             scale_target=self.scale_target,
-            target_feature=list(
-                per_step if self.strategy == "seq2seq" else np.tile(per_step, self.horizon_)
-            ),
             cell=self.cell,
             units=self.units,
             num_layers=self.num_layers,
@@ -509,8 +434,8 @@ class, default="adam"
             n_iter_no_change=None,
         )
         if self._levels is not None:  # the estimators' public pinball loss
-            common.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
-        return (Seq2SeqTransformer if self.strategy == "seq2seq" else RNNRegressor)(**common)
+            params.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
+        return params
 
     def _epochs(self, n_windows: int) -> int:
         """Epochs of a network trained on ``n_windows`` windows (``epochs="auto"``: 100,
@@ -523,11 +448,6 @@ class, default="adam"
     def _n_vars(self) -> int:
         """Variables each network forecasts: one per series of a panel."""
         return 1 if self._series is not None else self._cur_y.shape[1]
-
-    @property
-    def _n_leads(self) -> int:
-        """Future steps of ``X`` in each window step."""
-        return 1 if self.strategy == "recursive" else self.horizon_
 
     # -- fit and update -------------------------------------------------------------------
     @transactional
@@ -671,6 +591,7 @@ class, default="adam"
         self._check_params()
         panel = is_panel(y)
         self._local = self._single = None
+        self.strategy_ = STRATEGIES[self.strategy]()
         if hasattr(self, "pretrained_estimators_"):
             return self._fit_pretrained(y, X, fh)
         if panel and X is not None:
@@ -678,19 +599,11 @@ class, default="adam"
             self._series = None
             return self._fit_local(y, X, fh)
         self._series = split_panel(y) if panel else None
-        if self.strategy == "recursive":
-            self.horizon_ = 1
-        else:
-            steps = fh.to_relative(self.cutoff).to_numpy()
-            # series of a panel that end before the cutoff are forecast from their end
-            late = int(self._panel_gaps().max()) if panel else 0
-            self.horizon_ = int(max(steps.max(), 1)) + late
         index = self._series.indexes[0] if panel else y.index
         self.sp_ = infer_sp(index) if self.sp == "auto" else int(self.sp)
-        self._calibration_horizon = self.horizon_
-        if self.strategy == "recursive":
-            steps = [] if fh is None else list(fh.to_relative(self.cutoff).to_numpy())
-            self._calibration_horizon = int(max([*steps, 2 * self.sp_, 2]))
+        steps = [] if fh is None else list(fh.to_relative(self.cutoff).to_numpy())
+        # series of a panel that end before the cutoff are forecast from their end
+        self._set_horizons(steps, late=int(self._panel_gaps().max()) if panel else 0)
         self._cur_y = y
         self._cur_X = X
         self._x_columns = None if X is None else list(X.columns)
@@ -794,57 +707,9 @@ class, default="adam"
     def _window_candidates(self) -> list[int]:
         if self.window_length != "auto":
             return [int(self.window_length)]
-        base = max(self.horizon_ if self.strategy != "recursive" else 1, self.sp_, 2)
+        # a window of one horizon (the networks' outputs) and one season at least
+        base = max(self.horizon_, self.sp_, 2)
         return [base, 2 * base]
-
-    def _features(self, Y: np.ndarray, index: pd.Index, X=None) -> np.ndarray:
-        """Per-step network inputs of the adjusted series ``Y`` whose times are ``index``
-        (exogenous values of the next steps appended, looked up in ``X`` and the data
-        seen in fit/update)."""
-        if self._x_columns is None:
-            return Y
-        n = len(Y) - self._n_leads
-        return step_features(Y[:n], self._exog(index, X), self._n_leads)
-
-    def _fit_members(self, Y: np.ndarray, F: np.ndarray, lengths: list[int], origins_of=None):
-        """Train one network per window length of ``lengths`` on the adjusted series
-        (``origins_of(L)``: the first target position of each training window, for a
-        panel laid end to end; default all windows of the one series)."""
-        n, H = len(Y), self.horizon_
-        seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=len(lengths))
-        members = []
-        for L, seed in zip(lengths, seeds, strict=True):
-            if L == 0:  # the fallback: Theta on the whole history
-                q = 1 if self._levels is None else len(self._levels)
-                members.append(_ThetaFallback(H, Y.shape[1], q))
-                continue
-            origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
-            if origins_of is not None and self.strategy == "direct" and self._levels is None:
-                members.append(self._fit_on_views(F, L, origins, int(seed)))
-                continue
-            inputs = F[origins[:, None] - L + np.arange(L)]
-            targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
-            if self._levels is not None:  # one copy of each target per quantile level
-                targets = np.repeat(targets, len(self._levels), axis=-1)
-            if self.strategy != "seq2seq":
-                targets = targets.reshape(len(targets), -1)
-            network = self._network(Y.shape[1], int(seed), len(inputs))
-            members.append(network.fit(inputs, targets))
-        return members
-
-    def _fit_on_views(self, F: np.ndarray, L: int, origins: np.ndarray, seed: int):
-        """One direct network on a panel laid end to end in ``F`` ``(N, 1)``: every
-        window of ``F`` and its targets are strided views (no copy; the network copies
-        one batch at a time); the windows that cross from one series into the next
-        get weight 0, the training windows (their targets start at ``origins``) 1."""
-        H, N = self.horizon_, len(F)
-        view = np.lib.stride_tricks.sliding_window_view
-        inputs = view(F[:, 0], L)[: N - L - H + 1, :, None]
-        targets = view(F[L:, 0], H)
-        weight = np.zeros(len(inputs), dtype=np.float32)
-        weight[origins - L] = 1.0
-        network = self._network(1, seed, len(origins))
-        return network.fit(inputs, targets, sample_weight=weight)
 
     def _plan(self, n: int) -> tuple[list[int], int, list[int]]:
         """For a series of ``n`` observations: the window length of each member (``0``:
@@ -852,7 +717,7 @@ class, default="adam"
         of the calibration members."""
         H, candidates = self.horizon_, self._window_candidates()
         Hc = self._calibration_horizon
-        lead = self._n_leads if self._x_columns is not None else 0
+        lead = self.strategy_.n_leads(self) if self._x_columns is not None else 0
         need = max(H, lead)  # observations after the last window's start, per window
 
         def usable(L, m):  # windows of length L in a series of m observations
@@ -902,111 +767,44 @@ class, default="adam"
         self._fit_transformers(y)
         Y = self._adjust(y)
         lengths, n_cal, cal = self._plan(len(Y))
-        F = self._features(Y, y.index)
+        strategy = self.strategy_
+        F = strategy.features(self, Y, y.index)
         self.calibration_errors_ = None
         if n_cal:
             H = self._calibration_horizon
             n_train = len(Y) - n_cal - H + 1
-            members = self._fit_members(Y[:n_train], F[:n_train], cal)
+            members = strategy.fit_members(self, Y[:n_train], F[:n_train], cal)
             origins = np.arange(n_train, n_train + n_cal)
             Xall = None if self._x_columns is None else self._exog(y.index)
-            pred = self._ensemble_forecast(members, cal, F, origins, Xall, H)
+            pred = strategy.ensemble_forecast(self, members, cal, F, origins, Xall, H)
             truth = Y[origins[:, None] + np.arange(H)]
-            self.calibration_errors_ = truth - self._point(pred)
-        self._members = self._fit_members(Y, F, lengths)
+            self.calibration_errors_ = truth - strategy.point(self, pred)
+        self._members = strategy.fit_members(self, Y, F, lengths)
         self.window_lengths_ = list(lengths)
         self.estimators_ = [m for m in self._members if not isinstance(m, _ThetaFallback)]
         self.estimator_ = self.estimators_[0] if self.estimators_ else None
 
     # -- forecasting ----------------------------------------------------------------------
-    def _member_outputs(self, member, windows: np.ndarray) -> np.ndarray:
-        n_vars = self._n_vars
-        out = member.predict(windows).reshape(len(windows), self.horizon_, n_vars, -1)
-        return np.sort(out, axis=-1)
-
-    def _combine(self, members, lengths, history: np.ndarray) -> np.ndarray:
-        """Median over the members of their forecasts from the windows ending at the
-        last step of each ``history`` row ``(batch, steps, features)``:
-        ``(batch, horizon_, variables, q)``."""
-        outs = [
-            self._member_outputs(m, history if L == 0 else history[:, history.shape[1] - L :])
-            for m, L in zip(members, lengths, strict=True)
-        ]
-        return np.median(np.stack(outs), axis=0)
-
-    def _ensemble_forecast(self, members, lengths, F, origins, Xall=None, H=None, pick=None):
-        """Forecasts ``(len(origins), H, variables, q)`` from the windows ending just
-        before each origin; recursive: rolled step by step, each value chosen from the
-        one-step quantiles by ``pick`` (default: the point forecast)."""
-        # the fallback (L == 0) sees the whole history of the earliest origin
-        Lmax = max(lengths) if min(lengths) else max(*lengths, int(origins.min()))
-        history = F[origins[:, None] - Lmax + np.arange(Lmax)]
-        if self.strategy != "recursive":
-            return self._combine(members, lengths, history)
-        H = self.horizon_ if H is None else H
-        n_vars = self._n_vars
-        out = []
-        for h in range(H):
-            q = self._combine(members, lengths, history)[:, 0]  # (batch, variables, q)
-            value = self._point(q) if pick is None else pick(q)
-            out.append(q if pick is None else value[..., None])
-            if h + 1 < H:
-                row = value.reshape(len(value), n_vars)
-                if Xall is not None:  # the new step's row holds X of the step after it
-                    row = np.concatenate([row, Xall[origins + h + 1]], axis=1)
-                history = np.concatenate([history[:, 1:], row[:, None]], axis=1)
-        return np.stack(out, axis=1)
-
-    def _point(self, values: np.ndarray) -> np.ndarray:
-        if self._levels is None:
-            return values[..., 0]
-        return quantile_at(self._levels, values, 0.5)
-
-    def _conformal(self, point: np.ndarray, steps: np.ndarray, alpha) -> np.ndarray:
-        """Quantiles ``(len(steps), variables, len(alpha))`` around ``point`` from the
-        calibration errors: each step's errors are scaled by their root mean square
-        (made non-decreasing with the step), the scaled absolute errors of all steps are
-        pooled, and their conformal quantile sets the half-width."""
-        err = self.calibration_errors_  # (origins, H, variables)
-        if err is None or len(err) == 0:
-            raise ValueError(
-                "This RNNForecaster has no calibration errors for conformal intervals: the "
-                "series was too short to leave calibration origins out. Fit on a longer "
-                "series, or use intervals='quantile'."
-            )
-        scale = np.sqrt(np.mean(err**2, axis=0))  # (H, variables)
-        scale = np.maximum.accumulate(np.maximum(scale, 1e-12), axis=0)
-        if steps.max() > len(scale):  # beyond the calibrated steps: sqrt(step) growth
-            later = np.arange(len(scale) + 1, steps.max() + 1)[:, None]
-            scale = np.concatenate([scale, scale[-1] * np.sqrt(later / len(scale))])
-        scores = np.sort((np.abs(err) / scale).reshape(-1, err.shape[2]), axis=0)
-        n = len(scores)
-        out = np.empty(point.shape + (len(alpha),))
-        for k, a in enumerate(alpha):
-            level = abs(2 * a - 1)
-            rank = min(int(np.ceil((n + 1) * level)), n) - 1
-            width = 0.0 if level == 0 else scores[max(rank, 0)]  # (variables,)
-            out[..., k] = point + np.sign(a - 0.5) * width * scale[steps - 1]
-        return out
-
     def _forecast(self, fh, X, alpha=None) -> np.ndarray:
         """Forecasts at ``fh`` in ``y``'s units: ``(len(fh), variables)`` points, or with
         ``alpha`` the quantiles ``(len(fh), variables, len(alpha))``."""
         steps = fh.to_relative(self.cutoff).to_numpy()
         future = steps > 0
         H = int(steps[future].max()) if future.any() else 0
-        self._check_reach(H)
+        strategy = self.strategy_
+        strategy.check_reach(self, H)
         y = self._cur_y
         Y = self._adjust(y)
         n = len(Y)
         index = y.index
         if self._x_columns is not None:
-            n_future = H if self.strategy == "recursive" else self.horizon_
+            n_future = strategy.exog_steps(self, H)
             if n_future:
                 ahead = ForecastingHorizon(np.arange(1, n_future + 1), is_relative=True)
                 index = index.append(ahead.to_absolute_index(self.cutoff))
             Xall = self._exog(index, X)
-            F = step_features(Y[: len(Xall) - self._n_leads], Xall, self._n_leads)
+            n_leads = strategy.n_leads(self)
+            F = step_features(Y[: len(Xall) - n_leads], Xall, n_leads)
         else:
             Xall, F = None, Y
         shape = (len(steps), Y.shape[1]) + (() if alpha is None else (len(alpha),))
@@ -1015,17 +813,9 @@ class, default="adam"
         if not future.all():
             result[~future] = self._in_sample(F, times[~future], alpha)
         if future.any():
-            values = self._out_of_sample(F, Xall, H, alpha, n)[steps[future] - 1]
-            result[future] = values
+            values = strategy.forecast(self, F, np.array([n]), Xall, H, alpha)[0]
+            result[future] = values[steps[future] - 1]
         return self._unadjust(result, times)
-
-    def _check_reach(self, H: int) -> None:
-        if self.strategy != "recursive" and H > self.horizon_:
-            raise ValueError(
-                f"strategy={self.strategy!r} was fitted to forecast up to {self.horizon_} "
-                f"step(s) ahead; fh asks for {H}. Refit with this fh, or use "
-                "strategy='recursive', which can forecast any number of steps."
-            )
 
     def _in_sample(self, F, times, alpha):
         """One-step-ahead fitted values at in-sample times."""
@@ -1040,42 +830,8 @@ class, default="adam"
                 f"observations before each time; {early} have fewer observations "
                 "before them. Drop them from fh or lower window_length."
             )
-        if self.strategy == "recursive":
-            values = self._ensemble_forecast(self._members, self.window_lengths_, F, pos, H=1)
-        else:
-            values = self._combine(
-                self._members, self.window_lengths_, F[pos[:, None] - L + np.arange(L)]
-            )
-        values = values[:, 0]
-        if alpha is None:
-            return self._point(values)
-        if self._levels is None:
-            return self._conformal(self._point(values), np.ones(len(pos), dtype=int), alpha)
-        return self._quantiles(values, alpha)
-
-    def _quantiles(self, values, alpha) -> np.ndarray:
-        return np.stack([quantile_at(self._levels, values, a) for a in alpha], axis=-1)
-
-    def _out_of_sample(self, F, Xall, H, alpha, n):
-        """Forecasts of steps 1..H from the cutoff: ``(H, variables[, len(alpha)])``."""
-        origin = np.array([n])
-        members, lengths = self._members, self.window_lengths_
-        if self.strategy != "recursive" or alpha is None or self._levels is None:
-            values = self._ensemble_forecast(members, lengths, F, origin, Xall, H)[0]
-            point = self._point(values)
-            if alpha is None:
-                return point
-            if self._levels is None:
-                return self._conformal(point, np.arange(1, H + 1), alpha)
-            return self._quantiles(values, alpha)
-        rng = check_random_state(self.random_state)
-
-        def draw(q):  # one draw per path and variable from its one-step quantiles
-            return quantile_at(self._levels, q, rng.uniform(size=q.shape[:-1]))
-
-        origins = np.repeat(origin, self.n_sample_paths)
-        paths = self._ensemble_forecast(members, lengths, F, origins, Xall, H, pick=draw)
-        return np.moveaxis(np.quantile(paths[..., 0], alpha, axis=0), 0, -1)
+        # from the networks' outputs (the quantile head's, not simulated paths)
+        return self.strategy_.head_forecast(self, F, pos, None, 1, alpha)[:, 0]
 
     def _frame(self, values, fh, columns) -> pd.DataFrame:
         return pd.DataFrame(
@@ -1112,7 +868,8 @@ class, default="adam"
         self._check_params()
         if X is not None:
             raise ValueError("pretrain takes no exogenous X; pass X=None.")
-        if fh is None and self.strategy != "recursive":
+        self.strategy_ = STRATEGIES[self.strategy]()
+        if fh is None and self.strategy_.fh_in_fit:
             raise ValueError(
                 f"pretrain needs fh with strategy={self.strategy!r}: the networks output "
                 "one value per step up to the largest step of fh. Pass fh, for example "
@@ -1122,11 +879,9 @@ class, default="adam"
             raise ValueError("pretrain needs a relative fh (steps ahead), for example [1, 2, 3].")
         self._local = None
         self._series = split_panel(y)
+        self.sp_ = infer_sp(self._series.indexes[0]) if self.sp == "auto" else int(self.sp)
         steps = [] if fh is None else list(fh.to_numpy())
         self._set_horizons(steps, late=int(self._panel_gaps().max()))
-        self.sp_ = infer_sp(self._series.indexes[0]) if self.sp == "auto" else int(self.sp)
-        if self.strategy == "recursive":
-            self._calibration_horizon = int(max([*steps, 2 * self.sp_, 2]))
         self._cur_y, self._cur_X, self._x_columns = y, None, None
         self._train_panel()
         self._keep_pretrained()
@@ -1138,6 +893,7 @@ class, default="adam"
         self._check_params()
         if X is not None:
             raise ValueError("pretrain takes no exogenous X; pass X=None.")
+        self.strategy_ = STRATEGIES[self.strategy]()
         self._series = split_panel(y)
         self.horizon_ = self.pretrained_horizon_
         self.sp_ = self.pretrained_sp_
@@ -1173,7 +929,7 @@ class, default="adam"
         self.horizon_ = self.pretrained_horizon_
         self.sp_ = self.pretrained_sp_
         self._calibration_horizon = self.pretrained_calibration_horizon_
-        if fh is not None and self.strategy != "recursive":
+        if fh is not None and self.strategy_.fh_in_fit:
             steps = fh.to_relative(self.cutoff).to_numpy()
             need = int(steps.max()) + int(self._panel_gaps().max())
             if need > self.horizon_:
@@ -1210,11 +966,12 @@ class, default="adam"
         return frame if self._single is None else frame.droplevel(0)
 
     def _set_horizons(self, steps: list, late: int = 0) -> None:
-        if self.strategy == "recursive":
-            self.horizon_ = 1
-        else:
-            self.horizon_ = int(max(max(steps), 1)) + late
-        self._calibration_horizon = self.horizon_
+        """The networks' horizon and the calibration's, from the relative ``steps`` of
+        ``fh`` (``late``: the most steps a series of a panel ends before the cutoff)."""
+        self.horizon_ = self.strategy_.horizon(steps, late)
+        self._calibration_horizon = self.strategy_.calibration_horizon(
+            self.horizon_, steps, self.sp_
+        )
 
     # -- panels with exogenous X: one forecaster per series -------------------------------
     def _fit_local(self, y, X, fh):
@@ -1336,18 +1093,21 @@ class, default="adam"
         self._panel_arrays(fit=True)
         lengths, cal = self._plan_panel()
         F, n, off = self._F, self._lengths, self._offsets
+        strategy = self.strategy_
         self.calibration_errors_ = None
         if cal:
             # one network per window length trained without the last Hc observations
             # of each series; their forecasts of those give the conformal errors
             Hc = self._calibration_horizon
-            members = self._fit_members(F, F, cal, lambda L: self._panel_origins(L, Hc))
+            members = strategy.fit_members(self, F, F, cal, lambda L: self._panel_origins(L, Hc))
             ok = n - Hc >= max(cal)
             origins = (off + n - Hc)[ok]
-            pred = self._ensemble_forecast(members, cal, F, origins, None, Hc)
+            pred = strategy.ensemble_forecast(self, members, cal, F, origins, None, Hc)
             truth = F[origins[:, None] + np.arange(Hc)].astype(np.float64)
-            self.calibration_errors_ = truth - self._point(pred)
-        self._members = self._fit_members(F, F, lengths, lambda L: self._panel_origins(L, 0))
+            self.calibration_errors_ = truth - strategy.point(self, pred)
+        self._members = strategy.fit_members(
+            self, F, F, lengths, lambda L: self._panel_origins(L, 0)
+        )
         self.window_lengths_ = list(lengths)
         self.estimators_ = list(self._members)
         self.estimator_ = self.estimators_[0]
@@ -1365,33 +1125,14 @@ class, default="adam"
             )
         gaps = self._gaps
         H = int(steps.max() + gaps.max())
-        self._check_reach(H)
-        P, F = self._series, self._F
+        self.strategy_.check_reach(self, H)
+        P = self._series
         # each series' forecasts of the absolute times of fh, from its own end
         pick = steps[None, :] - 1 + gaps[:, None]  # (series, steps)
         ends = self._offsets + self._lengths
-        members, lengths = self._members, self.window_lengths_
-        if self.strategy == "recursive" and alpha is not None and self._levels is not None:
-            rng = check_random_state(self.random_state)
-
-            def draw(q):  # one draw per path from its one-step quantiles
-                return quantile_at(self._levels, q, rng.uniform(size=q.shape[:-1]))
-
-            origins = np.repeat(ends, self.n_sample_paths)
-            paths = self._ensemble_forecast(members, lengths, F, origins, None, H, pick=draw)
-            paths = paths[..., 0, 0].reshape(len(ends), self.n_sample_paths, H)
-            paths = np.take_along_axis(paths, pick[:, None, :], axis=2)
-            out = np.moveaxis(np.quantile(paths, alpha, axis=1), 0, -1)[:, :, None]
-        else:
-            values = self._ensemble_forecast(members, lengths, F, ends, None, H)
-            values = np.take_along_axis(values, pick[:, :, None, None], axis=1)
-            out = self._point(values)  # (series, steps, 1)
-            if alpha is not None:
-                out = (
-                    self._conformal(out, pick + 1, alpha)
-                    if self._levels is None
-                    else self._quantiles(values, alpha)
-                )
+        out = self.strategy_.forecast(self, self._F, ends, None, H, alpha)
+        # (series, steps, 1[, alpha])
+        out = np.take_along_axis(out, pick.reshape(pick.shape + (1,) * (out.ndim - 2)), axis=1)
         scale = self.series_scales_.reshape((-1,) + (1,) * (out.ndim - 1))
         out = (out * scale)[:, :, 0]  # (series, steps[, alpha])
         # back through each series' adjustment: its season at the forecast times (by
