@@ -369,14 +369,14 @@ FAST = dict(n_estimators=2, units=3, epochs=2, batch_size=32, random_state=0)
 def test_defaults_log_and_deseasonalise_a_positive_seasonal_series():
     f = RNNForecaster(**FAST).fit(multiplicative(), fh=np.arange(1, 13))
     assert f.strategy == "direct" and f.sp_ == 12 and f.window_lengths_ == [12, 24]
-    log, season = f.transformers_["y"]
-    # the seasonality test found the season: the decomposition is a step
-    assert type(log).__name__ == "LogTransformer" and type(season).__name__ == "Deseasonalizer"
+    # the log was taken, and the seasonality test found the season: its indices removed
+    assert f.series_log_.tolist() == [True] and f.series_seasonal_.shape == (1, 12)
+    assert np.abs(f.series_seasonal_).max() > 0.1
     assert len(f.estimators_) == 2 and f.calibration_errors_.shape == (13, 12, 1)
     # a series with values <= 0 is not logged; deseasonalize=False keeps the season
     shifted = multiplicative() - 100.0
     g = RNNForecaster(deseasonalize=False, **FAST).fit(shifted, fh=[1, 2])
-    assert g.transformers_ == {"y": []}
+    assert g.series_log_.tolist() == [False] and not g.series_seasonal_.any()
     with pytest.raises(ValueError, match="transform='log' needs a strictly positive y"):
         RNNForecaster(transform="log", **FAST).fit(shifted, fh=[1, 2])
 

@@ -126,7 +126,7 @@ def test_panel_local_fits_one_forecaster_per_series():
 def test_a_single_series_is_unchanged_by_the_panel_machinery():
     y = panel().loc["a"]["v"]
     f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
-    assert getattr(f, "n_series_", None) is None and isinstance(f.transformers_, dict)
+    assert getattr(f, "n_series_", None) is None and f.series_log_.shape == (1,)
     assert f.predict().index.equals(pd.period_range("2002-07", periods=2, freq="M"))
 
 
@@ -291,44 +291,6 @@ def test_pretrain_then_fit_a_series_uses_the_pretrained_networks():
 def test_pretrain_needs_fh_for_the_direct_strategy():
     with pytest.raises(ValueError, match="pretrain needs fh"):
         RNNForecaster(**TINY).pretrain(panel())
-
-
-def test_panel_adjustment_is_the_single_series_one():
-    """The NumPy adjustment of panel series (log, M4's seasonality test, classical
-    deseasonalisation) equals sktime's transformers that a single-series fit uses, and
-    forecasts go back through them."""
-    rng = np.random.RandomState(0)
-    n, frames = 60, []
-    shapes = {
-        "seasonal": lambda t: np.exp(3 + 0.01 * t + 0.3 * np.sin(2 * np.pi * t / 12)),
-        "flat": lambda t: 5 + rng.normal(0, 1, len(t)).cumsum() * 0.1,
-        "signs": lambda t: np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.1, len(t)),
-    }
-    for key, shape in shapes.items():
-        index = pd.MultiIndex.from_product([[key], pd.period_range("2000-01", periods=n, freq="M")])
-        frames.append(pd.DataFrame({"v": shape(np.arange(n))}, index=index))
-    y = pd.concat(frames)
-    params = dict(TINY, transform="auto", deseasonalize="auto")
-    f = RNNForecaster(**params).fit(y, fh=[1, 2])
-    assert f.sp_ == 12 and f.series_log_.tolist() == [True, True, False]
-    single = RNNForecaster(**params)
-    single._check_params()
-    single.sp_ = 12
-    ends = f._offsets + f._lengths
-    point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
-    times = pd.period_range("2005-01", periods=2, freq="M")
-    pred = f.predict()
-    for i, key in enumerate(shapes):
-        series = y.loc[key, "v"]
-        steps = single._fit_steps(series, key)
-        expected = single._apply_steps(series, steps)
-        got = f._F[f._offsets[i] : ends[i], 0] * f.series_scales_[i]
-        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
-        back = single._invert_steps(point[i], times, steps)
-        np.testing.assert_allclose(pred.loc[key, "v"].to_numpy(), back, rtol=1e-6)
-    assert any(
-        type(s).__name__ == "Deseasonalizer" for s in single._fit_steps(y.loc["seasonal", "v"], "s")
-    )
 
 
 def test_panel_windows_reach_the_networks_as_views(monkeypatch):

@@ -9,11 +9,11 @@ import pandas as pd
 from sklearn.base import clone
 from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
-from sktime.utils.seasonality import autocorrelation_seasonality_test
 
 from .._torch.losses import PinballLoss
 from .._training.transaction import transactional
-from ._panel import is_panel, seasonal_indices, seasonality_test, split_panel, stack_panel
+from ._panel import is_panel, split_panel, stack_panel
+from ._seasonal import adjust, fit_adjustment, unadjust
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
 __all__ = ["PinballLoss", "RNNForecaster"]
@@ -83,13 +83,14 @@ class RNNForecaster(BaseForecaster):
     forecasts, each step chosen by measurement (``python -m benchmarks.forecasting``,
     ``docs/forecasting.md``):
 
-    1. **Adjustment.** A strictly positive series is log-transformed (sktime's
-       ``LogTransformer``: a season whose amplitude grows with the level becomes a
-       constant one, and errors of different levels become comparable); then, when the
-       M4 autocorrelation test finds a season at ``sp`` (``"auto"``: from the index, 12
-       for monthly data), it is removed by classical decomposition (sktime's
-       ``Deseasonalizer``; on the log scale, a multiplicative decomposition
-       of the series). Forecasts are made on this scale and mapped back.
+    1. **Adjustment.** A strictly positive series is log-transformed (a season whose
+       amplitude grows with the level becomes a constant one, and errors of different
+       levels become comparable); then, when the M4 autocorrelation test finds a season
+       at ``sp`` (``"auto"``: from the index, 12 for monthly data), it is removed by
+       classical decomposition (on the log scale, a multiplicative decomposition of the
+       series). This is the arithmetic of sktime's ``LogTransformer``,
+       ``autocorrelation_seasonality_test`` and ``Deseasonalizer``, in NumPy (tests
+       keep them equal). Forecasts are made on this scale and mapped back.
     2. **Networks.** ``n_estimators`` small networks, with different seeds and window
        lengths (``window_length="auto"``: one and two horizons, at least one season),
        each forecasting the whole horizon at once (``strategy="direct"``, multi-output),
@@ -228,9 +229,6 @@ class, default="adam"
         and reach the horizon.
     sp_ : int
         The seasonal period used.
-    transformers_ : dict
-        Single series: per variable of ``y``, the fitted sktime transformers (log,
-        deseasonaliser) that map the series to the networks' scale, in order.
     horizon_ : int
         Steps ahead the networks output: 1 for ``"recursive"``, else the largest
         out-of-sample step of ``fh`` in ``fit``.
@@ -240,11 +238,14 @@ class, default="adam"
         divided by its series' scale).
     n_series_ : int
         Panels only: the number of series (each variable of each instance counts).
-    series_log_, series_seasonal_, series_scales_ : ndarray
-        Global panel fits only, per series: whether the log was taken, the seasonal
-        indices removed ``(n_series, sp_)`` (zeros for none; the same classical
-        decomposition as sktime's ``Deseasonalizer``, computed in NumPy) and the scale
-        the adjusted series is divided by.
+    series_log_, series_seasonal_ : ndarray
+        Per series (for a single series: per variable of ``y``): whether the log was
+        taken, and the seasonal indices removed after it ``(n_series, sp_)`` (zeros for
+        none; the classical decomposition of sktime's ``Deseasonalizer``, computed in
+        NumPy). Index ``k`` belongs to the times ``k, k + sp_, ...`` from the start of
+        the series.
+    series_scales_ : ndarray
+        Global panel fits only, per series: the scale the adjusted series is divided by.
 
     Examples
     --------
@@ -634,73 +635,38 @@ class, default="adam"
         return self
 
     # -- the adjusted scale ---------------------------------------------------------------
-    def _fit_transformers(self, y: pd.DataFrame) -> None:
-        """Fit the log and deseasonalisation of each variable (sktime transformers)."""
-        self.transformers_ = {col: self._fit_steps(y[col], f"{col!r}") for col in y.columns}
-
-    def _fit_steps(self, series: pd.Series, name: str) -> list:
-        """The fitted log and deseasonaliser (sktime transformers) of one series."""
-        from sktime.transformations.detrend import Deseasonalizer
-        from sktime.transformations.series.boxcox import LogTransformer
-
-        steps = []
-        positive = bool((series > 0).all())
-        if self.transform == "log" and not positive:
-            raise ValueError(
-                f"transform='log' needs a strictly positive y; {name} has values <= 0. "
-                "Use transform='auto' (the log only where it applies) or None."
+    def _fit_adjustment(self, y: pd.DataFrame) -> None:
+        """Fit the log and the seasonal indices of each variable (``_seasonal.py``)."""
+        fitted = [
+            fit_adjustment(
+                y[col].to_numpy(dtype=np.float64),
+                self.sp_,
+                transform=self.transform,
+                deseasonalize=self.deseasonalize,
+                name=f"{col!r}",
             )
-        if self.transform == "log" or (self.transform == "auto" and positive):
-            steps.append(LogTransformer())
-        # three seasons at least: M4's seasonality test needs them (and so does a
-        # decomposition worth its name)
-        if self.sp_ > 1 and self.deseasonalize and len(series) >= 3 * self.sp_:
-            steps.append(Deseasonalizer(sp=self.sp_))
-        fitted = []
-        for step in steps:
-            # M4's autocorrelation test, as sktime's ConditionalDeseasonalizer runs
-            # it (called here so that no function is stored: skrnn.save refuses them)
-            if isinstance(step, Deseasonalizer) and self.deseasonalize == "auto":
-                if not autocorrelation_seasonality_test(series, sp=self.sp_):
-                    continue
-            series = step.fit_transform(series)
-            fitted.append(step)
-        return fitted
-
-    @staticmethod
-    def _apply_steps(series: pd.Series, steps: list) -> np.ndarray:
-        for step in steps:
-            series = step.transform(series)
-        return np.asarray(series, dtype=np.float64)
-
-    @staticmethod
-    def _invert_steps(values: np.ndarray, index: pd.Index, steps: list) -> np.ndarray:
-        """``values`` ``(len(index), ...)`` mapped back through ``steps``, per trailing
-        position. Monotone maps, so quantiles stay quantiles."""
-        out = np.array(values, dtype=np.float64)
-        if not steps:
-            return out
-        for k in np.ndindex(out.shape[1:]):
-            sel = (slice(None), *k)
-            series = pd.Series(out[sel], index=index)
-            for step in reversed(steps):
-                series = step.inverse_transform(series)
-            out[sel] = np.asarray(series, dtype=np.float64)
-        return out
+            for col in y.columns
+        ]
+        self.series_log_ = np.array([log for log, _ in fitted], dtype=bool)
+        self.series_seasonal_ = np.array([season for _, season in fitted]).reshape(-1, self.sp_)
 
     def _adjust(self, y: pd.DataFrame) -> np.ndarray:
-        """``y`` on the networks' scale: ``(n, variables)``."""
+        """``y`` on the networks' scale: ``(n, variables)`` (its times are the positions
+        0, 1, ... from the start of the series the adjustment was fitted on)."""
+        positions = np.arange(len(y))
         out = np.empty(y.shape)
         for j, col in enumerate(y.columns):
-            out[:, j] = self._apply_steps(y[col], self.transformers_[col])
+            values = y[col].to_numpy(dtype=np.float64)
+            out[:, j] = adjust(values, self.series_log_[j], self.series_seasonal_[j], positions)
         return out
 
-    def _unadjust(self, values: np.ndarray, index: pd.Index) -> np.ndarray:
-        """Values ``(len(index), variables, ...)`` on the adjusted scale back in ``y``'s
-        units, at the times ``index``. Monotone maps, so quantiles stay quantiles."""
+    def _unadjust(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Values ``(len(positions), variables, ...)`` on the adjusted scale back in
+        ``y``'s units, at the times of ``positions`` (from the start of the series)."""
         out = np.array(values, dtype=np.float64)
-        for j, col in enumerate(self._cur_y.columns):
-            out[:, j] = self._invert_steps(out[:, j], index, self.transformers_[col])
+        for j in range(out.shape[1]):
+            log, season = self.series_log_[j], self.series_seasonal_[j]
+            out[:, j] = unadjust(out[:, j], log, season, positions)
         return out
 
     # -- training -------------------------------------------------------------------------
@@ -764,7 +730,7 @@ class, default="adam"
         y = self._cur_y
         if self._cur_y.isna().any().any():
             raise ValueError("y holds NaN; RNNForecaster needs a complete series.")
-        self._fit_transformers(y)
+        self._fit_adjustment(y)
         Y = self._adjust(y)
         lengths, n_cal, cal = self._plan(len(Y))
         strategy = self.strategy_
@@ -815,7 +781,8 @@ class, default="adam"
         if future.any():
             values = strategy.forecast(self, F, np.array([n]), Xall, H, alpha)[0]
             result[future] = values[steps[future] - 1]
-        return self._unadjust(result, times)
+        # positions from the series' start: the cutoff is its last observation
+        return self._unadjust(result, n - 1 + steps)
 
     def _in_sample(self, F, times, alpha):
         """One-step-ahead fitted values at in-sample times."""
@@ -1008,29 +975,19 @@ class, default="adam"
         parts = []
         for i, values in enumerate(P.values):
             n = len(values)
-            if fit:
-                # the single-series adjustment (sktime's LogTransformer and M4's test
-                # then Deseasonalizer), in NumPy: per-series sktime calls cost ~50 ms,
-                # too slow for thousands of series (tests check they agree)
-                positive = bool((values > 0).all())
-                if self.transform == "log" and not positive:
-                    raise ValueError(
-                        f"transform='log' needs a strictly positive y; series {P.name(i)} "
-                        "has values <= 0. Use transform='auto' (the log only where it "
-                        "applies) or None."
-                    )
-                log = self.transform == "log" or (self.transform == "auto" and positive)
-                season = np.zeros(sp)
-                logged = np.log(values) if log else values
-                if sp > 1 and self.deseasonalize and n >= 3 * sp:
-                    if self.deseasonalize is True or seasonality_test(logged, sp):
-                        season = seasonal_indices(logged, sp)
+            if fit:  # the single-series adjustment, per series
+                log, season = fit_adjustment(
+                    values,
+                    sp,
+                    transform=self.transform,
+                    deseasonalize=self.deseasonalize,
+                    name=f"series {P.name(i)}",
+                )
                 logs.append(log)
                 seasons.append(season)
             else:
                 log, season = self.series_log_[i], self.series_seasonal_[i]
-                logged = np.log(values) if log else values
-            adjusted = logged - season[np.arange(n) % sp]
+            adjusted = adjust(values, log, season, np.arange(n))
             if fit:
                 change = float(np.mean(np.abs(np.diff(adjusted)))) if n > 1 else 0.0
                 scales.append(change if np.isfinite(change) and change > 1e-12 else 1.0)

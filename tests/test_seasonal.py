@@ -1,0 +1,149 @@
+"""The one adjustment of RNNForecaster (skrnn/forecasting/_seasonal.py: log, M4's
+seasonality test, classical deseasonalisation in NumPy) against its reference, sktime's
+transformers (LogTransformer, autocorrelation_seasonality_test, Deseasonalizer), for
+single series and panels alike (issue 18)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sktime.datasets import load_airline
+from sktime.transformations.boxcox import LogTransformer
+from sktime.transformations.detrend import Deseasonalizer
+from sktime.utils.seasonality import autocorrelation_seasonality_test
+
+from skrnn import RNNForecaster
+from skrnn.forecasting._seasonal import adjust, fit_adjustment, seasonality_test, unadjust
+
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    pytest.mark.filterwarnings("ignore:The default of config:FutureWarning"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+TINY = dict(window_length=4, units=3, epochs=2, batch_size=16, n_estimators=1, random_state=0)
+N = 60
+
+
+def shapes() -> dict:
+    rng = np.random.RandomState(0)
+    t = np.arange(N)
+    return {
+        "seasonal": np.exp(3 + 0.01 * t + 0.3 * np.sin(2 * np.pi * t / 12)),
+        "flat": 5 + rng.normal(0, 1, N).cumsum() * 0.1,
+        "signs": np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.1, N),
+    }
+
+
+def sktime_steps(series: pd.Series, sp: int) -> list:
+    """The reference: sktime's transformers, as RNNForecaster used them per series
+    (log when strictly positive; then Deseasonalizer when M4's test finds a season)."""
+    steps = [LogTransformer()] if (series > 0).all() else []
+    for step in steps:
+        series = step.fit_transform(series)
+    if autocorrelation_seasonality_test(series, sp=sp):
+        steps.append(Deseasonalizer(sp=sp).fit(series))
+    return steps
+
+
+def sktime_transform(series: pd.Series, steps: list) -> np.ndarray:
+    for step in steps:
+        series = step.transform(series)
+    return series.to_numpy()
+
+
+def sktime_inverse(values: np.ndarray, index: pd.Index, steps: list) -> np.ndarray:
+    series = pd.Series(values, index=index)
+    for step in reversed(steps):
+        series = step.inverse_transform(series)
+    return series.to_numpy()
+
+
+def test_seasonality_test_is_sktimes_on_real_and_synthetic_series():
+    import statsmodels.api as sm
+
+    co2 = sm.datasets.co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
+    series = {
+        "airline": (np.log(load_airline().to_numpy()), 12),
+        "co2": (co2.to_numpy()[-240:], 12),
+        "nile": (sm.datasets.nile.load_pandas().data["volume"].to_numpy(), 4),
+        **{k: (v, 12) for k, v in shapes().items()},
+    }
+    decisions = []
+    for values, sp in series.values():
+        expected = autocorrelation_seasonality_test(pd.Series(values), sp=sp)
+        assert seasonality_test(values, sp) == expected
+        decisions.append(expected)
+    assert any(decisions) and not all(decisions)  # both outcomes are covered
+
+
+@pytest.mark.parametrize("name", ["seasonal", "flat", "signs"])
+def test_adjustment_is_sktimes_transformers(name):
+    values = shapes()[name]
+    index = pd.period_range("2000-01", periods=N, freq="M")
+    steps = sktime_steps(pd.Series(values, index=index), 12)
+    log, season = fit_adjustment(values, 12, transform="auto", deseasonalize="auto", name="y")
+    assert log == any(isinstance(s, LogTransformer) for s in steps)
+    assert season.any() == any(isinstance(s, Deseasonalizer) for s in steps)
+    positions = np.arange(N)
+    expected = sktime_transform(pd.Series(values, index=index), steps)
+    np.testing.assert_allclose(adjust(values, log, season, positions), expected, rtol=1e-12)
+    # back at later times (sktime aligns its indices by the time from the fit's start)
+    later = pd.period_range("2005-01", periods=5, freq="M")
+    z = np.linspace(-0.3, 0.4, 5) + (3.5 if log else 0.0)
+    back = unadjust(z, log, season, N + np.arange(5))
+    np.testing.assert_allclose(back, sktime_inverse(z, later, steps), rtol=1e-12)
+
+
+def test_single_series_and_panel_fits_adjust_as_sktime():
+    """Both fits use the NumPy adjustment; their data on the networks' scale and their
+    forecasts mapped back equal sktime's transformers (the networks' own point
+    forecasts taken as given)."""
+    index = pd.period_range("2000-01", periods=N, freq="M")
+    frames = [
+        pd.DataFrame({"v": v}, index=pd.MultiIndex.from_product([[k], index]))
+        for k, v in shapes().items()
+    ]
+    panel = pd.concat(frames)
+    times = pd.period_range("2005-01", periods=2, freq="M")
+    f = RNNForecaster(**TINY).fit(panel, fh=[1, 2])
+    assert f.sp_ == 12 and f.series_log_.tolist() == [True, True, False]
+    ends = f._offsets + f._lengths
+    point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
+    pred = f.predict()
+    for i, (key, values) in enumerate(shapes().items()):
+        series = pd.Series(values, index=index)
+        steps = sktime_steps(series, 12)
+        got = f._F[f._offsets[i] : ends[i], 0] * f.series_scales_[i]
+        np.testing.assert_allclose(got, sktime_transform(series, steps), rtol=1e-5, atol=1e-5)
+        back = sktime_inverse(point[i], times, steps)
+        np.testing.assert_allclose(pred.loc[key, "v"].to_numpy(), back, rtol=1e-6)
+        # the same series alone
+        single = RNNForecaster(**TINY).fit(series, fh=[1, 2])
+        Y = single._adjust(series.to_frame())
+        np.testing.assert_allclose(Y[:, 0], sktime_transform(series, steps), rtol=1e-12)
+        own = single.strategy_.forecast(single, Y, np.array([N]), None, 2)[0, :, 0]
+        back = sktime_inverse(own, times, steps)
+        np.testing.assert_allclose(single.predict().to_numpy(), back, rtol=1e-12)
+
+
+def test_forecasts_at_a_horizon_with_gaps_take_the_season_of_their_times():
+    """fh=[1, 3, 12]: each step gets the seasonal index of its own time (sktime's
+    Deseasonalizer.inverse_transform assigns a series' indices by position from its
+    first time, so the steps after a gap took the indices of the times right after it)."""
+    y = load_airline().astype(float)
+    params = dict(TINY, window_length=12, intervals=None)
+    full = RNNForecaster(**params).fit(y, fh=np.arange(1, 13)).predict()
+    gaps = RNNForecaster(**params).fit(y, fh=[1, 3, 12]).predict()
+    np.testing.assert_allclose(gaps.to_numpy(), full.iloc[[0, 2, 11]].to_numpy(), rtol=1e-12)
+
+
+def test_log_of_a_series_with_values_at_or_below_zero_is_an_error_naming_it():
+    values = np.array([1.0, 0.0, 2.0])
+    with pytest.raises(ValueError, match="transform='log' needs a strictly positive y; 'y'"):
+        fit_adjustment(values, 1, transform="log", deseasonalize=False, name="'y'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no log of 0 attempted with transform="auto"
+        log, season = fit_adjustment(values, 1, transform="auto", deseasonalize="auto", name="y")
+    assert not log and season.tolist() == [0.0]
