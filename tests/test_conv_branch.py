@@ -225,16 +225,21 @@ def test_partial_fit_recomputes_the_statistics_on_its_own_data():
 
 
 def test_equal_batches():
-    from skrnn._training.data import SliceIterator
+    from skorch.dataset import Dataset
 
-    X = torch.arange(67.0)[:, None]
-    sizes = [len(xb) for xb, _ in SliceIterator(X, batch_size=32, equal_batches=True)]
+    from skrnn._training.data import Batches, batch_loader
+
+    def loader(X, **kwargs):
+        return batch_loader(Dataset(X, None), equal_batches=True, **kwargs)
+
+    X = np.arange(67.0, dtype=np.float32)[:, None]
+    sizes = [len(xb) for xb, _ in loader(X, batch_size=32)]
     assert sizes == [22, 22, 23]  # not 32, 32, 3
-    it = SliceIterator(X, batch_size=32, equal_batches=True, drop_last=True, shuffle=True)
+    it = loader(X, batch_size=32, drop_last=True, shuffle=True)
     rows = torch.cat([xb for xb, _ in it]).flatten()
     assert len(it) == 3 and sorted(rows.tolist()) == X.flatten().tolist()
-    assert list(SliceIterator(X[:0], batch_size=4, equal_batches=True)) == []
-    assert [len(b) for b, _ in SliceIterator(X[:8], batch_size=4, equal_batches=True)] == [4, 4]
+    assert list(Batches(0, batch_size=4, equal_batches=True)) == []
+    assert [len(b) for b, _ in loader(X[:8], batch_size=4)] == [4, 4]
 
 
 def test_equal_batches_is_left_out_of_skorchs_dataloader():

@@ -1,7 +1,11 @@
-"""The fast path: the nets' get_iterator slices batches (SliceIterator) that equal those of
-skorch's DataLoader + default_collate, and hands over to skorch's iterator for what it
-cannot slice; predict in large batches gives the outputs of small ones; train/eval mode
-still switches (skorch's private _set_training hook, pinned here)."""
+"""The nets' data path through PyTorch's and skorch's public mechanisms: their
+iterator_train/iterator_valid (batch_loader) read a dataset indexed by batch
+(TensorBatches) in the order of a sampler of whole batches (Batches) with BatchLoader,
+whose batches equal those of DataLoader(batch_size=None) over the same two and those of
+skorch's DataLoader + default_collate, drawing one randperm per pass from the fit's
+generator; skorch's per-sample DataLoader gets what it cannot slice; predict in large
+batches gives the outputs of small ones; train/eval mode still switches, through the
+modules' public train() (no private skorch method is overridden)."""
 
 import numpy as np
 import pandas as pd
@@ -12,8 +16,8 @@ from torch.utils.data import DataLoader, Subset
 
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn._torch.rnn import RNNModule
-from skrnn._training.data import SliceIterator
-from skrnn._training.nets import SequenceRegressorNet
+from skrnn._training.data import Batches, BatchLoader, TensorBatches, batch_loader
+from skrnn._training.nets import Seq2SeqNet, SequenceClassifierNet, SequenceRegressorNet
 
 
 def net_iterator(dataset, batch_size=1, shuffle=False, **kwargs):
@@ -67,7 +71,7 @@ def test_same_batches_as_dataloader(arrays, batch_size, drop_last):
     for y in (y_int, y_float, None):
         ds = Dataset(X, y)
         loader = net_iterator(ds, batch_size=batch_size, drop_last=drop_last)
-        assert isinstance(loader, SliceIterator)
+        assert isinstance(loader.dataset, TensorBatches) and isinstance(loader.sampler, Batches)
         _assert_same_batches(loader, DataLoader(ds, batch_size=batch_size, drop_last=drop_last))
 
 
@@ -75,7 +79,7 @@ def test_dict_input_with_lengths(arrays):
     X, y, _ = arrays
     ds = Dataset({"X": X, "lengths": np.arange(1, 11) % 3 + 1}, y)
     loader = net_iterator(ds, batch_size=4)
-    assert isinstance(loader, SliceIterator)
+    assert isinstance(loader.dataset, TensorBatches)
     _assert_same_batches(loader, DataLoader(ds, batch_size=4))
     Xb, _ = next(iter(loader))
     assert set(Xb) == {"X", "lengths"} and Xb["lengths"].dtype == torch.int64
@@ -132,7 +136,7 @@ def test_falls_back_to_dataloader(arrays, make):
     X, y, _ = arrays
     ds, kwargs = make(X, y)
     loader = net_iterator(ds, batch_size=4, **kwargs)
-    assert type(loader) is DataLoader
+    assert type(loader) is DataLoader and loader.dataset is ds  # per sample
     assert len(list(loader)) == 3
 
 
@@ -144,7 +148,7 @@ def test_dataset_subclass_with_own_items_falls_back(arrays):
 
     X, y, _ = arrays
     loader = net_iterator(Doubled(X, y), batch_size=4)
-    assert type(loader) is DataLoader
+    assert type(loader.dataset) is Doubled
     assert torch.equal(next(iter(loader))[0], torch.as_tensor(X[:4]) * 2)
 
 
@@ -187,20 +191,125 @@ def test_whole_dataset_batch_as_skorch():
     assert len(batches) == 1 and len(batches[0][1]) == 10
 
 
-def test_skorch_still_calls_the_private_set_training_hook():
-    """FastPathMixin overrides skorch's private NeuralNet._set_training (docs/upstream.md):
-    this fails as soon as skorch stops calling it, instead of the mode switch silently
-    going back to skorch's way (or breaking)."""
+def test_one_randperm_per_pass_from_the_generator(arrays):
+    """Shuffled batches are the slices of one torch.randperm per pass drawn from the
+    given generator (what benchmarks/raw.py and the single-process fit draw), and
+    nothing else draws from it or from torch's global RNG: torch's RandomSampler draws a
+    second permutation per pass and DataLoader a seed, which would change the batches of
+    later epochs for a given random_state."""
+    X, y, _ = arrays
+    ds = Dataset(X, y)
+    generator, reference = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    loader = net_iterator(ds, 4, True, generator=generator)
+    assert isinstance(loader, BatchLoader)
+    global_state = torch.get_rng_state()
+    for through in (loader, loader.dataloader()):  # skrnn's loop, and torch's DataLoader
+        assert through.sampler is loader.sampler
+        for _ in range(3):
+            perm = torch.randperm(10, generator=reference)
+            assert [yb.tolist() for _, yb in through] == [p.tolist() for p in perm.split(4)]
+        assert torch.equal(generator.get_state(), reference.get_state())
+        assert torch.equal(torch.get_rng_state(), global_state)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batch_loader_yields_what_torchs_dataloader_yields(arrays, shuffle):
+    """BatchLoader iterates the dataset and the sampler itself (for speed); a
+    DataLoader(batch_size=None) over the same two gives the same batches."""
+    X, y, _ = arrays
+    ds = Dataset({"X": X, "lengths": np.arange(10)}, y)
+    seed = torch.Generator().manual_seed
+
+    def loader():
+        return batch_loader(ds, 3, shuffle=shuffle, generator=seed(1), equal_batches=True)
+
+    assert type(loader().dataloader()) is DataLoader
+    got, expected = _batches(loader()), _batches(loader().dataloader())
+    assert [len(yb) for _, yb in got] == [2, 3, 2, 3]  # equal_batches
+    for g, e in zip(got, expected, strict=True):
+        _assert_same(g, e)
+
+
+def test_batches_shard_a_global_batch():
+    """distributed=True: each process gets its part of each global batch (rows repeat
+    when a batch has fewer rows than processes)."""
+    sampler = Batches(5, batch_size=4)
+    sampler.shard = (1, 2)
+    assert [rows.tolist() for rows in sampler] == [[1, 3], [4]]
+
+
+def test_pin_memory_only_with_cuda(arrays):
+    """pin_memory=True pins batches where CUDA exists and is left off (no warning)
+    elsewhere."""
+    X, y, _ = arrays
+    loader = batch_loader(Dataset(X, y), batch_size=4, pin_memory=True)
+    assert loader.pin_memory is torch.cuda.is_available()
+    assert len(list(loader)) == 3
+
+
+def _skorch_private_names():
+    from skorch import NeuralNet
+
+    return {name for name in dir(NeuralNet) if name.startswith("_") and not name.startswith("__")}
+
+
+@pytest.mark.parametrize("net_class", [SequenceRegressorNet, SequenceClassifierNet, Seq2SeqNet])
+def test_no_private_skorch_method_is_overridden(net_class):
+    """skrnn's nets customise skorch through public hooks only: no class of skrnn's in
+    their MRO defines a private name of skorch's NeuralNet (such as _set_training)."""
+    private = _skorch_private_names()
+    assert "_set_training" in private  # the check reads skorch's names
+    for cls in net_class.__mro__:
+        if cls.__module__.startswith("skrnn"):
+            assert not private & set(vars(cls)), cls
+
+
+def test_mode_switch_through_the_modules_public_train(monkeypatch):
+    """skorch switches the mode before every batch through module_.train(training);
+    skrnn's modules (ModeSwitchMixin) walk their submodules only when a mode changes:
+    here two walks for the whole fit (into training, then eval for predict)."""
+    walks = []
+    original = torch.nn.Module.train
+
+    def counting_train(self, mode=True):
+        if isinstance(self, RNNModule):
+            walks.append(mode)
+        return original(self, mode)
+
     calls = []
+    original_module_train = RNNModule.train
 
-    class Spy(SequenceRegressorNet):
-        def _set_training(self, training=True):
-            calls.append(training)
-            super()._set_training(training)
+    def spy(self, mode=True):
+        calls.append(mode)
+        return original_module_train(self, mode)
 
-    X = np.random.RandomState(0).rand(8, 3, 1).astype(np.float32)
-    y = X[:, 0].copy()
-    net = Spy(RNNModule, module__n_features=1, module__n_outputs=1, max_epochs=1, batch_size=4)
-    net.fit(X, y).predict(X)
-    assert calls[:2] == [True, True] and calls[-1] is False
-    assert {"_modules", "_criteria"} <= set(vars(net))  # what _set_training reads
+    monkeypatch.setattr(torch.nn.Module, "train", counting_train)
+    monkeypatch.setattr(RNNModule, "train", spy)
+    X = np.random.RandomState(0).rand(16, 3, 1).astype(np.float32)
+    net = SequenceRegressorNet(
+        RNNModule,
+        module__n_features=1,
+        module__n_outputs=1,
+        max_epochs=2,
+        batch_size=4,
+        train_split=None,
+        verbose=0,
+    )
+    net.initialize().module_.eval()
+    walks.clear()
+    net.partial_fit(X, X[:, 0].copy()).predict(X)
+    assert calls.count(True) >= 8  # skorch still calls it per training batch
+    assert walks == [True, False]
+
+
+def test_module_train_is_exact_after_a_submodule_was_switched():
+    """A submodule switched on its own is switched back, as Module.train does."""
+    m = RNNModule(n_features=1, n_outputs=1, num_layers=2, dropout=0.5)
+    m.train()
+    m.head.eval()
+    assert m.train().head.training
+    m.eval()
+    m.rnn.train()
+    assert not any(sub.training for sub in m.eval().modules())
+    with pytest.raises(ValueError):
+        m.train("yes")

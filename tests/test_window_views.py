@@ -34,7 +34,7 @@ def test_iterator_over_a_view_gives_the_dataloader_batches():
         _assert_same_batches(net_iterator(dataset, batch_size=32), expected)
     generator = torch.Generator()
     shuffled = net_iterator(Dataset(windows, y), batch_size=32, shuffle=True)
-    shuffled.generator = generator.manual_seed(3)
+    shuffled.sampler.generator = generator.manual_seed(3)
     perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(3))
     Xb, yb = next(iter(shuffled))
     np.testing.assert_array_equal(Xb.numpy(), windows[perm[:32].numpy()])

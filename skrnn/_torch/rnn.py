@@ -11,6 +11,7 @@ from .random import current_generator
 __all__ = [
     "ConvBranch",
     "Dropout",
+    "ModeSwitchMixin",
     "RNNModule",
     "downsample_steps",
     "StackedRNN",
@@ -22,6 +23,40 @@ __all__ = [
 ]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def _in_mode(module: nn.Module, mode: bool) -> bool:
+    """Whether ``module`` and all its submodules are in training mode ``mode``."""
+    if module.training is not mode:
+        return False
+    for child in module.children():  # a loop: cheaper than all() over a generator
+        if not _in_mode(child, mode):
+            return False
+    return True
+
+
+class ModeSwitchMixin:
+    """``nn.Module`` mixin: ``train(mode)`` returns at once when the module and every
+    submodule are already in ``mode``.
+
+    skorch switches its modules' mode before every batch (``train_step`` and
+    ``evaluation_step`` call ``module_.train(training)``), and ``Module.train`` sets the
+    flag of every submodule through ``Module.__setattr__``: several percent of a small
+    batch-1 training step (docs/benchmarks.md, "Per-batch mode switching"). Reading the
+    flags costs a third of setting them. The result is always ``Module.train``'s, also
+    after a submodule's mode was set on its own (``BatchNormStatistics`` does that).
+
+    Examples
+    --------
+    >>> m = RNNModule(n_features=1, n_outputs=1)
+    >>> m.train() is m, m.head.eval().training, m.train().head.training
+    (True, False, True)
+    """
+
+    def train(self, mode: bool = True):
+        if isinstance(mode, bool) and _in_mode(self, mode):
+            return self
+        return super().train(mode)
 
 
 class Dropout(nn.Dropout):
@@ -333,7 +368,7 @@ class ConvBranch(nn.Module):
         return (h * keep).sum(dim=2) / lengths.to(h.device, h.dtype)[:, None]
 
 
-class RNNModule(nn.Module):
+class RNNModule(ModeSwitchMixin, nn.Module):
     """Recurrent layers followed by a linear head.
 
     Input ``(batch, time_steps, n_features)`` floats, or ``(batch, time_steps)`` token ids

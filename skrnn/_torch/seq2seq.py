@@ -15,7 +15,7 @@ from torch import nn
 
 from .._input.vocab import EOS, PAD, SOS
 from .random import rand
-from .rnn import Dropout, make_rnn, run_packed, step_mask
+from .rnn import Dropout, ModeSwitchMixin, make_rnn, run_packed, step_mask
 
 __all__ = [
     "AdditiveAttention",
@@ -334,7 +334,7 @@ def beam_search(
     return seqs[rows, best], scores[rows, best]
 
 
-class Seq2SeqModule(nn.Module):
+class Seq2SeqModule(ModeSwitchMixin, nn.Module):
     """Encoder-decoder RNN for token or continuous sequences, with optional attention.
 
     ``forward`` runs the decoder over ``y_teacher`` (the targets) and returns one output

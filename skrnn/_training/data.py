@@ -1,15 +1,21 @@
-"""Fast data path: mini-batches sliced from tensors already in memory.
+"""Batches of in-memory data through PyTorch's data protocols.
 
 skorch's default iterator is a ``torch.utils.data.DataLoader`` over a
 ``skorch.dataset.Dataset``: every batch is built sample by sample (``__getitem__`` per
 row, then ``default_collate`` stacks the rows). For small batches that per-sample
 Python work costs more than the recurrent network itself (profiled in
-``docs/benchmarks.md``). :class:`SliceIterator` yields the same batches by slicing
-tensors converted once (``index_select`` on a permutation when shuffling), which is
-what a hand-written PyTorch loop does; :func:`dataset_tensors` gives those tensors, or
-``None`` for what it cannot slice (a custom ``Dataset``, DataFrames, sparse matrices).
-The skrnn nets choose between it and skorch's ``DataLoader`` in their public
-``get_iterator`` hook (:class:`skrnn._training.nets.FastPathMixin`).
+``docs/benchmarks.md``). PyTorch's way around it is a dataset indexed by batch and a
+sampler that yields whole batches of indices, read with ``batch_size=None`` (no
+per-sample fetching, no collation): :class:`TensorBatches` is that dataset (rows sliced
+from tensors converted once, ``index_select`` on a permutation when shuffling) and
+:class:`Batches` that sampler. :func:`batch_loader`, the skrnn nets'
+``iterator_train``/``iterator_valid`` (skorch's public iterator parameters), reads them
+with :class:`BatchLoader`, the batches of ``DataLoader(dataset, batch_size=None,
+sampler=sampler)`` without its per-batch overhead (the one piece kept for speed;
+:meth:`BatchLoader.dataloader` gives the ``DataLoader``), for data
+:func:`dataset_tensors` can slice, and returns skorch's per-sample ``DataLoader`` for
+anything else (a custom ``Dataset``, DataFrames, sparse matrices, ``DataLoader``-only
+options).
 """
 
 from __future__ import annotations
@@ -21,27 +27,21 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from skorch.dataset import Dataset as SkorchDataset
-from torch.utils.data import Subset
+from torch.utils.data import DataLoader, Sampler, Subset
+from torch.utils.data import Dataset as TorchDataset
 
 from .._torch.random import current_generator
-from .distributed import shard
 
 __all__ = [
-    "SLICED_OPTIONS",
-    "SLICE_ONLY_OPTIONS",
     "ArrayRows",
-    "SliceIterator",
+    "BatchLoader",
+    "Batches",
+    "TensorBatches",
     "as_batch_tensors",
+    "batch_loader",
     "dataset_tensors",
+    "shard",
 ]
-
-#: DataLoader options that SliceIterator implements itself; any other one (num_workers,
-#: collate_fn, sampler, ...) needs a real DataLoader.
-SLICED_OPTIONS = frozenset(
-    {"batch_size", "shuffle", "drop_last", "generator", "pin_memory", "equal_batches"}
-)
-#: SliceIterator's own options, which a DataLoader does not take.
-SLICE_ONLY_OPTIONS = frozenset({"equal_batches"})
 
 
 class ArrayRows:
@@ -202,16 +202,35 @@ def dataset_tensors(dataset):
     return X, y
 
 
-class SliceIterator:
-    """Mini-batches of in-memory tensors by slicing: the batches of skorch's
-    ``DataLoader`` + ``default_collate`` over the same data (same dtypes and shapes).
+def shard(rows: torch.Tensor, rank: int, world: int) -> torch.Tensor:
+    """This process's part of the global batch ``rows``: every ``world``-th row from
+    ``rank``; a batch with fewer rows than processes repeats rows, so that every process
+    takes part in every step (DDP needs all of them in each backward pass).
+
+    Examples
+    --------
+    >>> shard(torch.arange(5), 1, 2).tolist(), shard(torch.arange(1), 1, 2).tolist()
+    ([1, 3], [0])
+    """
+    take = torch.arange(rank, max(len(rows), world), world) % len(rows)
+    return rows[take]
+
+
+class Batches(Sampler):
+    """Sampler of whole batches: the row indices of each batch of one pass, a slice of
+    the rows in order, or a slice of one ``torch.randperm`` per pass when shuffling.
+
+    The batches of ``DataLoader(batch_size=batch_size, shuffle=shuffle,
+    drop_last=drop_last)``, with the permutation drawn differently: one
+    ``torch.randperm(n, generator=generator)`` per pass and nothing else (torch's
+    ``RandomSampler`` draws a second permutation per pass, and ``DataLoader`` a seed per
+    pass from its own generator), so that a fit's generator gives the same batches as a
+    hand-written loop slicing ``randperm`` (``benchmarks/raw.py``).
 
     Parameters
     ----------
-    X : tensor or ArrayRows, or dict/list/tuple of them
-        Inputs, for example ``{"X": padded, "lengths": lengths}``, all of one length.
-    y : tensor, ArrayRows or None
-        Targets; ``None`` gives a zero per sample, as skorch's ``Dataset`` does.
+    n : int
+        Rows of the data.
     batch_size : int, default=1
     shuffle : bool, default=False
         Draw a new ``torch.randperm`` from ``generator`` on every pass.
@@ -219,54 +238,54 @@ class SliceIterator:
     generator : torch.Generator or None, default=None
         ``None``: the generator of the skrnn fit running in this thread
         (:func:`skrnn._torch.random.current_generator`), else torch's global RNG.
-    pin_memory : bool, default=False
-        Pin the batches when ``True`` and CUDA exists.
     equal_batches : bool, default=False
         Split each pass into the same number of batches, ``ceil(n / batch_size)``, of
         equal sizes (within one) instead of full batches and a remainder, which can be a
         single sample (its batch statistics are noise to batch normalisation);
         ``drop_last`` then drops nothing.
 
+    Attributes
+    ----------
+    shard : tuple of int or None
+        ``(rank, world)``: yield only this process's part of every batch
+        (:func:`shard`; set by ``distributed=True`` nets,
+        :class:`skrnn._training.distributed.DataParallelMixin`).
+
     Examples
     --------
-    >>> X = torch.arange(10, dtype=torch.float32)[:, None]
-    >>> [tuple(yb.tolist()) for _, yb in SliceIterator(X, torch.arange(10), batch_size=4)]
-    [(0, 1, 2, 3), (4, 5, 6, 7), (8, 9)]
-    >>> it = SliceIterator(X, torch.arange(10), batch_size=4, equal_batches=True)
-    >>> [tuple(yb.tolist()) for _, yb in it]
-    [(0, 1, 2), (3, 4, 5), (6, 7, 8, 9)]
+    >>> list(Batches(10, batch_size=4))
+    [slice(0, 4, None), slice(4, 8, None), slice(8, 10, None)]
+    >>> [(rows.start, rows.stop) for rows in Batches(10, batch_size=4, equal_batches=True)]
+    [(0, 3), (3, 6), (6, 10)]
+    >>> rows = list(Batches(10, 4, shuffle=True, generator=torch.Generator().manual_seed(0)))
+    >>> torch.equal(torch.cat(rows), torch.randperm(10, generator=torch.Generator().manual_seed(0)))
+    True
     """
 
     def __init__(
         self,
-        X,
-        y=None,
+        n,
         batch_size=1,
         shuffle=False,
         drop_last=False,
         generator=None,
-        pin_memory=False,
         equal_batches=False,
     ):
-        self._X, self._y = X, y
+        self.n = int(n)
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.equal_batches = bool(equal_batches)
         self.drop_last = bool(drop_last) and not self.equal_batches
         self.generator = current_generator() if generator is None else generator
-        self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
-        #: ``(rank, world)``: yield only this process's part of every batch
-        #: (:func:`skrnn._training.distributed.shard`; set by ``distributed=True`` nets)
         self.shard = None
-        self._n = _length(X)
 
     def __len__(self) -> int:
         if self.drop_last:
-            return self._n // self.batch_size
-        return math.ceil(self._n / self.batch_size)
+            return self.n // self.batch_size
+        return math.ceil(self.n / self.batch_size)
 
     def __iter__(self):
-        n, bs, X, y = self._n, self.batch_size, self._X, self._y
+        n, bs = self.n, self.batch_size
         if self.equal_batches and n:
             count = len(self)
             bounds = [i * n // count for i in range(count + 1)]
@@ -280,12 +299,46 @@ class SliceIterator:
             if self.shard is not None and self.shard[1] > 1:
                 rows = torch.arange(start, end) if perm is None else index
                 index = shard(rows, *self.shard)
-            Xb = _take(X, index)
-            # skorch's Dataset stands in a zero per sample for a missing target
-            yb = torch.zeros(_length(Xb), 1) if y is None else _take(y, index)
-            if self.pin_memory:
-                Xb, yb = _pin(Xb), _pin(yb)
-            yield Xb, yb
+            yield index
+
+
+class TensorBatches(TorchDataset):
+    """A dataset indexed by batch: ``dataset[index]``, with ``index`` a slice or a
+    LongTensor of rows (what :class:`Batches` yields), is the batch ``(X, y)`` of those
+    rows, with the dtypes and shapes of skorch's ``Dataset`` + ``default_collate``.
+
+    Parameters
+    ----------
+    X : tensor or ArrayRows, or dict/list/tuple of them
+        Inputs, for example ``{"X": padded, "lengths": lengths}``, all of one length.
+    y : tensor, ArrayRows or None
+        Targets; ``None`` gives a zero per sample, as skorch's ``Dataset`` does.
+
+    Examples
+    --------
+    >>> data = TensorBatches(torch.arange(10.0)[:, None], torch.arange(10))
+    >>> len(data), data[slice(2, 4)][1].tolist(), data[torch.tensor([7, 1])][1].tolist()
+    (10, [2, 3], [7, 1])
+    """
+
+    def __init__(self, X, y=None):
+        self.X, self.y = X, y
+        self._n = _length(X)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index):
+        Xb = _take(self.X, index)
+        # skorch's Dataset stands in a zero per sample for a missing target
+        yb = torch.zeros(_length(Xb), 1) if self.y is None else _take(self.y, index)
+        return Xb, yb
+
+
+def _batch_as_is(batch):
+    """``collate_fn`` of a batch-indexed dataset: its item is already the batch (a
+    module-level function, so that loaders and the nets holding them pickle)."""
+    return batch
 
 
 def _pin(data):
@@ -294,3 +347,107 @@ def _pin(data):
     if isinstance(data, (list, tuple)):
         return type(data)(_pin(v) for v in data)
     return data.pin_memory()
+
+
+class BatchLoader:
+    """The batches of a dataset indexed by batch, in the order of a sampler of batches:
+    what ``DataLoader(dataset, batch_size=None, sampler=sampler)`` yields (with a
+    ``collate_fn`` that leaves each batch as it is), iterated directly.
+
+    This loop is the one piece of skrnn's batching that is not PyTorch's own, kept for
+    speed: ``DataLoader``'s single-process iterator costs about 20 µs per batch alone
+    (a profiler ``record_function`` around every ``__next__``, the fetcher and
+    ``collate_fn`` calls), and made the per-epoch ratios of the W1 and W2 benchmarks
+    (batches of 1 and 32) 3-12% worse than this loop (docs/benchmarks.md, "Batching
+    through PyTorch's data API"; docs/upstream.md proposes a cheaper path to PyTorch).
+    :meth:`dataloader` gives the equivalent ``DataLoader`` for tools that need one.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Indexed by what ``sampler`` yields; :class:`TensorBatches` here.
+    sampler : torch.utils.data.Sampler
+        Yields the index of each batch; :class:`Batches` here.
+    pin_memory : bool, default=False
+        Pin every batch (page-locked memory for faster copies to a GPU).
+
+    Examples
+    --------
+    >>> loader = BatchLoader(TensorBatches(torch.arange(5.0), torch.arange(5)), Batches(5, 2))
+    >>> len(loader), [yb.tolist() for _, yb in loader]
+    (3, [[0, 1], [2, 3], [4]])
+    >>> [yb.tolist() for _, yb in loader.dataloader()]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __init__(self, dataset, sampler, pin_memory=False):
+        self.dataset = dataset
+        self.sampler = sampler
+        self.pin_memory = pin_memory
+
+    def __len__(self) -> int:
+        return len(self.sampler)
+
+    def __iter__(self):
+        dataset, pin = self.dataset, self.pin_memory
+        for index in self.sampler:
+            batch = dataset[index]
+            yield _pin(batch) if pin else batch
+
+    def dataloader(self) -> DataLoader:
+        """The same batches through ``torch.utils.data.DataLoader`` (``batch_size=None``).
+
+        Its own generator only seeds worker processes (none here), but it draws from it
+        once per pass: a fresh one keeps those draws off the fit's and the global RNG.
+        """
+        return DataLoader(
+            self.dataset,
+            batch_size=None,
+            sampler=self.sampler,
+            collate_fn=_batch_as_is,
+            pin_memory=self.pin_memory,
+            generator=torch.Generator(),
+        )
+
+
+def batch_loader(
+    dataset,
+    batch_size=1,
+    shuffle=False,
+    drop_last=False,
+    generator=None,
+    equal_batches=False,
+    **kwargs,
+) -> BatchLoader | DataLoader:
+    """The batch iterator of a skrnn net: whole batches of :class:`TensorBatches` drawn
+    by :class:`Batches` (a :class:`BatchLoader`) when :func:`dataset_tensors` can slice
+    ``dataset``, else skorch's ``DataLoader(dataset, ...)`` (without ``equal_batches``,
+    which needs the batch sampler).
+
+    skorch calls it as its ``iterator_train``/``iterator_valid``, with the net's
+    ``iterator_train__*``/``iterator_valid__*`` options and ``batch_size``. Options that
+    only a per-sample ``DataLoader`` implements (``num_workers``, ``collate_fn``,
+    ``sampler``, ...) select skorch's way; ``pin_memory`` works with both.
+
+    Examples
+    --------
+    >>> from skorch.dataset import Dataset
+    >>> loader = batch_loader(Dataset(np.zeros((10, 2), np.float32), np.arange(10)), 4)
+    >>> type(loader.dataset).__name__, [yb.tolist() for _, yb in loader]
+    ('TensorBatches', [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+    >>> type(batch_loader(Dataset(np.zeros((10, 2)), None), 4, num_workers=0)).__name__
+    'DataLoader'
+    """
+    data = dataset_tensors(dataset) if set(kwargs) <= {"pin_memory"} else None
+    if data is None:
+        return DataLoader(
+            dataset,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            drop_last=drop_last,
+            generator=generator,
+            **kwargs,
+        )
+    sampler = Batches(len(dataset), batch_size, shuffle, drop_last, generator, equal_batches)
+    pin_memory = bool(kwargs.get("pin_memory")) and torch.cuda.is_available()
+    return BatchLoader(TensorBatches(*data), sampler, pin_memory=pin_memory)

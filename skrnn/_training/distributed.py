@@ -8,12 +8,14 @@ processes, is split between them (as Accelerate's ``split_batches=True``), DDP a
 the gradients, and every process ends with the same model, equal to the single-process
 fit up to the order of floating-point sums. ``batch_size`` therefore keeps its meaning.
 
-Why DDP and not skorch's ``AccelerateMixin``: Accelerate shards only a
-``torch.utils.data.DataLoader`` (skrnn's batches come from ``SliceIterator``), gathers
-the outputs of ``predict`` across processes and replaces the module by its wrapper for
-the net's lifetime, and synchronises torch's global RNG (skrnn draws from per-fit
-generators). DDP is the engine underneath Accelerate; using it directly needs only a
-wrapper around the module for the duration of training and a shard of each batch.
+Why DDP and not skorch's ``AccelerateMixin``: DDP is PyTorch's documented public
+route and the engine underneath Accelerate; using it directly needs only a wrapper
+around the module for the duration of training and a shard of each batch, which the
+nets' batch sampler yields (:class:`skrnn._training.data.Batches`, its ``shard``).
+skorch's ``AccelerateMixin`` would also re-shard the iterators by Accelerate's rules,
+gather the outputs of every evaluation step across processes, and wrap the criterion,
+module and optimizer from initialisation on (docs/upstream.md, with what skorch would
+need).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import torch
 import torch.distributed as dist
 
 from .._torch.random import current_generator, make_generator, use_generator
+from .data import Batches
 
-__all__ = ["DataParallelMixin", "broadcast_seed", "check_distributed", "shard"]
+__all__ = ["DataParallelMixin", "broadcast_seed", "check_distributed"]
 
 
 def check_distributed(device: str) -> None:
@@ -56,20 +59,6 @@ def broadcast_seed(seed: int) -> int:
     return int(box[0])
 
 
-def shard(rows: torch.Tensor, rank: int, world: int) -> torch.Tensor:
-    """This process's part of the global batch ``rows``: every ``world``-th row from
-    ``rank``; a batch with fewer rows than processes repeats rows, so that every process
-    takes part in every step (DDP needs all of them in each backward pass).
-
-    Examples
-    --------
-    >>> shard(torch.arange(5), 1, 2).tolist(), shard(torch.arange(1), 1, 2).tolist()
-    ([1, 3], [0])
-    """
-    take = torch.arange(rank, max(len(rows), world), world) % len(rows)
-    return rows[take]
-
-
 class DataParallelMixin:
     """skorch net mixin: ``distributed=True`` trains through ``DistributedDataParallel``.
 
@@ -77,8 +66,8 @@ class DataParallelMixin:
     skorch's own ``AccelerateMixin`` does, so callbacks (early stopping's best weights)
     see one module throughout; afterwards it is the plain module again (pickling,
     prediction and ``module_`` of the estimator are unchanged). Training batches are
-    sharded (``get_iterator`` builds a sharded ``SliceIterator``); validation and
-    prediction run on all data in every process, so they agree everywhere. Each
+    sharded (``get_iterator`` gives the batch sampler this process's shard); validation
+    and prediction run on all data in every process, so they agree everywhere. Each
     process's loss is weighted by its share of the global batch and the loss recorded
     per batch is summed over the processes: the global batch's mean loss, the same in
     every process, so callbacks decide alike.
@@ -157,12 +146,13 @@ class DataParallelMixin:
         rank, world = self._world()
         if not training or not hasattr(self, "_batch_generator"):
             return iterator
-        if not hasattr(iterator, "shard"):
+        sampler = getattr(iterator, "sampler", None)
+        if not isinstance(sampler, Batches):
             raise ValueError(
-                "distributed=True shards skrnn's own batch iterator; iterator_train options "
-                "that need a torch DataLoader (num_workers, collate_fn, sampler, ...) are "
-                "not supported with it."
+                "distributed=True shards the batches of skrnn's batch sampler; "
+                "iterator_train options that need a per-sample torch DataLoader "
+                "(num_workers, collate_fn, sampler, ...) are not supported with it."
             )
-        iterator.generator = self._batch_generator  # the same permutations everywhere
-        iterator.shard = (rank, world)
+        sampler.generator = self._batch_generator  # the same permutations everywhere
+        sampler.shard = (rank, world)
         return iterator

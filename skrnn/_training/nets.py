@@ -1,5 +1,5 @@
 """The skorch nets of every skrnn estimator, and every skorch customisation: skorch's
-nets plus the fast per-batch path, a loss masked on padded target steps (by their
+nets plus whole-batch data loading, a loss masked on padded target steps (by their
 lengths) and weighted by sample weights, and Seq2Seq's batched inference."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from sklearn.metrics import r2_score
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.history import History
 from skorch.utils import to_numpy, to_tensor
-from torch.utils.data import DataLoader
 
 from .._input.validation import step_mask_array
 from .._torch.rnn import step_mask
-from .data import SLICE_ONLY_OPTIONS, SLICED_OPTIONS, SliceIterator, dataset_tensors
+from .data import batch_loader
 from .distributed import DataParallelMixin
 
 __all__ = [
@@ -75,36 +74,23 @@ class FastHistory(History):
 
 
 class FastPathMixin:
-    """Cuts of skorch's per-batch overhead for the skrnn nets (docs/benchmarks.md).
+    """The skrnn nets' data path, through skorch's public parameters and hooks
+    (docs/benchmarks.md profiles what each buys):
 
-    - train/eval mode is set only on the modules whose mode changes: skorch calls
-      ``_set_training`` before every batch, and ``Module.train`` walks every submodule
-      through ``Module.__setattr__`` (about 5% of a batch-1 training step). It sets the
-      flag of the module and of all its children, so a module whose own flag already
-      matches needs no walk;
-    - the history is a :class:`FastHistory`;
-    - batches of in-memory data are sliced from tensors (:class:`SliceIterator`) in
-      ``get_iterator``, when the iterator is skorch's default ``DataLoader`` with no
-      option that only a ``DataLoader`` implements; otherwise skorch's iterator is used
-      (without the slicing's own options, ``equal_batches``).
+    - ``iterator_train`` and ``iterator_valid`` default to :func:`batch_loader`: a
+      dataset indexed by batch whose batches come whole from a sampler of batches (rows
+      sliced from tensors converted once), for any dataset it can slice; skorch's
+      per-sample ``DataLoader`` otherwise;
+    - the history is a :class:`FastHistory` (``initialize_history``).
 
-    ``_set_training`` is skorch's one private hook here (pinned by tests/test_data.py;
-    docs/upstream.md proposes a public one).
+    The per-batch train/eval switch is cut in the modules themselves
+    (:class:`skrnn._torch.rnn.ModeSwitchMixin`), not in the net.
     """
 
-    def get_iterator(self, dataset, training=False):
-        iterator = self.iterator_train if training else self.iterator_valid
-        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
-        data = None
-        if iterator is DataLoader and set(kwargs) <= SLICED_OPTIONS:
-            data = dataset_tensors(dataset)
-        batch_size = kwargs.pop("batch_size", self.batch_size)
-        if batch_size == -1:  # skorch's convention: the whole dataset in one batch
-            batch_size = len(dataset)
-        if data is None:  # skorch's iterator, without the options only slicing has
-            kwargs = {k: v for k, v in kwargs.items() if k not in SLICE_ONLY_OPTIONS}
-            return iterator(dataset, batch_size=batch_size, **kwargs)
-        return SliceIterator(*data, batch_size=batch_size, **kwargs)
+    def __init__(self, *args, iterator_train=batch_loader, iterator_valid=batch_loader, **kwargs):
+        super().__init__(
+            *args, iterator_train=iterator_train, iterator_valid=iterator_valid, **kwargs
+        )
 
     def initialize_history(self):
         if isinstance(self.history_, FastHistory):
@@ -112,12 +98,6 @@ class FastPathMixin:
         else:
             self.history_ = FastHistory()
         return self
-
-    def _set_training(self, training=True):
-        for name in self._modules + self._criteria:
-            module = getattr(self, name + "_")
-            if isinstance(module, torch.nn.Module) and module.training != training:
-                module.train(training)
 
 
 def validation_score(net, X, y) -> float:
