@@ -44,8 +44,9 @@ EXAMPLES = ROOT / "examples"
 OUT = DOCS / "_static" / "gallery"
 
 #: Command-line arguments of a recorded run, for examples whose default budget is too long
-#: to record on a shared 2-core machine (learn_to_add: 40 epochs, about 35 minutes).
-ARGS = {"learn_to_add": ["--epochs", "12"]}
+#: to record on a shared 2-core machine (none now: learn_to_add, 35 minutes with its own
+#: settings before version 0.2.0, runs its defaults in minutes).
+ARGS: dict[str, list[str]] = {}
 
 
 def _machine() -> str:

@@ -205,9 +205,12 @@ def test_attention_display_numeric_and_errors():
     s2s.predict(x[None])
     hook.remove()
     np.testing.assert_allclose(disp.im_.get_array(), np.stack(steps), rtol=1e-5, atol=1e-6)
-    plain = Seq2SeqTransformer(**FAST).fit(WORDS)
+    plain = Seq2SeqTransformer(attention=None, **FAST).fit(WORDS, WORDS)
     with pytest.raises(ValueError, match="attention=None"):
         AttentionDisplay.from_estimator(plain, "abc")
+    autoencoder = Seq2SeqTransformer(**FAST).fit(WORDS)  # "auto": no attention
+    with pytest.raises(ValueError, match="attention='auto', which is None"):
+        AttentionDisplay.from_estimator(autoencoder, "abc")
     with pytest.raises(TypeError, match="Seq2SeqTransformer"):
         AttentionDisplay.from_estimator(RNNRegressor(), "abc")
 

@@ -12,6 +12,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import LRScheduler
 
 from .._input.sequences import check_container, read_sequences, sequence_kind
 from .._input.vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
@@ -19,10 +20,28 @@ from .._torch.losses import LOSSES, loss_criterion
 from .._torch.seq2seq import Seq2SeqModule
 from .._training.nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
 from .._training.progress import progress
-from ._base import BaseNetEstimator, plain_scalars
+from .._training.schedule import CosineDecay
+from ._base import BaseNetEstimator, check_callbacks, plain_scalars
 from ._normalization import TargetNormMixin
 
 __all__ = ["Seq2SeqTransformer"]
+
+#: ``batch_size="auto"``: the largest of these that leaves :data:`AUTO_MIN_BATCHES`
+#: batches per epoch (the first when none does).
+AUTO_BATCH_SIZES = (32, 64, 128)
+AUTO_MIN_BATCHES = 256
+
+
+def auto_batch_size(n_pairs: int) -> int:
+    """``batch_size="auto"`` for ``n_pairs`` training pairs.
+
+    Examples
+    --------
+    >>> [auto_batch_size(n) for n in (100, 16_383, 16_384, 32_768, 50_000)]
+    [32, 32, 64, 128, 128]
+    """
+    fits = [b for b in AUTO_BATCH_SIZES if n_pairs // b >= AUTO_MIN_BATCHES]
+    return max(fits, default=AUTO_BATCH_SIZES[0])
 
 
 def _holds_labels(Y_kind: str, X_kind: str) -> bool:
@@ -84,12 +103,21 @@ class Seq2SeqTransformer(
         decoder's hidden size is then ``2 * units``.
     dropout : float, default=0.0
         Dropout on embeddings, between stacked layers and before the output layer.
-    attention : {None, "additive", "dot"}, default=None
+    attention : {"auto", "additive", "dot", None}, default="auto"
         Attention over the encoder outputs (Luong et al., 2015): at each output step the
         decoder's new hidden state scores every input position, additively
         (``v^T tanh(W_q q + W_k k)``) or by scaled dot product; the weighted sum of the
         encoder outputs is concatenated with the hidden state before the output layer.
-        Padding positions of variable-length inputs get zero weight.
+        Padding positions of variable-length inputs get zero weight. ``None``: the
+        decoder sees the input only through the encoder's final state. ``"auto"``:
+        ``"additive"`` for token targets (texts or integer sequences given as ``Y``),
+        ``None`` for numeric targets and autoencoders, whose ``transform`` embedding
+        attention would bypass (measured in docs/benchmarks.md, "Time to accuracy":
+        attention took learn-to-add and sequence reversal far, but raised the airline
+        multi-step RMSE and lowered the accuracy of autoencoder embeddings).
+
+        .. versionchanged:: 0.2.0
+           The default was ``None``.
     teacher_forcing : float in [0, 1], default=1.0
         Probability, per sample and step, of feeding the true previous output to the
         decoder during training instead of its own prediction (its most likely token,
@@ -110,10 +138,36 @@ class Seq2SeqTransformer(
     epochs : int, default=50
         Passes over the training data per call to ``fit``; ``partial_fit`` always
         trains one epoch.
-    batch_size : int, default=32
-        Mini-batch size.
-    lr : float, default=1e-3
-        Learning rate.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size. ``"auto"``: the largest of 32, 64 and 128 that leaves at least
+        256 batches per epoch (32 below 16,384 training pairs, 128 from 32,768): small
+        sets keep many steps per epoch, large ones take fewer, larger steps, which cost
+        less per pair on CPU (a batch of 128 took 2.7x the time of a batch of 32 on
+        learn-to-add, for 4x the pairs).
+
+        .. versionchanged:: 0.2.0
+           The default was 32.
+    lr : float or "auto", default="auto"
+        Learning rate (with a cosine ``lr_schedule``: that of the first epoch of each
+        training call). ``"auto"``: Adam's (and Keras's) 1e-3 for batches of up to 32
+        (Keras's default batch), scaled linearly with larger ones
+        (``1e-3 * batch_size / 32``): 1e-3 for small training sets, 4e-3 with the
+        batches of 128 of large ones.
+
+        .. versionchanged:: 0.2.0
+           The default was 1e-3.
+    lr_schedule : {"auto", "cosine", "constant"}, default="auto"
+        ``"cosine"``: the learning rate falls from ``lr`` towards 0 along a half cosine
+        over the epochs of each training call (``epochs`` for ``fit``; a
+        ``partial_fit`` call, one epoch, trains at ``lr``), as PyTorch's
+        ``CosineAnnealingLR`` stepped once per epoch; ``history_`` records each
+        epoch's rate as ``event_lr``. ``"constant"``: ``lr`` throughout; give it with a
+        learning-rate scheduler of your own in ``callbacks`` (with ``"cosine"``, a
+        skorch ``LRScheduler`` there is a ``ValueError``). ``"auto"``: ``"cosine"``
+        for token targets, as ``attention``; ``"constant"`` otherwise (the decay
+        raised the airline multi-step RMSE within its 300 epochs).
+
+        .. versionadded:: 0.2.0
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
 default="adam"
         Optimizer.
@@ -254,7 +308,13 @@ default="adam"
     _parameter_constraints: dict = {
         **BaseNetEstimator._parameter_constraints,
         "bidirectional_encoder": ["boolean", Hidden(StrOptions({"deprecated"}))],
-        "attention": [StrOptions({"additive", "dot"}), None],
+        "attention": [StrOptions({"auto", "additive", "dot"}), None],
+        "batch_size": [
+            *BaseNetEstimator._parameter_constraints["batch_size"],
+            StrOptions({"auto"}),
+        ],
+        "lr": [*BaseNetEstimator._parameter_constraints["lr"], StrOptions({"auto"})],
+        "lr_schedule": [StrOptions({"auto", "cosine", "constant"})],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
@@ -273,14 +333,15 @@ default="adam"
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        attention=None,
+        attention="auto",
         teacher_forcing=1.0,
         decoding="greedy",
         beam_width=3,
         max_output_length=None,
         epochs=50,
-        batch_size=32,
-        lr=1e-3,
+        batch_size="auto",
+        lr="auto",
+        lr_schedule="auto",
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=1.0,
@@ -330,6 +391,7 @@ default="adam"
             init=init,
         )
         self.attention = attention
+        self.lr_schedule = lr_schedule
         self.teacher_forcing = teacher_forcing
         self.decoding = decoding
         self.beam_width = beam_width
@@ -496,6 +558,63 @@ default="adam"
             return dict(criterion=torch.nn.CrossEntropyLoss)
         return loss_criterion(self.loss, self.quantiles) or dict(criterion=torch.nn.MSELoss)
 
+    def _batch_size(self) -> int:
+        """``batch_size``, or :func:`auto_batch_size` of the pairs of the fit that built
+        the network (continued training keeps its batch size)."""
+        if self.batch_size != "auto":
+            return self.batch_size
+        return auto_batch_size(self._n_build_pairs)
+
+    # -- "auto" settings, resolved from the fitted kinds of data ---------------------------
+    def _token_targets(self) -> bool:
+        """Whether the network is trained on token targets given as ``Y`` (not an
+        autoencoder): the fits that ``attention`` and ``lr_schedule`` "auto" serve."""
+        return bool(self.supervised_) and self.output_kind_ != "numeric"
+
+    def _attention(self) -> str | None:
+        """``attention``, resolved when it is ``"auto"``."""
+        if self.attention != "auto":
+            return self.attention
+        return "additive" if self._token_targets() else None
+
+    def _lr_schedule(self) -> str:
+        """``lr_schedule``, resolved when it is ``"auto"``."""
+        if self.lr_schedule != "auto":
+            return self.lr_schedule
+        return "cosine" if self._token_targets() else "constant"
+
+    def _lr(self) -> float:
+        """``lr``, resolved when it is ``"auto"``: 1e-3, times the batch size over 32
+        for larger batches."""
+        if self.lr != "auto":
+            return self.lr
+        return 1e-3 * max(1.0, self._batch_size() / 32)
+
+    def _common_net_kwargs(self) -> dict:
+        return {**super()._common_net_kwargs(), "lr": float(self._lr())}
+
+    def _common_callbacks(self) -> list:
+        """The shared callbacks, and the cosine decay of a cosine ``lr_schedule``."""
+        callbacks = super()._common_callbacks()
+        schedule = self._lr_schedule()
+        if schedule == "constant":
+            return callbacks
+        for i, cb in enumerate(check_callbacks(self.callbacks)):
+            if isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler):
+                raise ValueError(
+                    f"callbacks[{i}] is a learning-rate scheduler, but lr_schedule="
+                    f"{self.lr_schedule!r} schedules the learning rate ({schedule}) as "
+                    "well. Set lr_schedule='constant' to train with your scheduler alone."
+                )
+        return [("lr_schedule", CosineDecay()), *callbacks]
+
+    def _train(self, net, seed: int, X, y, *, given=None, epochs, **fit_params):
+        """Trains as every estimator, with the cosine decay spanning this call's epochs."""
+        for _, callback in net.callbacks_:
+            if isinstance(callback, CosineDecay):
+                callback.max_epochs = epochs
+        return super()._train(net, seed, X, y, given=given, epochs=epochs, **fit_params)
+
     def _module_kwargs(self) -> dict:
         tokens_in = self.input_kind_ != "numeric"
         tokens_out = self.output_kind_ != "numeric"
@@ -515,7 +634,7 @@ default="adam"
                 module__num_layers=self.num_layers,
                 module__bidirectional=self._bidirectional(),
                 module__dropout=self.dropout,
-                module__attention=self.attention,
+                module__attention=self._attention(),
                 module__teacher_forcing=self.teacher_forcing,
             )
         )
@@ -589,6 +708,7 @@ int sequences
         self._check_instance_norm(numeric_in)
         if reset:
             self.embedding_dim_ = self.units * (2 if self._bidirectional() else 1)
+            self._n_build_pairs = len(X)  # batch_size="auto" of the network built now
         window = None
         if numeric_in:
             if reset:
@@ -674,10 +794,15 @@ lists of int
         to 1), and the labels of the input and output steps. Token outputs end with the
         step that emits the end token. Used by :class:`~skrnn.AttentionDisplay`."""
         check_is_fitted(self, "net_")
-        if self.attention is None:
+        if self._attention() is None:
+            which = (
+                "attention='auto', which is None for numeric targets and autoencoders"
+                if self.attention == "auto"
+                else "attention=None"
+            )
             raise ValueError(
-                "This Seq2SeqTransformer has attention=None, so there are no attention "
-                "weights; fit it with attention='additive' or 'dot'."
+                f"This Seq2SeqTransformer has {which}, so there are no attention weights; "
+                "fit it with attention='additive' or 'dot'."
             )
         X = np.asarray(x, dtype=np.float32)[None] if self.input_kind_ == "numeric" else [x]
         inputs = self._inputs(X)[0]
