@@ -477,6 +477,16 @@ def test_update_refuses_data_that_does_not_continue_the_series(new, match):
     assert f.cutoff[0] == y.index[71] and len(f._cur_y) == 72
 
 
+def test_an_unnamed_series_continues_a_named_one():
+    """update takes an unnamed Series for a series of one variable (sktime names its
+    column 0); it raised a KeyError at the next predict."""
+    y = multiplicative()
+    f = RNNForecaster(**FAST).fit(y.iloc[:70], fh=[1, 2])
+    f.update(y.iloc[70:73].rename(None), update_params=False)
+    assert f.cutoff[0] == y.index[72] and f._cur_y.columns.tolist() == ["y"]
+    assert len(f._cur_y) == 73 and np.isfinite(f.predict().to_numpy()).all()
+
+
 def test_a_failing_update_leaves_cutoff_data_and_networks_as_they_were(monkeypatch):
     y = multiplicative()
     f = RNNForecaster(**FAST).fit(y.iloc[:70], fh=[1, 2])

@@ -451,6 +451,14 @@ class, default="adam"
         return 1 if self._series is not None else self._cur_y.shape[1]
 
     # -- fit and update -------------------------------------------------------------------
+    # The public fit and update are overridden, against sktime's extension template
+    # (_fit/_update only), because the template cannot keep skrnn's contract that a
+    # call that raises leaves the forecaster as it was (docs/upstream.md, sktime):
+    # sktime 1.2's fit resets the forecaster before its input checks, so a refit that
+    # its checks refuse (NaN, a string y) leaves it unfitted, and update's checks write
+    # y's metadata before refusing NaN, so later forecasts change type (a Series
+    # becomes an ndarray). The overrides add the transaction and the checks sktime's
+    # conversion would blur; the work is in _fit and _update.
     @transactional
     def fit(self, y, X=None, fh=None):
         """Fit the forecaster to the series ``y`` (sktime's ``fit``, transactional).
@@ -618,6 +626,11 @@ class, default="adam"
                     _instance(y, key), X=_instance(X, key), update_params=update_params
                 )
             return self
+        seen = list(self._cur_y.columns)
+        if self._series is None and list(y.columns) == [0] and seen != [0]:
+            # an unnamed Series (update checked it continues the one variable): sktime
+            # names its column 0; it takes the fitted variable's name
+            y = y.set_axis(seen, axis=1)
         self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
             self._series = split_panel(self._cur_y)
