@@ -331,3 +331,38 @@ def test_panel_fit_does_not_copy_the_windows():
         tracemalloc.stop()
     windows = 300 * (200 - 48 - 12 + 1)
     assert peak < windows * 48 * 4, (peak, windows * 48 * 4)
+
+
+# skrnn's DDP wrapper passes broadcast_buffers, which torch 2.13 deprecates (a
+# _training/distributed.py matter; the torchrun tests run it in subprocesses)
+@pytest.mark.filterwarnings("ignore:`broadcast_buffers` is deprecated:FutureWarning")
+def test_distributed_reaches_every_network(monkeypatch):
+    """distributed=True is the networks' setting (DDP across a torch.distributed process
+    group): without a group the fit says how to start one; in a one-process gloo group
+    the networks train with it and equal the plain fit."""
+    import socket
+
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_gloo_available()) or dist.is_initialized():
+        pytest.skip("needs torch.distributed with gloo, and no process group yet")
+    y = panel()
+    params = dict(TINY, n_estimators=1)
+    with pytest.raises(TypeError, match="distributed"):
+        RNNForecaster(distributed="yes").fit(y, fh=[1, 2])
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    with pytest.raises(ValueError, match="torchrun"):
+        RNNForecaster(**params, distributed=True).fit(y, fh=[1, 2])
+    plain = RNNForecaster(**params).fit(y, fh=[1, 2])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(port))
+    dist.init_process_group("gloo", rank=0, world_size=1)
+    try:
+        ddp = RNNForecaster(**params, distributed=True).fit(y, fh=[1, 2])
+        assert all(m.distributed for m in ddp.estimators_)
+        np.testing.assert_allclose(ddp.predict(), plain.predict(), rtol=1e-5)
+    finally:
+        dist.destroy_process_group()

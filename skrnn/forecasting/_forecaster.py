@@ -212,6 +212,12 @@ class, default="adam"
         Seeds the networks (weights, shuffling, dropout) and the simulated paths.
     device : str, default="cpu"
         Torch device.
+    distributed : bool, default=False
+        Train every network with PyTorch's ``DistributedDataParallel`` across the
+        processes of a ``torch.distributed`` process group (launch the script with
+        ``torchrun``): each batch is split between the processes, and every process ends
+        with the same networks (the networks' ``distributed``, see
+        :class:`RNNRegressor`). For a panel whose training is too long for one machine.
     verbose : int, default=0
         Print skorch's per-epoch log when positive.
 
@@ -319,6 +325,7 @@ class, default="adam"
         clip_grad_norm=1.0,
         random_state=None,
         device="cpu",
+        distributed=False,
         verbose=0,
     ):
         self.strategy = strategy
@@ -344,6 +351,7 @@ class, default="adam"
         self.clip_grad_norm = clip_grad_norm
         self.random_state = random_state
         self.device = device
+        self.distributed = distributed
         self.verbose = verbose
         super().__init__()
         # sktime 1.2 creates _y/_X only where remember_data is True at construction;
@@ -372,6 +380,8 @@ class, default="adam"
             raise ValueError(f"strategy must be one of {tuple(STRATEGIES)}; got {self.strategy!r}.")
         if self.panel not in PANEL_MODES:
             raise ValueError(f"panel must be one of {PANEL_MODES}; got {self.panel!r}.")
+        if not isinstance(self.distributed, (bool, np.bool_)):
+            raise TypeError(f"distributed must be True or False; got {self.distributed!r}.")
         epochs = self.epochs
         if epochs != "auto" and (
             not isinstance(epochs, Integral) or isinstance(epochs, bool) or epochs < 1
@@ -429,6 +439,7 @@ class, default="adam"
             clip_grad_norm=self.clip_grad_norm,
             random_state=seed,
             device=self.device,
+            distributed=self.distributed,
             verbose=self.verbose,
             # exactly `epochs` (the networks' budget is the ensemble's cost), and no
             # ConvergenceWarning from a network still improving at the end
