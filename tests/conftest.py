@@ -29,6 +29,19 @@ sktime_warnings._SuppressWarningPattern = _RestoringSuppressWarningPattern
 FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
 
 
+def traced_peak(*calls) -> int:
+    """Peak bytes of Python/NumPy allocations (tracemalloc) while ``calls`` run in turn."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        for call in calls:
+            call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.fixture
 def seq_data():
     """Small regression problem: 3D sequences whose target is their sum."""

@@ -315,7 +315,7 @@ def test_panel_windows_reach_the_networks_as_views(monkeypatch):
 def test_panel_fit_does_not_copy_the_windows():
     """Issue 23 (scale): the windows of a panel are strided views normalised a batch at a
     time; NumPy allocations of a fit stay below one float32 copy of its windows."""
-    import tracemalloc
+    from conftest import traced_peak
 
     from benchmarks.forecasting_panel import synthetic_panel
 
@@ -323,12 +323,7 @@ def test_panel_fit_does_not_copy_the_windows():
     params = dict(n_estimators=1, epochs=1, units=2, batch_size=512, random_state=0)
     RNNForecaster(**params).fit(y.loc[[0, 1]], fh=np.arange(1, 13))  # imports
     forecaster = RNNForecaster(**params, intervals=None, window_length=48)
-    tracemalloc.start()
-    try:
-        forecaster.fit(y, fh=np.arange(1, 13))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: forecaster.fit(y, fh=np.arange(1, 13)))
     windows = 300 * (200 - 48 - 12 + 1)
     assert peak < windows * 48 * 4, (peak, windows * 48 * 4)
 

@@ -3,11 +3,9 @@ on a strided view of windows and targets (a long series or a panel laid end to e
 RNNForecaster trains on) gives the fit of a copy without holding the normalised copy,
 and leaves windows of weight 0 out of the batches."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
-from conftest import FAST
+from conftest import FAST, traced_peak
 
 from skrnn import RNNRegressor
 from skrnn.neural_network._normalization import NormalizedRows
@@ -50,13 +48,7 @@ def test_instance_norm_does_not_copy_the_windows_whole():
     copy_bytes = X.size * 4  # 15 MB; a batch of 512 windows is 0.2 MB
     reg = RNNRegressor(cell="rnn", units=2, epochs=1, batch_size=512, instance_norm="last")
     reg.set_params(random_state=0).fit(X[:50], y[:50]).predict(X[:50])  # imports
-    tracemalloc.start()
-    try:
-        reg.fit(X, y)
-        reg.predict(X)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: reg.fit(X, y), lambda: reg.predict(X))
     assert peak < copy_bytes / 2, (peak, copy_bytes)
 
 

@@ -2,13 +2,12 @@
 a copy of the whole array; batches are copied (and made float32) one at a time, with the
 same results as training on a copy."""
 
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
+from conftest import FAST, traced_peak
 from skorch.dataset import Dataset
 from test_data import _assert_same_batches, net_iterator
 from torch.utils.data import DataLoader, Subset
@@ -61,13 +60,7 @@ def test_fit_and_predict_do_not_copy_the_windows_whole():
     copy_bytes = windows.size * 4  # even a float32 copy: 8 MB; a batch is 0.4-0.8 MB
     reg = RNNRegressor(cell="rnn", units=2, epochs=1, batch_size=512, random_state=0)
     reg.fit(windows[:50], y[:50]).predict(windows[:50])  # imports are not counted
-    tracemalloc.start()
-    try:
-        reg.fit(windows, y)
-        reg.predict(windows)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: reg.fit(windows, y), lambda: reg.predict(windows))
     assert peak < copy_bytes / 4, (peak, copy_bytes)
 
 
