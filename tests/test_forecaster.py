@@ -534,3 +534,20 @@ def test_pinball_loss_is_a_public_parameter_of_the_networks_that_survives_clone(
     assert (pred[:, 0] < pred[:, 2]).mean() > 0.9  # the 10% quantile below the 90% one
     with pytest.raises(ValueError, match="quantiles must be a sequence of levels"):
         RNNRegressor(loss="pinball", quantiles=(0.5, 1.5), epochs=1).fit(X, Y)
+
+
+def test_single_series_training_windows_are_views_of_the_series():
+    """One series' training windows are strided views (issue 18: skrnn's windows, not a
+    copy); the same values as indexing the windows out, which panels' scattered origins
+    still do."""
+    from skrnn.forecasting._strategies import _Strategy
+
+    rng = np.random.default_rng(0)
+    F, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 2))
+    L, H = 7, 4
+    for origins, shared in ((np.arange(L, 50 - H + 1), True), (np.array([9, 12, 30]), False)):
+        inputs, targets = _Strategy.training_windows(F, Y, L, H, origins)
+        np.testing.assert_array_equal(inputs, F[origins[:, None] - L + np.arange(L)])
+        np.testing.assert_array_equal(targets, Y[origins[:, None] + np.arange(H)])
+        assert np.shares_memory(inputs, F) is shared
+        assert np.shares_memory(targets, Y) is shared

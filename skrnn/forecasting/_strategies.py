@@ -201,13 +201,26 @@ class _Strategy:
     def fit_member(self, f, Y, F, L: int, origins: np.ndarray, seed: int, panel: bool):
         """One network trained on the windows of length ``L`` of ``F`` before each origin
         and the ``horizon_`` values of ``Y`` from it."""
-        H = f.horizon_
-        inputs = F[origins[:, None] - L + np.arange(L)]
-        targets = Y[origins[:, None] + np.arange(H)]  # (windows, H, variables)
+        inputs, targets = self.training_windows(F, Y, L, f.horizon_, origins)
         if f._levels is not None:  # one copy of each target per quantile level
             targets = np.repeat(targets, len(f._levels), axis=-1)
         network = self.network(f, Y.shape[1], seed, len(inputs))
         return network.fit(inputs, self.shape_targets(targets))
+
+    @staticmethod
+    def training_windows(F: np.ndarray, Y: np.ndarray, L: int, H: int, origins: np.ndarray):
+        """The inputs ``(windows, L, features)`` of ``F`` before each origin and the
+        targets ``(windows, H, variables)`` of ``Y`` from it: read-only strided views
+        when the origins are consecutive (the windows of one series; the network copies
+        a batch at a time), copies otherwise."""
+        n = len(origins)
+        if n and np.array_equal(origins, origins[0] + np.arange(n)):
+            view = np.lib.stride_tricks.sliding_window_view
+            first = int(origins[0])
+            inputs = view(F, L, axis=0)[first - L : first - L + n].transpose(0, 2, 1)
+            targets = view(Y, H, axis=0)[first : first + n].transpose(0, 2, 1)
+            return inputs, targets
+        return F[origins[:, None] - L + np.arange(L)], Y[origins[:, None] + np.arange(H)]
 
     def shape_targets(self, targets: np.ndarray) -> np.ndarray:
         """Targets ``(windows, steps, outputs per step)`` as the network takes them: one
