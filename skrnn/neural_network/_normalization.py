@@ -246,15 +246,21 @@ class TargetNormMixin:
             if lengths is not None and y.ndim == 3:
                 w = w * step_mask_array(lengths, y.shape[1])[:, :, None]
             w = np.broadcast_to(w, y.shape).reshape(-1, k)
-            flat = y.reshape(-1, k)
-            if self.scale_target and (w.sum(axis=0) > 0).all():
-                mean = (w * flat).sum(axis=0) / w.sum(axis=0)
-                var = (w * (flat - mean) ** 2).sum(axis=0) / w.sum(axis=0)
-                std = np.sqrt(var)
-                self.target_mean_, self.target_scale_ = mean, np.where(std > 0, std, 1.0)
-            else:
-                self.target_mean_, self.target_scale_ = np.zeros(k), np.ones(k)
+            part = [(w, y.reshape(-1, k))]
+            self.target_mean_, self.target_scale_ = self._standardisation(lambda: part, k)
         return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    def _standardisation(self, parts, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted mean and scale of the ``k`` target columns (zeros and ones without
+        ``scale_target`` or a column of zero weight). ``parts()`` yields ``(weights,
+        targets)`` pairs, both ``(m, k)``: the whole targets at once, or the chunks of a
+        strided view, read once per sum."""
+        total = sum(w.sum(axis=0) for w, _ in parts())
+        if not (self.scale_target and (total > 0).all()):
+            return np.zeros(k), np.ones(k)
+        mean = sum((w * t).sum(axis=0) for w, t in parts()) / total
+        std = np.sqrt(sum((w * (t - mean) ** 2).sum(axis=0) for w, t in parts()) / total)
+        return mean, np.where(std > 0, std, 1.0)
 
     def _encode_strided_target(self, y: np.ndarray, window, *, reset: bool, sample_weight):
         """:meth:`_encode_target` of a strided view ``y``: the standardisation's weighted
@@ -275,14 +281,7 @@ class TargetNormMixin:
                     w = np.asarray(w, dtype=np.float64).reshape(-1, *[1] * (t.ndim - 1))
                     yield np.broadcast_to(w, t.shape).reshape(-1, k), t.reshape(-1, k)
 
-            total = sum(w.sum(axis=0) for w, _ in parts())
-            if self.scale_target and (total > 0).all():
-                mean = sum((w * t).sum(axis=0) for w, t in parts()) / total
-                var = sum((w * (t - mean) ** 2).sum(axis=0) for w, t in parts()) / total
-                std = np.sqrt(var)
-                self.target_mean_, self.target_scale_ = mean, np.where(std > 0, std, 1.0)
-            else:
-                self.target_mean_, self.target_scale_ = np.zeros(k), np.ones(k)
+            self.target_mean_, self.target_scale_ = self._standardisation(parts, k)
         shift, scale, cols = window
         return NormalizedRows(y, shift, scale, self.target_mean_, self.target_scale_, cols=cols)
 
