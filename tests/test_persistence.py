@@ -4,6 +4,7 @@ file is ever run (pickle refused, changed files refused, untrusted types refused
 import json
 import os
 import pickle
+import re
 
 import numpy as np
 import pandas as pd
@@ -179,6 +180,61 @@ def test_forecaster_round_trip(tmp_path):
     )
     pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())
     assert loaded.cutoff.equals(forecaster.cutoff)
+
+
+def header(path) -> dict:
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    return json.loads(json.loads(raw[8 : 8 + n])["__metadata__"]["skrnn"])
+
+
+def rewrite_header(path, edit) -> None:
+    """Rewrite a saved file's JSON header with ``edit``, keeping its checksum valid."""
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    outer = json.loads(raw[8 : 8 + n])
+    inner = edit(json.loads(outer["__metadata__"]["skrnn"]))
+    text = json.dumps(inner)
+    tensors = persistence._safetensors().numpy.load(raw)
+    outer["__metadata__"] = {"skrnn": text, "sha256": persistence._digest(text, tensors)}
+    new = json.dumps(outer).encode()
+    path.write_bytes(len(new).to_bytes(8, "little") + new + raw[8 + n :])
+
+
+@pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
+def test_a_network_held_in_two_places_is_saved_once_and_shared_after_load(tmp_path):
+    from sktime.datasets import load_airline
+
+    forecaster = skrnn.RNNForecaster(window_length=6, epochs=2, units=4, random_state=0)
+    forecaster.fit(load_airline()[:60], fh=[1, 2, 3])
+    members = forecaster.estimators_
+    assert forecaster.estimator_ is members[0] and len(members) > 1  # what the test needs
+    path = tmp_path / "m.skrnn"
+    skrnn.save(forecaster, path)
+    assert json.dumps(header(path)).count('"module_class"') == len(members)
+    loaded = skrnn.load(path)
+    assert loaded.estimator_ is loaded.estimators_[0]
+    assert [id(m) for m in loaded._members] == [id(m) for m in loaded.estimators_]
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())
+
+    # a reference to an object the file does not hold is refused
+    def dangling(state):
+        text = re.sub(r'"t": "shared", "v": \d+', '"t": "shared", "v": 99', json.dumps(state))
+        return json.loads(text)
+
+    rewrite_header(path, dangling)
+    with pytest.raises(persistence.UnsafeFileError, match="object 99"):
+        skrnn.load(path)
+
+
+def test_files_of_format_1_still_load(seq_data, tmp_path):
+    X, y = seq_data
+    reg = RNNRegressor(**TINY).fit(X, y)
+    path = tmp_path / "m.skrnn"
+    skrnn.save(reg, path)
+    assert header(path)["format"] == "skrnn-model/2"
+    rewrite_header(path, lambda state: {**state, "format": "skrnn-model/1"})
+    assert same(skrnn.load(path).predict(X), reg.predict(X))
 
 
 def test_unfitted_estimator_round_trip_keeps_parameters(tmp_path):

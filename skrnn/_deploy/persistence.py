@@ -39,7 +39,10 @@ import pandas as pd
 __all__ = ["FORMAT", "UnsafeFileError", "load", "save"]
 
 #: Format name and version of the files :func:`save` writes.
-FORMAT = "skrnn-model/1"
+FORMAT = "skrnn-model/2"
+#: Formats :func:`load` reads: version 2 added references to an object saved earlier in
+#: the file (``{"t": "shared"}``); a version 1 file has none and reads the same.
+READABLE_FORMATS = ("skrnn-model/1", FORMAT)
 
 #: Packages whose estimators a file may name. Nothing outside them is ever imported.
 _TRUSTED_ROOTS = ("skrnn", "sklearn", "sktime", "skorch")
@@ -148,6 +151,11 @@ class _Encoder:
 
     def __init__(self):
         self.tensors: dict[str, np.ndarray] = {}
+        # Objects already written, by identity: one held in two places (a forecaster's
+        # estimators_ and estimator_) is written once and referred to after, so the file
+        # holds each network once and load() rebuilds the sharing. The objects stay alive
+        # (the model holds them) while it is saved, so their ids are not reused.
+        self.objects: dict[int, int] = {}
 
     def array(self, arr: np.ndarray) -> str:
         key = f"t{len(self.tensors)}"
@@ -266,6 +274,8 @@ class _Encoder:
     def object(self, value, path: str):
         from skorch import NeuralNet
 
+        if id(value) in self.objects:
+            return {"t": "shared", "v": self.objects[id(value)]}
         cls = type(value)
         if isinstance(value, NeuralNet):
             raise TypeError(
@@ -284,6 +294,8 @@ class _Encoder:
                 "skrnn.load would create (estimators of scikit-learn, sktime, skorch "
                 "callbacks and skrnn's classes)."
             )
+        # numbered before its attributes, in the order _Decoder._obj creates objects
+        self.objects[id(value)] = len(self.objects)
         state = dict(vars(value))
         encoded = {"t": "obj", "cls": _class_name(cls)}
         net = state.pop("net_", None)
@@ -314,6 +326,7 @@ class _Decoder:
 
     def __init__(self, tensors: dict[str, np.ndarray]):
         self.tensors = tensors
+        self.objects: list = []  # in the order _Encoder.object numbered them
 
     def array(self, key) -> np.ndarray:
         if key not in self.tensors:
@@ -436,6 +449,7 @@ class _Decoder:
     def _obj(self, d):
         cls = _resolve_class(d["cls"], instance=True)
         obj = cls.__new__(cls)
+        self.objects.append(obj)
         state = self.decode(d["state"])
         if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
             raise UnsafeFileError(f"The attributes of a {d['cls']} in the file are not a dict.")
@@ -444,6 +458,12 @@ class _Decoder:
         if "net" in d:
             obj.__dict__["net_"] = self._net(obj, d["net"])
         return obj
+
+    def _shared(self, d):
+        number = d["v"]
+        if not isinstance(number, int) or not 0 <= number < len(self.objects):
+            raise UnsafeFileError(f"The file refers to an object {number!r} it does not hold.")
+        return self.objects[number]
 
     def _net(self, estimator, d):
         """The estimator's net, rebuilt as its own fit builds it, with the saved weights."""
@@ -611,7 +631,7 @@ def load(path):
         f"written by skrnn {saved.get('skrnn')} with torch {saved.get('torch')}; this is "
         f"skrnn {current['skrnn']} with torch {current['torch']}"
     )
-    if content.get("format") != FORMAT:
+    if content.get("format") not in READABLE_FORMATS:
         raise ValueError(
             f"{os.fspath(path)!r} has the format {content.get('format')!r}, which this skrnn "
             f"does not read ({FORMAT!r}); it was {written_by}."
