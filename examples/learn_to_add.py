@@ -47,7 +47,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -59,6 +61,7 @@ from skrnn import AttentionDisplay, Seq2SeqTransformer, TrainingCurveDisplay
 N_TRAIN = 50_000
 N_TEST = 5_000
 MAX_DIGITS = 3
+FIGURE = Path("learn_to_add.png")  # in the current directory
 
 
 def make_pairs(n: int, rng: np.random.RandomState) -> list[tuple[int, int]]:
@@ -117,11 +120,15 @@ def main(argv: list[str] | None = None) -> None:
 
     # where the decoder looks while it writes a sum (input reversed, as it was fed),
     # and the training loss per epoch
-    _, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     AttentionDisplay.from_estimator(model, X_test[0], ax=left)
     left.set_title(f"{X_test[0][::-1]} (fed reversed)")
     TrainingCurveDisplay.from_estimator(model, ax=right, log_scale=True)
-    plt.show()
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=110)  # a headless machine cannot show it: it is saved
+    print(f"figure saved to {FIGURE.resolve()}")
+    if matplotlib.get_backend().lower() != "agg":  # agg (headless) would only warn
+        plt.show()
 
 
 if __name__ == "__main__":
