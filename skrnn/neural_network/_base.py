@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
-from skorch.callbacks import Callback, EpochScoring, GradientNormClipping
+from skorch.callbacks import Callback, EpochScoring, GradientNormClipping, LRScheduler
 from skorch.dataset import ValidSplit
 
 from .._input.sequences import check_container, is_id_array, read_sequences, read_token_ids
@@ -30,6 +30,7 @@ from .._training.distributed import broadcast_seed, check_distributed
 from .._training.health import TrainingDivergedError, TrainingHealth, scale_note
 from .._training.nets import SAMPLE_WEIGHT, validation_score
 from .._training.progress import verbose_callbacks, verbose_net_kwargs
+from .._training.schedule import SCHEDULES, EpochDecay
 from .._training.threads import fit_threads
 from .._training.transaction import fit_transaction
 
@@ -85,6 +86,7 @@ TRAINING_CONSTRAINTS: dict = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "lr": [Interval(Real, 0, None, closed="neither")],
+    "lr_schedule": [StrOptions({"auto", "constant", *SCHEDULES})],
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -243,6 +245,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         epochs,
         batch_size,
         lr,
+        lr_schedule,
         optimizer,
         weight_decay,
         clip_grad_norm,
@@ -267,6 +270,7 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.clip_grad_norm = clip_grad_norm
@@ -330,8 +334,8 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
     def _common_callbacks(self) -> list:
         """The callbacks of every net: convergence stopping (with early stopping, the
         validation score of each epoch), divergence checks, gradient clipping, the user's
-        copies, progress."""
-        callbacks = []
+        copies, progress; first the learning-rate decay of a decaying ``lr_schedule``."""
+        callbacks = self._schedule_callbacks()
         if self.early_stopping:
             # validation_scores_: the score of each epoch's validation predictions, which
             # the validation loss has computed already (cached)
@@ -366,6 +370,32 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
         # deep copies: the user's callback objects (a parameter) are never mutated by fit
         callbacks.extend(copy.deepcopy(check_callbacks(self.callbacks)))
         return callbacks + verbose_callbacks(self.verbose)
+
+    def _lr_schedule(self) -> str:
+        """``lr_schedule``, resolved by :meth:`_auto_lr_schedule` when it is ``"auto"``."""
+        if self.lr_schedule != "auto":
+            return self.lr_schedule
+        return self._auto_lr_schedule()
+
+    def _auto_lr_schedule(self) -> str:
+        """``lr_schedule="auto"`` for the fitted data: ``"constant"`` (a subclass hook)."""
+        return "constant"
+
+    def _schedule_callbacks(self) -> list:
+        """The :class:`~skrnn._training.schedule.EpochDecay` of a decaying
+        ``lr_schedule`` (its bound set by each training call), or none; a ``ValueError``
+        when a learning-rate scheduler among ``callbacks`` would schedule the rate too."""
+        schedule = self._lr_schedule()
+        if schedule == "constant":
+            return []
+        for i, cb in enumerate(check_callbacks(self.callbacks)):
+            if isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler):
+                raise ValueError(
+                    f"callbacks[{i}] is a learning-rate scheduler, but lr_schedule="
+                    f"{self.lr_schedule!r} schedules the learning rate ({schedule}) as "
+                    "well. Set lr_schedule='constant' to train with your scheduler alone."
+                )
+        return [("lr_schedule", EpochDecay(schedule))]
 
     def _n_iter_no_change(self) -> int | None:
         """``n_iter_no_change``, or the deprecated ``patience`` when it is set."""
@@ -563,6 +593,8 @@ class BaseNetEstimator(BaseEstimator, metaclass=ABCMeta):
             if isinstance(callback, ConvergenceStopping):
                 callback.min_epochs = min_epochs
                 callback.max_epochs = epochs  # the bound its warning quotes
+            elif isinstance(callback, EpochDecay):  # the schedule spans this call's epochs
+                callback.max_epochs = epochs
         self._train(self.net_, self._seed, inputs, y, given=given, epochs=epochs)
         self.n_iter_ = len(self.net_.history)
         return self
@@ -654,6 +686,7 @@ class BaseRNN(BaseNetEstimator):
         epochs,
         batch_size,
         lr,
+        lr_schedule,
         optimizer,
         weight_decay,
         clip_grad_norm,
@@ -685,6 +718,7 @@ class BaseRNN(BaseNetEstimator):
             epochs=epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,

@@ -54,7 +54,25 @@ class RNNRegressor(TargetNormMixin, RegressorMixin, BaseRNN):
         .. versionchanged:: 0.2.0
            The default was 32 for every input.
     lr : float, default=1e-3
-        Learning rate.
+        Learning rate (with a decaying ``lr_schedule``: that of the first epoch of each
+        training call).
+    lr_schedule : {"auto", "constant", "cosine", "cooldown"}, default="auto"
+        The learning rate over the epochs of each training call (``epochs`` for
+        ``fit``; a ``partial_fit`` call, one epoch, trains at ``lr``). ``"constant"``:
+        ``lr`` throughout; give it with a learning-rate scheduler of your own in
+        ``callbacks`` (with a decaying schedule, a skorch ``LRScheduler`` there is a
+        ``ValueError``). ``"cosine"``: from ``lr`` towards 0 along a half cosine, as
+        PyTorch's ``CosineAnnealingLR`` stepped once per epoch. ``"cooldown"``: ``lr``
+        until the last 30% of the epochs, then falling linearly towards 0 (the
+        learning rate of epoch ``e`` of ``E`` is ``lr * min(1, (E - e) / (0.3 E))``,
+        ``e`` from 0). ``history_`` records each epoch's rate of a decaying schedule as
+        ``event_lr``; with ``epochs="auto"`` it spans the bound of epochs, which
+        convergence stopping may cut short. ``"auto"``: ``"constant"`` (a cosine over
+        ``epochs`` slowed the next-character model of examples/text_generation.py,
+        whose learning is limited by its steps; a cooldown over its last epochs
+        helped it, docs/benchmarks.md "Time to accuracy").
+
+        .. versionadded:: 0.2.0
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
 default="adam"
         Optimizer.
@@ -257,6 +275,7 @@ default="adam"
         epochs="auto",
         batch_size="auto",
         lr=1e-3,
+        lr_schedule="auto",
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=None,
@@ -294,6 +313,7 @@ default="adam"
             epochs=epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,

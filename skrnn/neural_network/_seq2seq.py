@@ -12,7 +12,6 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils import check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import LRScheduler
 
 from .._input.sequences import check_container, read_sequences, sequence_kind
 from .._input.vocab import EOS, SEQ2SEQ_RESERVED, Vocabulary
@@ -20,8 +19,7 @@ from .._torch.losses import LOSSES, loss_criterion
 from .._torch.seq2seq import Seq2SeqModule
 from .._training.nets import SAMPLE_WEIGHT, TARGET_LENGTHS, Seq2SeqNet
 from .._training.progress import progress
-from .._training.schedule import CosineDecay
-from ._base import BaseNetEstimator, check_callbacks, plain_scalars
+from ._base import BaseNetEstimator, plain_scalars
 from ._normalization import TargetNormMixin
 
 __all__ = ["Seq2SeqTransformer"]
@@ -148,7 +146,7 @@ class Seq2SeqTransformer(
         .. versionchanged:: 0.2.0
            The default was 32.
     lr : float or "auto", default="auto"
-        Learning rate (with a cosine ``lr_schedule``: that of the first epoch of each
+        Learning rate (with a decaying ``lr_schedule``: that of the first epoch of each
         training call). ``"auto"``: Adam's (and Keras's) 1e-3 for batches of up to 32
         (Keras's default batch), scaled linearly with larger ones
         (``1e-3 * batch_size / 32``): 1e-3 for small training sets, 4e-3 with the
@@ -156,16 +154,18 @@ class Seq2SeqTransformer(
 
         .. versionchanged:: 0.2.0
            The default was 1e-3.
-    lr_schedule : {"auto", "cosine", "constant"}, default="auto"
+    lr_schedule : {"auto", "constant", "cosine", "cooldown"}, default="auto"
         ``"cosine"``: the learning rate falls from ``lr`` towards 0 along a half cosine
         over the epochs of each training call (``epochs`` for ``fit``; a
         ``partial_fit`` call, one epoch, trains at ``lr``), as PyTorch's
         ``CosineAnnealingLR`` stepped once per epoch; ``history_`` records each
-        epoch's rate as ``event_lr``. ``"constant"``: ``lr`` throughout; give it with a
-        learning-rate scheduler of your own in ``callbacks`` (with ``"cosine"``, a
-        skorch ``LRScheduler`` there is a ``ValueError``). ``"auto"``: ``"cosine"``
-        for token targets, as ``attention``; ``"constant"`` otherwise (the decay
-        raised the airline multi-step RMSE within its 300 epochs).
+        epoch's rate as ``event_lr``. ``"cooldown"``: ``lr`` until the last 30% of the
+        epochs of the call, then falling linearly towards 0, as :class:`RNNRegressor`'s.
+        ``"constant"``: ``lr`` throughout; give it with a learning-rate scheduler of
+        your own in ``callbacks`` (with a decaying schedule, a skorch ``LRScheduler``
+        there is a ``ValueError``). ``"auto"``: ``"cosine"`` for token targets, as
+        ``attention``; ``"constant"`` otherwise (the decay raised the airline
+        multi-step RMSE within its 300 epochs).
 
         .. versionadded:: 0.2.0
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer class, \
@@ -314,7 +314,6 @@ default="adam"
             StrOptions({"auto"}),
         ],
         "lr": [*BaseNetEstimator._parameter_constraints["lr"], StrOptions({"auto"})],
-        "lr_schedule": [StrOptions({"auto", "cosine", "constant"})],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "decoding": [StrOptions({"greedy", "beam"})],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
@@ -374,6 +373,7 @@ default="adam"
             epochs=epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             optimizer=optimizer,
             weight_decay=weight_decay,
             clip_grad_norm=clip_grad_norm,
@@ -391,7 +391,6 @@ default="adam"
             init=init,
         )
         self.attention = attention
-        self.lr_schedule = lr_schedule
         self.teacher_forcing = teacher_forcing
         self.decoding = decoding
         self.beam_width = beam_width
@@ -577,10 +576,8 @@ default="adam"
             return self.attention
         return "additive" if self._token_targets() else None
 
-    def _lr_schedule(self) -> str:
-        """``lr_schedule``, resolved when it is ``"auto"``."""
-        if self.lr_schedule != "auto":
-            return self.lr_schedule
+    def _auto_lr_schedule(self) -> str:
+        """``lr_schedule="auto"``: ``"cosine"`` for token targets, else ``"constant"``."""
         return "cosine" if self._token_targets() else "constant"
 
     def _lr(self) -> float:
@@ -592,28 +589,6 @@ default="adam"
 
     def _common_net_kwargs(self) -> dict:
         return {**super()._common_net_kwargs(), "lr": float(self._lr())}
-
-    def _common_callbacks(self) -> list:
-        """The shared callbacks, and the cosine decay of a cosine ``lr_schedule``."""
-        callbacks = super()._common_callbacks()
-        schedule = self._lr_schedule()
-        if schedule == "constant":
-            return callbacks
-        for i, cb in enumerate(check_callbacks(self.callbacks)):
-            if isinstance(cb[1] if isinstance(cb, tuple) else cb, LRScheduler):
-                raise ValueError(
-                    f"callbacks[{i}] is a learning-rate scheduler, but lr_schedule="
-                    f"{self.lr_schedule!r} schedules the learning rate ({schedule}) as "
-                    "well. Set lr_schedule='constant' to train with your scheduler alone."
-                )
-        return [("lr_schedule", CosineDecay()), *callbacks]
-
-    def _train(self, net, seed: int, X, y, *, given=None, epochs, **fit_params):
-        """Trains as every estimator, with the cosine decay spanning this call's epochs."""
-        for _, callback in net.callbacks_:
-            if isinstance(callback, CosineDecay):
-                callback.max_epochs = epochs
-        return super()._train(net, seed, X, y, given=given, epochs=epochs, **fit_params)
 
     def _module_kwargs(self) -> dict:
         tokens_in = self.input_kind_ != "numeric"
