@@ -33,3 +33,13 @@ def test_held_out_callback_stops_at_the_target():
     cb = tta.fit_to_target(reg, (X, y), lambda: next(scores), target=0.9, budget_s=60)
     assert cb.reached_at_ == 3 and reg.n_iter_ == 3  # stopped after the third epoch
     assert cb.scores_ == [0.1, 0.5, 0.9]
+
+
+def test_quick_text_row_trains_the_examples_model_on_its_windows():
+    (row,) = tta.main(["--quick", "--rows", "text"])["text"]
+    assert row["params"] == dict(tta.TEXT_PARAMS, epochs=2)
+    assert row["epochs"] == len(row["scores"]) == len(row["accuracy"]) == 2  # no early stop
+    assert all(s < 0 for s in row["scores"])  # minus bits per character
+    assert all(0.0 <= a <= 1.0 for a in row["accuracy"])
+    X, y = tta.text_chunks("abcdefgh", 4, 2)
+    assert X == ["abcd", "cdef"] and y == [list("bcde"), list("defg")]
