@@ -313,6 +313,60 @@ def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
     )
 
 
+def _scale_in_process(n_series: int) -> dict:
+    """:func:`scale` of ``n_series`` in a fresh Python process (its own peak RSS)."""
+    import json
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "scale.json"
+        cmd = [sys.executable, "-m", "benchmarks.forecasting", "--panel", "--scale", str(n_series)]
+        subprocess.run([*cmd, "--json", str(dump)], check=True, stdout=subprocess.DEVNULL)
+        return json.loads(dump.read_text())[0]
+
+
+def render_scale(rows: list[dict], sizes: str) -> str:
+    """The scale block: one row per panel size; with two sizes or more, how the growth of
+    the peak RSS during ``fit`` compares with the growth of the data."""
+    r = rows[-1]
+    lines = [
+        SCALE_START,
+        "",
+        f"Measured by `python -m benchmarks.forecasting --panel --scale {sizes}` on "
+        f"{platform.machine()} with {os.cpu_count()} cores, one torch thread (each size in its "
+        f"own process), load average {r['load'][0]:.1f} / {r['load'][1]:.1f} / "
+        f"{r['load'][2]:.1f} at the end: `RNNForecaster()` (defaults, 12 months ahead) on "
+        f"synthetic monthly series of {r['n_steps']} steps.",
+        "",
+        "| series | data (MB, pandas) | fit (s) | predict (s) | predict_interval (s) | peak RSS "
+        "(MB) | RSS before fit (MB) | RSS growth in fit (MB) | training windows (all members) "
+        "| epochs per member |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['n_series']:,} | {r['data_mb']:.0f} | {r['fit_s']:.0f} | "
+            f"{r['predict_s']:.1f} | {r['interval_s']:.1f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['rss_before_mb']:.0f} | {r['peak_rss_mb'] - r['rss_before_mb']:.0f} | "
+            f"{r['windows']:,} | {r['epochs']} |"
+        )
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        grow = [(r["peak_rss_mb"] - r["rss_before_mb"]) for r in (a, b)]
+        lines += [
+            "",
+            f"From {a['n_series']:,} to {b['n_series']:,} series "
+            f"(x{b['n_series'] / a['n_series']:.1f} data): RSS growth in fit "
+            f"x{grow[1] / max(grow[0], 1e-9):.2f}, "
+            f"{(grow[1] - grow[0]) * 2**10 / (b['n_series'] - a['n_series']):.1f} kB per "
+            f"additional series of {b['n_steps']} steps.",
+        ]
+    lines += ["", SCALE_END]
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> list[dict]:
     import argparse
 
@@ -323,7 +377,11 @@ def main(argv: list[str]) -> list[dict]:
     p.add_argument("--models", default="", help="comma-separated columns (default: all)")
     p.add_argument("--out", default=None, help="Markdown file (full runs: docs/forecasting.md)")
     p.add_argument("--json", default=None, help="dump the raw results here")
-    p.add_argument("--scale", type=int, default=0, help="synthetic panel of this many series")
+    p.add_argument(
+        "--scale",
+        default="",
+        help="synthetic panel of this many series; comma-separated sizes run one process each",
+    )
     args = p.parse_args(argv)
 
     import torch
@@ -331,34 +389,23 @@ def main(argv: list[str]) -> list[dict]:
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore")  # statsmodels' convergence chatter
     if args.scale:
-        r = scale(args.scale)
-        text = "\n".join(
-            [
-                SCALE_START,
-                "",
-                f"Measured by `python -m benchmarks.forecasting --panel --scale {args.scale}` on "
-                f"{platform.machine()} with {os.cpu_count()} cores, one torch thread, load "
-                f"average {r['load'][0]:.1f} / {r['load'][1]:.1f} / {r['load'][2]:.1f} at the "
-                f"end: `RNNForecaster()` (defaults, 12 months ahead) on {r['n_series']:,} "
-                f"synthetic monthly series of {r['n_steps']} steps ({r['data_mb']:.0f} MB as a "
-                "pandas panel).",
-                "",
-                "| fit (s) | predict (s) | predict_interval (s) | peak RSS (MB) | RSS before fit "
-                "(MB) | training windows (all members) | epochs per member |",
-                "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-                f"| {r['fit_s']:.0f} | {r['predict_s']:.1f} | {r['interval_s']:.1f} | "
-                f"{r['peak_rss_mb']:.0f} | {r['rss_before_mb']:.0f} | {r['windows']:,} | "
-                f"{r['epochs']} |",
-                "",
-                SCALE_END,
-            ]
-        )
+        sizes = [int(n) for n in args.scale.split(",")]
+        if len(sizes) == 1:
+            rows = [scale(sizes[0])]
+        else:  # each size in its own process: the peak RSS is a process's high-water mark
+            rows = [_scale_in_process(n) for n in sizes]
+        text = render_scale(rows, args.scale)
         print(text)
+        if args.json:
+            import json
+            from pathlib import Path
+
+            Path(args.json).write_text(json.dumps(rows, indent=1, default=float))
         if args.out:
             from benchmarks.report import replace_block
 
             replace_block(args.out, text, SCALE_START, SCALE_END)
-        return [r]
+        return rows
     selected = PANELS[:1] if args.quick else PANELS
     if args.panels:
         names = args.panels.split(",")

@@ -61,3 +61,21 @@ def test_panels_load_offline():
         sizes = y.groupby(level="series").size()
         assert y.index.nlevels == 2 and len(sizes) >= 8 and np.isfinite(y["y"]).all(), p.name
         assert sizes.min() >= 70, p.name
+
+
+def test_scale_block_compares_memory_growth_with_the_data():
+    """``--scale 2500,10000``: one row per size and the growth of the peak RSS in fit
+    against the growth of the data (a table of made-up figures)."""
+    panel = pytest.importorskip("benchmarks.forecasting_panel")
+    row = dict(n_steps=200, predict_s=0.1, interval_s=0.1, epochs=[1], load=(1.0, 1.0, 1.0))
+    rows = [
+        dict(row, n_series=100, data_mb=1.0, fit_s=5, peak_rss_mb=420, rss_before_mb=400,
+             windows=10_000),
+        dict(row, n_series=400, data_mb=4.0, fit_s=20, peak_rss_mb=480, rss_before_mb=400,
+             windows=40_000),
+    ]  # fmt: skip
+    text = panel.render_scale(rows, "100,400")
+    assert text.startswith(panel.SCALE_START) and text.endswith(panel.SCALE_END)
+    assert "| 100 | 1 | 5 |" in text and "| 400 | 4 | 20 |" in text
+    # growth 20 MB then 80 MB: x4.00; 60 MB over 300 more series
+    assert "(x4.0 data): RSS growth in fit x4.00, 204.8 kB per additional series" in text
