@@ -269,6 +269,19 @@ def test_per_step_targets_must_match_lengths():
         reg.fit(np.ones((2, 3, 1)), np.ones(2))
 
 
+@pytest.mark.parametrize("bad", [np.nan, "a"])
+def test_a_bad_per_step_target_is_named_by_its_sequence(bad):
+    X = [np.ones((3, 1)), np.ones((2, 1)), np.ones((4, 1))]
+    y = [np.ones(3), np.ones(2), np.array([1.0, bad, 1.0, 1.0], dtype=object)]
+    reg = RNNRegressor(return_sequences=True, **FAST)
+    with pytest.raises(ValueError, match=r"y\[2\]"):
+        reg.fit(X, y)
+    # the steps, checked at once, are what the check of each sequence gives
+    y[2][1] = 2.5
+    padded = reg._validate_step_targets(y, np.array([3, 2, 4]), 4, reset=True)
+    assert padded[:, :, 0].tolist() == [[1, 1, 1, 0], [1, 1, 0, 0], [1, 2.5, 1, 1]]
+
+
 def test_fixed_length_model_rejects_variable_length_input():
     reg = RNNRegressor(**FAST).fit(np.random.RandomState(0).randn(10, 4, 1), np.ones(10))
     with pytest.raises(ValueError, match="fitted on an array of sequences of 4 time steps"):
