@@ -209,7 +209,7 @@ _KNOWN_MODULE_ATTRIBUTES = frozenset(
     {"training", "units", "bidirectional", "pooling", "return_sequences", "downsample", "zscore"}
 )
 #: Optional layers are ``None`` attributes when absent.
-_NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None}
+_NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None, "categorical_embeddings": None}
 
 
 def _layer_weights(rnn):

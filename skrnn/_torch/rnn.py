@@ -387,6 +387,11 @@ class RNNModule(ModeSwitchMixin, nn.Module):
     (:func:`downsample_steps`), and ``zscore`` standardises each sequence per feature
     first (:func:`zscore_steps`). With the defaults the module is a plain RNN.
 
+    ``categorical`` names input features that hold integer category codes: feature
+    ``categorical[j]`` is embedded by an ``nn.Embedding(n_categories[j],
+    categorical_dims[j])`` and the embeddings follow the other features at every step
+    (``zscore`` standardises the other features only).
+
     Examples
     --------
     >>> import torch
@@ -397,6 +402,10 @@ class RNNModule(ModeSwitchMixin, nn.Module):
     ...               downsample=4)
     >>> m(torch.zeros(5, 100, 1)).shape, m.head.in_features
     (torch.Size([5, 3]), 48)
+    >>> m = RNNModule(n_features=2, n_outputs=1, categorical=(1,), n_categories=(3,),
+    ...               categorical_dims=(4,))
+    >>> m(torch.tensor([[[0.5, 2.0], [0.1, 0.0]]])).shape, m.rnn.input_size
+    (torch.Size([1, 1]), 5)
     >>> m = RNNModule(n_features=2, n_outputs=1, units=4, return_sequences=True)
     >>> m(torch.zeros(5, 7, 2), lengths=torch.tensor([7, 3, 1, 2, 5])).shape
     torch.Size([5, 7, 1])
@@ -419,6 +428,9 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         conv_kernel_sizes: tuple = (),
         downsample: int = 1,
         zscore: bool = False,
+        categorical: tuple = (),
+        n_categories: tuple = (),
+        categorical_dims: tuple = (),
     ):
         super().__init__()
         self.units = units
@@ -430,6 +442,11 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         self.embedding = (
             None if vocab_size is None else nn.Embedding(vocab_size, n_features, padding_idx=0)
         )
+        # category codes among the input features: each embedded, after the others
+        self._categorical = tuple(categorical)
+        self._numeric = tuple(j for j in range(n_features) if j not in self._categorical)
+        if self._categorical:
+            n_features = len(self._numeric) + sum(categorical_dims)
         self.rnn = make_rnn(cell, n_features, units, num_layers, bidirectional, dropout, activation)
         self.conv = (
             ConvBranch(n_features, conv_filters, conv_kernel_sizes) if len(conv_filters) else None
@@ -437,16 +454,33 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         self.dropout = Dropout(dropout)
         width = units * (2 if bidirectional else 1)
         self.head = nn.Linear(width + (self.conv.out_features if self.conv else 0), n_outputs)
+        # registered last: the other layers draw the initial weights they draw without
+        self.categorical_embeddings = (
+            nn.ModuleList(
+                nn.Embedding(rows, dim)
+                for rows, dim in zip(n_categories, categorical_dims, strict=True)
+            )
+            if self._categorical
+            else None
+        )
 
     def _inputs(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         """Embedded token ids, or the float input cast to the weights' dtype (float64
         input reaches the module as given: cast each batch, not all data), z-normalised
-        per sequence with ``zscore``."""
+        per sequence with ``zscore``; category codes among the features (``categorical``)
+        are embedded and appended to the other features (which alone are z-normalised)."""
         if self.embedding is not None:
             X = self.embedding(X)
         else:
             X = X.to(self.head.weight.dtype)
-        return zscore_steps(X, lengths) if self.zscore else X
+        if self.categorical_embeddings is None:
+            return zscore_steps(X, lengths) if self.zscore else X
+        numeric = X[..., list(self._numeric)]
+        if self.zscore:
+            numeric = zscore_steps(numeric, lengths)
+        codes = X[..., list(self._categorical)].long()
+        embedded = [emb(codes[..., j]) for j, emb in enumerate(self.categorical_embeddings)]
+        return torch.cat([numeric, *embedded], dim=-1)
 
     def steps(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """RNN outputs at every step ``(batch, time, directions * units)``; zero on padding.

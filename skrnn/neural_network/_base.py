@@ -18,6 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.callbacks import Callback, EpochScoring, GradientNormClipping, LRScheduler
 from skorch.dataset import ValidSplit
 
+from .._input.categorical import auto_embedding_dim, categorical_mask, count_codes
 from .._input.sequences import check_container, is_id_array, read_sequences, read_token_ids
 from .._input.validation import WholeNumbers
 from .._input.vocab import RNN_RESERVED, Vocabulary
@@ -671,6 +672,8 @@ class BaseRNN(BaseNetEstimator):
         ],
         "tokenizer": [StrOptions({"char", "word"}), callable, Hidden(StrOptions({"deprecated"}))],
         "time_steps": [WholeNumbers(1, None, closed="left"), None],
+        "categorical_features": [Integral, "array-like", None],
+        "categorical_embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     @abstractmethod
@@ -707,6 +710,8 @@ class BaseRNN(BaseNetEstimator):
         max_vocab,
         tokenizer,
         time_steps,
+        categorical_features,
+        categorical_embedding_dim,
         init,
     ):
         super().__init__(
@@ -742,6 +747,8 @@ class BaseRNN(BaseNetEstimator):
         self.max_vocab = max_vocab
         self.tokenizer = tokenizer
         self.time_steps = time_steps
+        self.categorical_features = categorical_features
+        self.categorical_embedding_dim = categorical_embedding_dim
 
     # -- subclass hooks -------------------------------------------------------------------
     _stratify_validation = False
@@ -791,8 +798,16 @@ class BaseRNN(BaseNetEstimator):
 
     # -- the skorch net -------------------------------------------------------------------
     def _module_kwargs(self) -> dict:
+        categories = {}
+        if getattr(self, "is_categorical_", None) is not None:
+            categories = dict(
+                module__categorical=tuple(np.flatnonzero(self.is_categorical_).tolist()),
+                module__n_categories=tuple(int(c.max()) + 1 for c in self.categories_),
+                module__categorical_dims=self._categorical_dims(),
+            )
         return plain_scalars(
             dict(
+                **categories,
                 module=RNNModule,
                 module__n_features=self.embedding_dim
                 if self._reads_tokens()
@@ -820,6 +835,13 @@ class BaseRNN(BaseNetEstimator):
         int64 ids ``(n, time)`` through the vocabulary learned in ``fit``."""
         if reset:
             self._warn_text_params()
+            if self.categorical_features is not None and self.embedding_dim is not None:
+                raise ValueError(
+                    "categorical_features embeds category codes among numeric features; "
+                    "token input (embedding_dim) has no such features. Set "
+                    "categorical_features=None, or embedding_dim=None for numeric input."
+                )
+            self.is_categorical_ = None
             reads_ids = self.embedding_dim is not None and is_id_array(X)
         else:
             reads_ids = self._input_kind == "ids"
@@ -845,6 +867,7 @@ class BaseRNN(BaseNetEstimator):
             for attr in ("vocabulary_", "vocab_size_"):
                 self.__dict__.pop(attr, None)
         if seqs.kind == "numeric":
+            self._check_categories(seqs.values, seqs.lengths, reset=reset)
             return seqs.values, seqs.lengths
         if reset:
             warnings.warn(
@@ -865,6 +888,47 @@ class BaseRNN(BaseNetEstimator):
             self.vocab_size_ = len(vocabulary)
             self.vocabulary_ = dict(vocabulary.index_)
         return self._vocabulary.encode(seqs.values)
+
+    def _check_categories(self, X, lengths, *, reset: bool) -> None:
+        """``categorical_features``: on ``reset``, record which features of ``X`` hold
+        category codes (``is_categorical_``) and the codes seen (``categories_``); the
+        codes are checked (non-negative integers; after fit, codes seen in fit)."""
+        if reset:
+            self.is_categorical_ = categorical_mask(self.categorical_features, X.shape[2])
+            self.__dict__.pop("categories_", None)
+        mask = getattr(self, "is_categorical_", None)
+        if mask is None:
+            return
+        positions = np.flatnonzero(mask)
+        counts = count_codes(X, lengths, positions)
+        seen = [np.flatnonzero(c) for c in counts]
+        if reset:
+            self.categories_ = seen
+            for pos, dim, codes in zip(positions, self._categorical_dims(), seen, strict=True):
+                self._check_embedding_size(int(codes.max()) + 1, dim=dim, feature=int(pos))
+            return
+        for pos, codes, fitted in zip(positions, seen, self.categories_, strict=True):
+            unseen = np.setdiff1d(codes, fitted)
+            if len(unseen):
+                raise ValueError(
+                    f"Feature {pos} of X (categorical_features) holds the code(s) "
+                    f"{unseen[:5].tolist()}{' ...' if len(unseen) > 5 else ''}, which "
+                    f"{type(self).__name__} did not see in fit: their embeddings were "
+                    "never trained. Fit on data that holds every code (categories_ lists "
+                    "those seen in fit), or map unknown categories to a code seen in fit."
+                )
+
+    def _n_numeric_features(self) -> int:
+        """Features of a time step that are not category codes."""
+        codes = getattr(self, "is_categorical_", None)
+        return self.input_shape_[1] - (0 if codes is None else int(codes.sum()))
+
+    def _categorical_dims(self) -> tuple:
+        """The embedding size of each categorical feature (``categorical_embedding_dim``,
+        or by :func:`~skrnn._input.categorical.auto_embedding_dim` of its codes)."""
+        if self.categorical_embedding_dim is not None:
+            return (int(self.categorical_embedding_dim),) * len(self.categories_)
+        return tuple(auto_embedding_dim(len(codes)) for codes in self.categories_)
 
     def _tokenizer(self):
         """``tokenizer``, ``"char"`` when not set (deprecated with the text input)."""
@@ -906,19 +970,33 @@ class BaseRNN(BaseNetEstimator):
             )
         return ids, lengths
 
-    def _check_embedding_size(self, rows: int, *, ids: bool = False) -> None:
-        if rows * self.embedding_dim > MAX_EMBEDDING_PARAMETERS:
+    def _check_embedding_size(
+        self, rows: int, *, ids: bool = False, dim: int | None = None, feature=None
+    ) -> None:
+        """A ``ValueError`` for an embedding of more than :data:`MAX_EMBEDDING_PARAMETERS`
+        weights: of tokens, or with ``feature`` of that categorical feature."""
+        dim = self.embedding_dim if dim is None else dim
+        if rows * dim <= MAX_EMBEDDING_PARAMETERS:
+            return
+        name = "embedding_dim"
+        if feature is not None:
+            name = "categorical_embedding_dim"
+            fix = (
+                f"Feature {feature}'s largest code is {rows - 1} (one row per code up to "
+                "it). Number its categories from 0 (sklearn.preprocessing.OrdinalEncoder)"
+            )
+        elif ids:
             fix = (
                 f"X's largest id is {rows - 1} (one row per id up to it). Give the tokens ids "
                 "from 2 with SequenceTokenizer (its max_vocab keeps the most frequent)"
-                if ids
-                else "Set max_vocab to the number of tokens to embed"
             )
-            raise ValueError(
-                f"The embedding would have {rows:,} rows of embedding_dim={self.embedding_dim} "
-                f"({rows * self.embedding_dim:,} weights, more than the "
-                f"{MAX_EMBEDDING_PARAMETERS:,} allowed). {fix}, or a smaller embedding_dim."
-            )
+        else:
+            fix = "Set max_vocab to the number of tokens to embed"
+        raise ValueError(
+            f"The embedding would have {rows:,} rows of {name}={dim} ({rows * dim:,} "
+            f"weights, more than the {MAX_EMBEDDING_PARAMETERS:,} allowed). {fix}, or a "
+            f"smaller {name}."
+        )
 
     def _net_input(self, X, lengths, *, y=None, target_lengths=None, sample_weight=None):
         """The net's input: ``X`` itself, or a dict with the lengths and sample weights

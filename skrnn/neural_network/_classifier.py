@@ -50,7 +50,8 @@ n_iter_no_change, patience, tol : see RNNRegressor
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models.
     random_state, device, distributed, callbacks, verbose, warm_start, pooling, \
-return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RNNRegressor
+return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, categorical_features, \
+categorical_embedding_dim, init : see RNNRegressor
         As in :class:`RNNRegressor`, with the same defaults.
     conv_filters : "auto", tuple of int or None, default="auto"
         Filters of a convolutional branch beside the recurrent one (LSTM-FCN: blocks of
@@ -96,6 +97,11 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         Column names, when ``X`` was a DataFrame with string column names.
     input_shape_ : tuple of int
         ``(time_steps, n_features)`` of the sequences seen in ``fit``.
+    is_categorical_ : ndarray of shape (`input_shape_[1]`,) or None
+        Which features are category codes (``categorical_features``); ``None`` when none.
+    categories_ : list of ndarray
+        With ``categorical_features``: the codes seen in ``fit``, one sorted array per
+        categorical feature.
 
     Examples
     --------
@@ -167,6 +173,8 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
         max_vocab="deprecated",
         tokenizer="deprecated",
         time_steps=1,
+        categorical_features=None,
+        categorical_embedding_dim=None,
         init="keras",
         conv_filters="auto",
         conv_kernel_sizes=(8, 5, 3),
@@ -204,6 +212,8 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
             max_vocab=max_vocab,
             tokenizer=tokenizer,
             time_steps=time_steps,
+            categorical_features=categorical_features,
+            categorical_embedding_dim=categorical_embedding_dim,
             init=init,
         )
         self.class_weight = class_weight
@@ -251,7 +261,7 @@ return_sequences, embedding_dim, max_vocab, tokenizer, time_steps, init : see RN
             conv_filters=filters,
             conv_kernel_sizes=kernels[: len(filters)],
             downsample=int(factor),
-            zscore=bool(series and self.input_shape_[1] == 1)
+            zscore=bool(series and self._n_numeric_features() == 1)
             if self.zscore == "auto"
             else bool(self.zscore),
         )

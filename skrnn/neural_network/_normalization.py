@@ -200,6 +200,14 @@ class TargetNormMixin:
                 f"not have: X has {n_features} feature(s) per time step."
             )
         self._target_columns = cols % n_features
+        codes = getattr(self, "is_categorical_", None)
+        if self.instance_norm is not None and codes is not None and codes[cols].any():
+            raise ValueError(
+                f"target_feature={self.target_feature!r} names a categorical feature "
+                "(categorical_features), whose codes instance_norm leaves as they are; the "
+                "target must be a numeric feature. Give target_feature the position of the "
+                "input feature that the target continues."
+            )
 
     def _check_instance_norm(self, numeric: bool) -> None:
         if self.instance_norm is not None and not numeric:
@@ -213,12 +221,17 @@ class TargetNormMixin:
         each output column ``(n, n_outputs)``, or ``X`` and ``None`` without ``instance_norm``."""
         if self.instance_norm is None:
             return X, None
+        codes = getattr(self, "is_categorical_", None)  # category codes: never shifted
         if self._lazy_windows and lengths is None and _strided(X):  # windows per batch
             stats = [window_stats(X[part], None, self.instance_norm) for part in _chunks(X)]
             shift = np.concatenate([s[0] for s in stats])
             scale = np.concatenate([s[1] for s in stats])
+            if codes is not None:
+                shift[:, codes], scale[:, codes] = 0.0, 1.0
             return NormalizedRows(X, shift, scale), (shift, scale, self._target_columns)
         shift, scale = window_stats(X, lengths, self.instance_norm)
+        if codes is not None:
+            shift[:, codes], scale[:, codes] = 0.0, 1.0
         Xn = (X - shift[:, None]) / scale[:, None]
         if lengths is not None:  # keep padding at zero
             Xn[~step_mask_array(lengths, X.shape[1])] = 0.0

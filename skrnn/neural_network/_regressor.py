@@ -169,6 +169,25 @@ default="adam"
 
         .. versionchanged:: 0.2.0
            The default was ``None`` (every column a step); see :doc:`/changes`.
+    categorical_features : int, list of int, array-like of bool or None, default=None
+        Input features that hold category codes (as scikit-learn's
+        ``HistGradientBoostingRegressor(categorical_features=...)``): their positions
+        among the features of a time step, or a boolean mask of the features. Each is
+        embedded by a learned ``torch.nn.Embedding`` (one row per code, from 0 to the
+        largest code seen in ``fit``) and the embedding is appended to the other features
+        at every step; ``instance_norm`` leaves the codes as they are. The codes must be
+        non-negative integers (encode categories with
+        :class:`~sklearn.preprocessing.OrdinalEncoder` first); a code that ``fit`` did
+        not see is an error in ``predict`` and in continued training (``partial_fit``:
+        its first call must see every code). Numeric input only. ``None``: every
+        feature is numeric.
+
+        .. versionadded:: 0.2.0
+    categorical_embedding_dim : int or None, default=None
+        Size of the embedding of each categorical feature; ``None``:
+        ``min(50, (n + 1) // 2)`` for a feature of ``n`` codes (fast.ai's rule of thumb).
+
+        .. versionadded:: 0.2.0
     init : {"keras", "torch"}, default="keras"
         Initial weights. ``"keras"``: Glorot-uniform input weights, orthogonal
         recurrent weights, zero biases with an LSTM forget-gate bias of 1 (Jozefowicz
@@ -241,6 +260,11 @@ default="adam"
         Token input: rows of the embedding, padding and unknown ids included (for ids:
         the largest id seen in ``fit`` plus one; a larger id in ``predict`` is an
         error).
+    is_categorical_ : ndarray of shape (`input_shape_[1]`,) or None
+        Which features are category codes (``categorical_features``); ``None`` when none.
+    categories_ : list of ndarray
+        With ``categorical_features``: the codes seen in ``fit``, one sorted array per
+        categorical feature (in feature order).
 
     Examples
     --------
@@ -296,6 +320,8 @@ default="adam"
         max_vocab="deprecated",
         tokenizer="deprecated",
         time_steps=1,
+        categorical_features=None,
+        categorical_embedding_dim=None,
         init="keras",
         scale_target=True,
         instance_norm=None,
@@ -334,6 +360,8 @@ default="adam"
             max_vocab=max_vocab,
             tokenizer=tokenizer,
             time_steps=time_steps,
+            categorical_features=categorical_features,
+            categorical_embedding_dim=categorical_embedding_dim,
             init=init,
         )
         self.scale_target = scale_target
