@@ -1,13 +1,15 @@
 """Category codes among the input features (``categorical_features`` of the recurrent
-estimators)."""
+estimators), and the learned series embedding of global panel forecasts built on them
+(``RNNForecaster(series_embedding=...)``, issue 23)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skrnn
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNForecaster, RNNRegressor
 
 pytestmark = [
     pytest.mark.usefixtures("one_torch_thread"),
@@ -155,3 +157,120 @@ def test_regressor_with_codes_round_trips_through_save(tmp_path):
     loaded = skrnn.load(tmp_path / "m.skrnn")
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
     assert [c.tolist() for c in loaded.categories_] == [[0, 1, 2]]
+
+
+# -- the forecaster side: RNNForecaster(series_embedding=...) ---------------------------
+FTINY = dict(
+    window_length=2,
+    units=4,
+    epochs=3,
+    n_estimators=1,
+    transform=None,
+    deseasonalize=False,
+    random_state=0,
+)
+#: RNNForecaster(**FTINY).fit(panel(), fh=[1, 2]).predict() of 2660117
+GOLDEN_FORECAST = [10.00364314934885, 9.99979078013285, 10.00364314934885, 9.99979078013285]
+
+
+def panel(n=62):
+    """Two monthly series whose recent windows are the same, up to their spikes:
+    every third step one rises by 1, the other falls by 1. After a window of two flat
+    steps (their last two), the next value is 11 for "up", 9 for "down"."""
+    t = np.arange(n)
+    times = pd.period_range("2000-01", periods=n, freq="M")
+    spike = np.where(t % 3 == 2, 1.0, 0.0)
+    series = {"up": pd.Series(10 + spike, index=times), "down": pd.Series(10 - spike, index=times)}
+    return pd.concat(series, names=["id"]).to_frame("y")
+
+
+def test_default_global_fits_are_those_of_before_the_feature():
+    """series_embedding=None (the default) and 0 fit the networks of before: one feature,
+    the forecasts of 2660117 (main before this feature), to rounding."""
+    y = panel()
+    f = RNNForecaster(**FTINY).fit(y, fh=[1, 2])
+    assert f._F.shape[1] == 1 and f.estimator_.n_features_in_ == 1
+    np.testing.assert_allclose(f.predict().to_numpy().ravel(), GOLDEN_FORECAST, 1e-6)
+    off = RNNForecaster(**FTINY, series_embedding=0).fit(y, fh=[1, 2])
+    pd.testing.assert_frame_equal(off.predict(), f.predict())
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_series_embedding_tells_series_with_alike_windows_apart(strategy):
+    """After the same (normalised) windows the two series go opposite ways: without a
+    code the network forecasts both alike (the mean, 10), with one it learns both."""
+    y = panel()
+    params = dict(FTINY, strategy=strategy, epochs=150, lr=1e-2, intervals=None, units=8)
+    plain = RNNForecaster(**params).fit(y, fh=[1, 2]).predict()["y"]
+    assert abs(plain["up"].iloc[0] - plain["down"].iloc[0]) < 0.05
+    f = RNNForecaster(**params, series_embedding=2).fit(y, fh=[1, 2])
+    assert f._F.shape[1] == 2 and f.estimator_.categories_[0].tolist() == [0, 1]
+    pred = f.predict()["y"]
+    np.testing.assert_allclose(pred["up"], [11, 10], atol=0.25)
+    np.testing.assert_allclose(pred["down"], [9, 10], atol=0.25)
+
+
+def test_series_codes_reach_the_network_as_views_and_update_keeps_them(monkeypatch):
+    seen = []
+    fit = RNNRegressor.fit
+
+    def spy(self, X, y, lengths=None, sample_weight=None):
+        seen.append(X)
+        return fit(self, X, y, lengths=lengths, sample_weight=sample_weight)
+
+    monkeypatch.setattr(RNNRegressor, "fit", spy)
+    y = panel()
+    f = RNNForecaster(**FTINY, series_embedding=3).fit(y, fh=[1, 2])
+    assert np.shares_memory(seen[-1], f._F) and seen[-1].shape[2] == 2
+    np.testing.assert_array_equal(f._F[:, 1], np.repeat([0.0, 1.0], 62))
+    assert f.estimator_.module_.categorical_embeddings[0].embedding_dim == 3
+    # new observations of both series, given in the other order: the codes stay
+    times = pd.period_range("2005-03", periods=2, freq="M")
+    new = pd.concat(
+        {k: pd.Series([11.0, 10.0], index=times) for k in ("down", "up")}, names=["id"]
+    ).to_frame("y")
+    for update_params in (False, True):
+        f.update(new, update_params=update_params)
+        codes = [{"up": 0.0, "down": 1.0}[instance[0]] for instance, _ in f._series.keys]
+        np.testing.assert_array_equal(f._F[:, 1], np.repeat(codes, f._lengths))
+        new.index = new.index.set_levels(times + 2, level=1)
+    assert f.predict().shape == (4, 1)
+
+
+def test_forecaster_with_series_embedding_round_trips_through_save(tmp_path):
+    f = RNNForecaster(**FTINY, series_embedding=2).fit(panel(), fh=[1, 2])
+    skrnn.save(f, tmp_path / "f.skrnn")
+    loaded = skrnn.load(tmp_path / "f.skrnn")
+    pd.testing.assert_frame_equal(loaded.predict(), f.predict())
+    pd.testing.assert_frame_equal(loaded.predict_interval(), f.predict_interval())
+    assert loaded.get_params()["series_embedding"] == 2
+
+
+def test_pretrain_refuses_series_embedding():
+    y = panel()
+    with pytest.raises(ValueError, match="series_embedding=2 learns one embedding per series"):
+        RNNForecaster(**FTINY, series_embedding=2).pretrain(y, fh=[1, 2])
+    f = RNNForecaster(**FTINY).pretrain(y, fh=[1, 2])  # off: pretrain as before
+    assert f.fit(y.loc["up"], fh=[1, 2]).predict().shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(series_embedding=-1), "series_embedding must be None or 0"),
+        (dict(series_embedding=True), "series_embedding must be None or 0"),
+        (dict(series_embedding=2, strategy="seq2seq"), "strategy='seq2seq' does not"),
+    ],
+)
+def test_series_embedding_values_are_checked(params, message):
+    with pytest.raises(ValueError, match=message):
+        RNNForecaster(**dict(FTINY, **params)).fit(panel(), fh=[1, 2])
+
+
+def test_single_series_and_local_panels_ignore_series_embedding():
+    y = panel()
+    one = RNNForecaster(**FTINY, series_embedding=2).fit(y.loc["up"], fh=[1, 2])
+    assert one.estimator_.is_categorical_ is None
+    local = RNNForecaster(**FTINY, panel="local", series_embedding=2).fit(y, fh=[1, 2])
+    plain = RNNForecaster(**FTINY, panel="local").fit(y, fh=[1, 2])
+    pd.testing.assert_frame_equal(local.predict(), plain.predict())

@@ -312,9 +312,11 @@ def test_panel_windows_reach_the_networks_as_views(monkeypatch):
     np.testing.assert_array_equal(X[weight == 1][:, :, 0][0], f._F[:4, 0])
 
 
-def test_panel_fit_does_not_copy_the_windows():
+@pytest.mark.parametrize("series_embedding", [None, 4])
+def test_panel_fit_does_not_copy_the_windows(series_embedding):
     """Issue 23 (scale): the windows of a panel are strided views normalised a batch at a
-    time; NumPy allocations of a fit stay below one float32 copy of its windows."""
+    time; NumPy allocations of a fit stay below one float32 copy of its windows (with
+    ``series_embedding``, of its windows' values, without their codes)."""
     from conftest import traced_peak
 
     from benchmarks.forecasting_panel import synthetic_panel
@@ -322,7 +324,9 @@ def test_panel_fit_does_not_copy_the_windows():
     y = synthetic_panel(300, 200)
     params = dict(n_estimators=1, epochs=1, units=2, batch_size=512, random_state=0)
     RNNForecaster(**params).fit(y.loc[[0, 1]], fh=np.arange(1, 13))  # imports
-    forecaster = RNNForecaster(**params, intervals=None, window_length=48)
+    forecaster = RNNForecaster(
+        **params, intervals=None, window_length=48, series_embedding=series_embedding
+    )
     peak = traced_peak(lambda: forecaster.fit(y, fh=np.arange(1, 13)))
     windows = 300 * (200 - 48 - 12 + 1)
     assert peak < windows * 48 * 4, (peak, windows * 48 * 4)

@@ -130,7 +130,8 @@ class RNNForecaster(BaseForecaster):
     of the M4 and M5 competitions did (ES-RNN, DeepAR). Each variable of each series is
     one univariate series with its own adjustment (log, deseasonalisation) and its own
     scale (the mean absolute change of the adjusted series), so series of any unit and
-    volatility give alike windows; ``predict`` forecasts all series in one batched pass
+    volatility give alike windows (``series_embedding`` adds a learned code of each
+    series); ``predict`` forecasts all series in one batched pass
     and returns a frame with the panel's index. A series that ends before the others is
     forecast from its own end. Global fits take no exogenous ``X`` yet: with a panel
     ``X``, each series gets its own forecaster (as with ``panel="local"``). In-sample
@@ -220,6 +221,18 @@ class, default="adam"
         :class:`RNNRegressor`). For a panel whose training is too long for one machine.
     verbose : int, default=0
         Print skorch's per-epoch log when positive.
+    series_embedding : int or None, default=None
+        Global panel fits only: give each series of the panel a code and the networks a
+        learned embedding of the codes of this size (``categorical_features`` of
+        :class:`~skrnn.RNNRegressor`), read beside the values at every window step, so
+        that one network can forecast series whose recent windows look alike but whose
+        futures differ. ``update`` keeps each series' code. ``None`` or ``0``: off; the
+        networks see the windows only, and can forecast series they never saw. It is for
+        a fixed set of series: ``pretrain`` (whose networks forecast any series) refuses
+        it, and ``strategy="seq2seq"`` does not take it. A single series, and
+        ``panel="local"``, ignore it (one series needs no code).
+
+        .. versionadded:: 0.2.0
 
     Attributes
     ----------
@@ -327,6 +340,7 @@ class, default="adam"
         device="cpu",
         distributed=False,
         verbose=0,
+        series_embedding=None,
     ):
         self.strategy = strategy
         self.panel = panel
@@ -353,6 +367,7 @@ class, default="adam"
         self.device = device
         self.distributed = distributed
         self.verbose = verbose
+        self.series_embedding = series_embedding
         super().__init__()
         # sktime 1.2 creates _y/_X only where remember_data is True at construction;
         # set_config(remember_data=True) afterwards (sktime's own checks) needs them
@@ -407,6 +422,20 @@ class, default="adam"
             raise ValueError(
                 f"intervals must be 'conformal', 'quantile' or None; got {self.intervals!r}."
             )
+        embedding = self.series_embedding
+        if embedding is not None and (
+            not isinstance(embedding, Integral) or isinstance(embedding, bool) or embedding < 0
+        ):
+            raise ValueError(
+                "series_embedding must be None or 0 (off) or the size of each series' "
+                f"learned embedding, an integer >= 1; got {embedding!r}."
+            )
+        if embedding and self.strategy == "seq2seq":
+            raise ValueError(
+                "series_embedding is available with strategy='direct' and 'recursive', whose "
+                "networks (RNNRegressor) embed the series' codes; strategy='seq2seq' does "
+                "not. Set series_embedding=None, or choose another strategy."
+            )
         self._levels = None
         if self.intervals != "quantile":
             return
@@ -447,6 +476,10 @@ class, default="adam"
         )
         if self._levels is not None:  # the estimators' public pinball loss
             params.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
+        if getattr(self, "_codes", None) is not None:  # _F's second column: the series' codes
+            params.update(
+                categorical_features=[1], categorical_embedding_dim=int(self.series_embedding)
+            )
         return params
 
     def _epochs(self, n_windows: int) -> int:
@@ -610,7 +643,7 @@ class, default="adam"
     def _fit(self, y, X, fh):
         self._check_params()
         panel = is_panel(y)
-        self._local = self._single = None
+        self._local = self._single = self._codes = None
         self.strategy_ = STRATEGIES[self.strategy]()
         if hasattr(self, "pretrained_estimators_"):
             return self._fit_pretrained(y, X, fh)
@@ -619,6 +652,10 @@ class, default="adam"
             self._series = None
             return self._fit_local(y, X, fh)
         self._series = split_panel(y) if panel else None
+        if panel and self.series_embedding:
+            # each series' code, the row of its embedding; update keeps them (it takes
+            # the fitted series only)
+            self._codes = {key: code for code, key in enumerate(self._series.keys)}
         index = self._series.indexes[0] if panel else y.index
         self.sp_ = infer_sp(index) if self.sp == "auto" else int(self.sp)
         steps = [] if fh is None else list(fh.to_relative(self.cutoff).to_numpy())
@@ -859,6 +896,7 @@ class, default="adam"
         self._check_params()
         if X is not None:
             raise ValueError("pretrain takes no exogenous X; pass X=None.")
+        self._check_no_series_embedding()
         self.strategy_ = STRATEGIES[self.strategy]()
         if fh is None and self.strategy_.fh_in_fit:
             raise ValueError(
@@ -868,7 +906,7 @@ class, default="adam"
             )
         if fh is not None and not fh.is_relative:
             raise ValueError("pretrain needs a relative fh (steps ahead), for example [1, 2, 3].")
-        self._local = None
+        self._local = self._codes = None
         self._series = split_panel(y)
         self.sp_ = infer_sp(self._series.indexes[0]) if self.sp == "auto" else int(self.sp)
         steps = [] if fh is None else list(fh.to_numpy())
@@ -893,6 +931,21 @@ class, default="adam"
         self._train_panel()
         self._keep_pretrained()
         return self
+
+    def _check_no_series_embedding(self) -> None:
+        """A ``ValueError`` when ``series_embedding`` is set: pretrained networks forecast
+        any series, also ones they never saw, which have no code and no trained
+        embedding. (Refused rather than ignored: a parameter that silently does nothing
+        would let the user believe the networks tell the series apart; sklearn raises
+        for parameter combinations that cannot apply.)"""
+        if self.series_embedding:
+            raise ValueError(
+                f"series_embedding={self.series_embedding!r} learns one embedding per series "
+                "of the panel, but pretrained networks forecast any series, also new ones "
+                "without an embedding. Set series_embedding=None to pretrain, or fit the "
+                "panel (RNNForecaster(series_embedding=...).fit(panel)) to forecast its "
+                "series."
+            )
 
     def _keep_pretrained(self) -> None:
         """Move what training set into the ``pretrained_`` attributes (sktime keeps them
@@ -1023,7 +1076,13 @@ class, default="adam"
         self._lengths = np.array([len(p) for p in parts])
         self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
         flat = np.concatenate(parts) / np.repeat(self.series_scales_, self._lengths)
-        self._F = flat.astype(np.float32)[:, None]
+        codes = getattr(self, "_codes", None)
+        if codes is None:
+            self._F = flat.astype(np.float32)[:, None]
+        else:  # with series_embedding: each step's series code beside its value
+            self._F = np.empty((len(flat), 2), dtype=np.float32)
+            self._F[:, 0] = flat
+            self._F[:, 1] = np.repeat([codes[key] for key in P.keys], self._lengths)
 
     def _panel_gaps(self) -> np.ndarray:
         """Steps between each series' last time and the panel's last time (series of a
@@ -1074,20 +1133,21 @@ class, default="adam"
         self._panel_arrays(fit=True)
         lengths, cal = self._plan_panel()
         F, n, off = self._F, self._lengths, self._offsets
+        Y = F[:, :1]  # the series' values (F: with series_embedding, their codes too)
         strategy = self.strategy_
         self.calibration_errors_ = None
         if cal:
             # one network per window length trained without the last Hc observations
             # of each series; their forecasts of those give the conformal errors
             Hc = self._calibration_horizon
-            members = strategy.fit_members(self, F, F, cal, lambda L: self._panel_origins(L, Hc))
+            members = strategy.fit_members(self, Y, F, cal, lambda L: self._panel_origins(L, Hc))
             ok = n - Hc >= max(cal)
             origins = (off + n - Hc)[ok]
             pred = strategy.ensemble_forecast(self, members, cal, F, origins, None, Hc)
-            truth = F[origins[:, None] + np.arange(Hc)].astype(np.float64)
+            truth = Y[origins[:, None] + np.arange(Hc)].astype(np.float64)
             self.calibration_errors_ = truth - strategy.point(self, pred)
         self._members = strategy.fit_members(
-            self, F, F, lengths, lambda L: self._panel_origins(L, 0)
+            self, Y, F, lengths, lambda L: self._panel_origins(L, 0)
         )
         self.window_lengths_ = list(lengths)
         self.estimators_ = list(self._members)

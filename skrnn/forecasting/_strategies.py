@@ -334,7 +334,10 @@ class _DirectStrategy(_Strategy):
         training windows (their targets start at ``origins``) 1."""
         H, N = f.horizon_, len(F)
         view = np.lib.stride_tricks.sliding_window_view
-        inputs = view(F[:, 0], L)[: N - L - H + 1, :, None]
+        if F.shape[1] == 1:
+            inputs = view(F[:, 0], L)[: N - L - H + 1, :, None]
+        else:  # the series' codes beside the values (series_embedding)
+            inputs = view(F, L, axis=0)[: N - L - H + 1].transpose(0, 2, 1)
         targets = view(F[L:, 0], H)
         weight = np.zeros(len(inputs), dtype=np.float32)
         weight[origins - L] = 1.0
@@ -381,6 +384,8 @@ class _RecursiveStrategy(_Strategy):
                 row = value.reshape(len(value), n_vars)
                 if Xall is not None:  # the new step's row holds X of the step after it
                     row = np.concatenate([row, Xall[origins + h + 1]], axis=1)
+                if row.shape[1] < history.shape[2]:  # a panel's series codes carry over
+                    row = np.concatenate([row, history[:, -1, row.shape[1] :]], axis=1)
                 history = np.concatenate([history[:, 1:], row[:, None]], axis=1)
         return np.stack(out, axis=1)
 
