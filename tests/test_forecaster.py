@@ -96,6 +96,21 @@ def test_recursive_forecasts_any_fh_at_predict_time():
     np.testing.assert_allclose(f.predict(fh=[2]).iloc[0], f.predict(fh=[1, 2]).iloc[1])
 
 
+def test_recursive_conformal_intervals_beyond_the_calibrated_steps():
+    """fh may outgrow the calibration horizon (two seasons): the widths of later steps
+    grow as sqrt(step) from the last calibrated one (this raised a broadcasting
+    ValueError before: the scores were divided by the extended scale)."""
+    y = pd.Series(np.sin(np.arange(60) / 3) + np.arange(60) / 20)  # no season: sp=1, 2 steps
+    f = RNNForecaster(**dict(TINY, strategy="recursive", intervals="conformal"))
+    f.fit(y, fh=[1, 2])
+    assert f.calibration_errors_.shape[1] == 2
+    near = f.predict_interval(fh=[1, 2], coverage=0.8)
+    far = f.predict_interval(fh=[1, 2, 3, 8], coverage=0.8)
+    pd.testing.assert_frame_equal(far.iloc[:2], near)  # the calibrated steps unchanged
+    width = (far.iloc[:, 1] - far.iloc[:, 0]).to_numpy()
+    np.testing.assert_allclose(width[2:] / width[1], np.sqrt([3 / 2, 8 / 2]), rtol=1e-6)
+
+
 def test_each_strategy_is_a_class_chosen_in_fit():
     """Issue 18 item 4: ``strategy`` selects one class per strategy (sktime's reducers'
     layout) as the fitted ``strategy_``; the parameter itself is unchanged."""

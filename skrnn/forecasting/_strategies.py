@@ -302,10 +302,11 @@ class _Strategy:
             )
         scale = np.sqrt(np.mean(err**2, axis=0))  # (H, variables)
         scale = np.maximum.accumulate(np.maximum(scale, 1e-12), axis=0)
+        # each calibrated step's errors scaled by its own scale
+        scores = np.sort((np.abs(err) / scale).reshape(-1, err.shape[2]), axis=0)
         if steps.max() > len(scale):  # beyond the calibrated steps: sqrt(step) growth
             later = np.arange(len(scale) + 1, steps.max() + 1)[:, None]
             scale = np.concatenate([scale, scale[-1] * np.sqrt(later / len(scale))])
-        scores = np.sort((np.abs(err) / scale).reshape(-1, err.shape[2]), axis=0)
         n = len(scores)
         out = np.empty(point.shape + (len(alpha),))
         for k, a in enumerate(alpha):
