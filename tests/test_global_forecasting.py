@@ -207,22 +207,6 @@ def test_series_that_end_early_are_forecast_from_their_end():
     assert np.isfinite(f.predict_interval().to_numpy()).all()
 
 
-def test_panel_with_exogenous_x_is_fitted_per_series():
-    """sktime fits one forecaster per series when X is a panel (global X: not yet)."""
-    full = panel(n=32)
-    X = full.rename(columns={"v": "x"}) * 2
-    y = full.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:30])
-    f = RNNForecaster(**TINY).fit(y, X=X.loc[y.index], fh=[1, 2])
-    assert f.n_series_ == 3 and len(f._local) == 3
-    pred = f.predict(X=X)
-    times = pd.period_range("2002-07", periods=2, freq="M")
-    assert pred.index.equals(pd.MultiIndex.from_product([["a", "b", "c"], times]))
-    alone = RNNForecaster(**dict(TINY, panel="local"))
-    alone.fit(y.loc["b"], X=X.loc["b"].iloc[:30], fh=[1, 2])
-    np.testing.assert_allclose(pred.loc["b"], alone.predict(X=X.loc["b"]))
-    assert f.predict_interval(X=X).shape == (6, 2)
-
-
 def test_in_sample_fh_of_a_panel_is_refused():
     y = panel()
     f = RNNForecaster(**dict(TINY, strategy="recursive")).fit(y, fh=[1, 2])

@@ -6,7 +6,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sktime.datatypes import update_data
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
@@ -54,13 +53,21 @@ def infer_sp(index: pd.Index) -> int:
     return {"D": 7, "B": 5, "H": 24}.get(code, 1)
 
 
-def _instance(frame, key: tuple):
-    """The rows of one instance of a panel frame (``key``: its non-time levels), with
-    the time index only; ``None`` stays ``None``."""
+def _instances(frame) -> dict:
+    """The rows of each instance of a panel frame, by its key (a tuple of the non-time
+    levels), with the time index only; ``None`` gives no instances."""
     if frame is None:
-        return None
+        return {}
     levels = list(range(frame.index.nlevels - 1))
-    return frame.xs(key if len(key) > 1 else key[0], level=levels if len(levels) > 1 else 0)
+    out = {}
+    for key, rows in frame.groupby(level=levels, sort=False):
+        out[key if isinstance(key, tuple) else (key,)] = rows.droplevel(levels)
+    return out
+
+
+def _label(instance: tuple):
+    """An instance's key as error messages show it."""
+    return instance[0] if len(instance) == 1 else instance
 
 
 def _check_numeric_y(y) -> None:
@@ -133,10 +140,13 @@ class RNNForecaster(BaseForecaster):
     volatility give alike windows (``series_embedding`` adds a learned code of each
     series); ``predict`` forecasts all series in one batched pass
     and returns a frame with the panel's index. A series that ends before the others is
-    forecast from its own end. Global fits take no exogenous ``X`` yet: with a panel
-    ``X``, each series gets its own forecaster (as with ``panel="local"``). In-sample
-    ``fh`` steps are not served for a panel. ``panel="local"`` fits one forecaster per
-    series (sktime's vectorisation), each with the single-series defaults above.
+    forecast from its own end. Exogenous ``X`` of a panel is a panel with ``y``'s series
+    and times (checked per series as ``y`` is, numeric columns); each window step holds
+    the series' value and its own ``X`` at the next steps, as for one series (below), so
+    the one network reads every series' ``X``, and ``predict`` needs ``X`` of every
+    series from its end to the largest step forecast. In-sample ``fh`` steps are not
+    served for a panel. ``panel="local"`` fits one forecaster per series (sktime's
+    vectorisation), each with the single-series defaults above.
 
     Exogenous ``X`` holds values known in advance: the window step at time ``t`` holds
     ``y[t]`` and ``X`` at the next steps (one with ``"recursive"``, up to the largest
@@ -476,9 +486,10 @@ class, default="adam"
         )
         if self._levels is not None:  # the estimators' public pinball loss
             params.update(loss="pinball", quantiles=tuple(float(q) for q in self._levels))
-        if getattr(self, "_codes", None) is not None:  # _F's second column: the series' codes
+        if getattr(self, "_codes", None) is not None:  # _F's last column: the series' codes
             params.update(
-                categorical_features=[1], categorical_embedding_dim=int(self.series_embedding)
+                categorical_features=[self._F.shape[1] - 1],
+                categorical_embedding_dim=int(self.series_embedding),
             )
         return params
 
@@ -515,7 +526,8 @@ class, default="adam"
         y : pd.Series, pd.DataFrame or np.ndarray
             The series to forecast, oldest first.
         X : pd.DataFrame or None, default=None
-            Exogenous values known in advance.
+            Exogenous values known in advance, at the times of ``y`` (for a panel ``y``, a
+            panel with the same series).
         fh : ForecastingHorizon, int or array-like, default=None
             Steps to forecast; needed by the ``"direct"`` and ``"seq2seq"`` strategies.
 
@@ -531,7 +543,9 @@ class, default="adam"
         if self.panel == "global" and is_panel(y) and y.ndim == 2 and len(y.columns):
             # before sktime's checks, whose errors do not name the series: NaN,
             # duplicate times, several frequencies
-            split_panel(y)
+            instances = split_panel(y).instances
+            if X is not None:
+                self._check_panel_x(X, instances, complete=True)
         return super().fit(y, X=X, fh=fh)
 
     @transactional
@@ -585,6 +599,37 @@ class, default="adam"
             return self._check_panel_continues(self._wrap(y))
         if not self._continues(y.index, self._cur_y.index):
             raise ValueError(self._gap_message(y.index, self._cur_y.index, "the series"))
+
+    def _check_panel_x(self, X, instances, param: str = "X", complete: bool = False) -> None:
+        """A panel ``X`` checked as ``y`` is, per series (NaN, duplicate times,
+        frequency: a ValueError naming the series), with numeric columns (a TypeError)
+        and no series that ``y`` lacks, nor with ``complete`` one that it has (a
+        ValueError naming them)."""
+        if not isinstance(X, pd.DataFrame) or not is_panel(X):
+            raise ValueError(
+                f"{param}: y is a panel, so X must be a panel too (a MultiIndex frame: the "
+                f"series' keys, then the time); got a {type(X).__name__} without a MultiIndex."
+            )
+        text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if text:
+            raise TypeError(
+                f"{param} must hold numeric columns; {text} are not. Encode categorical or "
+                "text columns first."
+            )
+        seen = set(instances)
+        x_instances = split_panel(X, param=param).instances if len(X.columns) else []
+        extra = [_label(k) for k in x_instances if k not in seen]
+        if extra:
+            raise ValueError(
+                f"{param} holds the series {extra[:5]}, which are not in the panel y; X "
+                "gives values of y's series only."
+            )
+        lacking = [_label(k) for k in instances if k not in set(x_instances)]
+        if complete and lacking:
+            raise ValueError(
+                f"{param} lacks the series {lacking[:5]} of the panel y; X must give values "
+                "of every series of y at its times."
+            )
 
     def _continues(self, index: pd.Index, seen: pd.Index) -> bool:
         """Whether the times ``index`` continue the times ``seen``."""
@@ -643,14 +688,10 @@ class, default="adam"
     def _fit(self, y, X, fh):
         self._check_params()
         panel = is_panel(y)
-        self._local = self._single = self._codes = None
+        self._single = self._codes = None
         self.strategy_ = STRATEGIES[self.strategy]()
         if hasattr(self, "pretrained_estimators_"):
             return self._fit_pretrained(y, X, fh)
-        if panel and X is not None:
-            # exogenous X in one global network: not yet; one forecaster per series
-            self._series = None
-            return self._fit_local(y, X, fh)
         self._series = split_panel(y) if panel else None
         if panel and self.series_embedding:
             # each series' code, the row of its embedding; update keeps them (it takes
@@ -668,12 +709,6 @@ class, default="adam"
         return self
 
     def _update(self, y, X=None, update_params=True):
-        if self._local is not None:
-            for key, forecaster in self._local:
-                forecaster.update(
-                    _instance(y, key), X=_instance(X, key), update_params=update_params
-                )
-            return self
         seen = list(self._cur_y.columns)
         if self._series is None and list(y.columns) == [0] and seen != [0]:
             # an unnamed Series (update checked it continues the one variable): sktime
@@ -682,6 +717,9 @@ class, default="adam"
         self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
             self._series = split_panel(self._cur_y)
+            if self._x_columns is not None and X is not None:
+                self._check_panel_x(X, self._series.instances, param="update: X")
+                self._cur_X = update_data(self._cur_X, X)
             if hasattr(self, "pretrained_estimators_"):  # the pretrained networks stay
                 self._panel_arrays(fit=update_params)
             elif update_params:
@@ -869,20 +907,14 @@ class, default="adam"
         )
 
     def _predict(self, fh, X):
-        if self._local is not None:
-            return self._stack_local([f.predict(fh, X=_instance(X, k)) for k, f in self._local])
         if self._series is not None:
-            return self._unwrap(self._forecast_panel(fh, None, self._cur_y.columns))
+            return self._unwrap(self._forecast_panel(fh, X, None, self._cur_y.columns))
         return self._frame(self._forecast(fh, X), fh, self._cur_y.columns)
 
     def _predict_quantiles(self, fh, X, alpha):
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
-        if self._local is not None:
-            return self._stack_local(
-                [f.predict_quantiles(fh, X=_instance(X, k), alpha=alpha) for k, f in self._local]
-            )
         if self._series is not None:
-            return self._unwrap(self._forecast_panel(fh, list(alpha), columns))
+            return self._unwrap(self._forecast_panel(fh, X, list(alpha), columns))
         values = self._forecast(fh, X, alpha=list(alpha))
         return self._frame(values, fh, columns)
 
@@ -906,7 +938,7 @@ class, default="adam"
             )
         if fh is not None and not fh.is_relative:
             raise ValueError("pretrain needs a relative fh (steps ahead), for example [1, 2, 3].")
-        self._local = self._codes = None
+        self._codes = None
         self._series = split_panel(y)
         self.sp_ = infer_sp(self._series.indexes[0]) if self.sp == "auto" else int(self.sp)
         steps = [] if fh is None else list(fh.to_numpy())
@@ -927,7 +959,7 @@ class, default="adam"
         self.horizon_ = self.pretrained_horizon_
         self.sp_ = self.pretrained_sp_
         self._calibration_horizon = self.pretrained_calibration_horizon_
-        self._cur_y, self._cur_X, self._x_columns, self._local = y, None, None, None
+        self._cur_y, self._cur_X, self._x_columns = y, None, None
         self._train_panel()
         self._keep_pretrained()
         return self
@@ -1017,33 +1049,18 @@ class, default="adam"
             self.horizon_, steps, self.sp_
         )
 
-    # -- panels with exogenous X: one forecaster per series -------------------------------
-    def _fit_local(self, y, X, fh):
-        """One forecaster (``panel="local"``) per instance, each with its own ``X``: the
-        global network takes no exogenous data yet."""
-        self._local = []
-        self._local_names = list(y.index.names)
-        for key in dict.fromkeys(y.index.droplevel(-1)):
-            key = key if isinstance(key, tuple) else (key,)
-            forecaster = clone(self).set_params(panel="local")
-            forecaster.fit(_instance(y, key), X=_instance(X, key), fh=fh)
-            self._local.append((key, forecaster))
-        self.n_series_ = len(self._local)
-        self.estimators_ = []
-        return self
-
-    def _stack_local(self, frames: list) -> pd.DataFrame:
-        out = pd.concat(frames, keys=[k if len(k) > 1 else k[0] for k, _ in self._local])
-        out.index = out.index.set_names(self._local_names)
-        return out
-
     # -- panels: one network for all series (panel="global") -----------------------------
-    def _panel_arrays(self, fit: bool) -> None:
+    def _panel_arrays(self, fit: bool) -> np.ndarray | None:
         """The series of the panel on the networks' scale, end to end in ``_F``
         ``(total steps, 1)`` (float32): each series adjusted by its own transformers (fitted
         here with ``fit``) and divided by its own scale, the mean absolute change of the
         adjusted series (``series_scales_``), so that one network sees series of any
-        unit and volatility alike (windows are further normalised by their last value)."""
+        unit and volatility alike (windows are further normalised by their last value).
+
+        With exogenous ``X``, each row also holds the ``X`` values of the series' next
+        ``n_leads`` steps (:func:`step_features`), and the series' ``X`` laid end to end
+        ``(total steps, X columns)`` is returned (the recursive calibration reads it);
+        with ``series_embedding``, the series' code is the last column."""
         P = self._series
         self._gaps = self._panel_gaps()
         sp = self.sp_
@@ -1077,12 +1094,77 @@ class, default="adam"
         self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
         flat = np.concatenate(parts) / np.repeat(self.series_scales_, self._lengths)
         codes = getattr(self, "_codes", None)
-        if codes is None:
+        if codes is None and self._x_columns is None:
             self._F = flat.astype(np.float32)[:, None]
-        else:  # with series_embedding: each step's series code beside its value
-            self._F = np.empty((len(flat), 2), dtype=np.float32)
-            self._F[:, 0] = flat
-            self._F[:, 1] = np.repeat([codes[key] for key in P.keys], self._lengths)
+            return None
+        leads, xflat = self._panel_leads()
+        width = 1 + (0 if leads is None else leads.shape[1]) + (codes is not None)
+        self._F = np.empty((len(flat), width), dtype=np.float32)
+        self._F[:, 0] = flat
+        if leads is not None:
+            self._F[:, 1 : 1 + leads.shape[1]] = leads
+        if codes is not None:  # with series_embedding: each step's series code, last
+            self._F[:, -1] = np.repeat([codes[key] for key in P.keys], self._lengths)
+        return xflat
+
+    def _panel_leads(self):
+        """With exogenous ``X``: the lead features of every row of the panel laid end to
+        end (row ``r`` of a series: ``X`` at its steps ``r + 1 ... r + n_leads``) and the
+        series' ``X`` end to end; ``(None, None)`` without ``X``.
+
+        The last ``n_leads`` rows of each series have no later ``X`` in the data: they
+        repeat its last row. Only windows whose targets run past the series' end read
+        them (a panel's windows across two series, weight 0, never a training or
+        calibration window); ``predict`` recomputes them from the ``X`` it is given."""
+        if self._x_columns is None:
+            return None, None
+        P, n_leads = self._series, self.strategy_.n_leads(self)
+        pools = [_instances(self._cur_X)]
+        leads, xflat = [], []
+        for i, times in enumerate(P.indexes):
+            Xi = self._series_exog(i, times, pools)
+            padded = np.concatenate([Xi, np.repeat(Xi[-1:], n_leads, axis=0)])
+            leads.append(step_features(np.empty((len(Xi), 0)), padded, n_leads))
+            xflat.append(Xi)
+        return np.concatenate(leads), np.concatenate(xflat)
+
+    def _series_exog(self, i: int, times: pd.Index, pools: list) -> np.ndarray:
+        """``X`` of series ``i`` at ``times`` ``(len(times), X columns)``, from the first of
+        ``pools`` (per instance frames: those passed to ``predict``, then those seen in
+        ``fit``/``update``) that has them; a ValueError naming the series and times that
+        none has."""
+        instance = self._series.keys[i][0]
+        frames = [pool[instance] for pool in pools if instance in pool]
+        for frame in frames:
+            missing = [c for c in self._x_columns if c not in frame.columns]
+            if missing:
+                raise ValueError(
+                    f"X lacks the columns {missing} that it had in fit; pass X with the "
+                    f"columns {self._x_columns}."
+                )
+        if not frames:
+            values = pd.DataFrame(index=times, columns=self._x_columns, dtype=float)
+        else:
+            pool = frames[0]
+            for frame in frames[1:]:
+                pool = pool.combine_first(frame)
+            values = pool[self._x_columns].reindex(times)
+        absent = values.index[values.isna().any(axis=1)]
+        if len(absent):
+            raise ValueError(
+                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X of every "
+                f"series at every step from its windows to the last step forecast; X of "
+                f"series {_label(instance)!r} has no values (or NaN) at "
+                f"{list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}. Pass "
+                "X covering those steps for every series of the panel (to fit and update: "
+                "at y's times; to predict: from the cutoff to the last step forecast)."
+            )
+        try:
+            return values.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "X must hold numeric columns; encode categorical or text columns first."
+            ) from None
 
     def _panel_gaps(self) -> np.ndarray:
         """Steps between each series' last time and the panel's last time (series of a
@@ -1130,7 +1212,7 @@ class, default="adam"
         return lengths, cal
 
     def _train_panel(self) -> None:
-        self._panel_arrays(fit=True)
+        xflat = self._panel_arrays(fit=True)
         lengths, cal = self._plan_panel()
         F, n, off = self._F, self._lengths, self._offsets
         Y = F[:, :1]  # the series' values (F: with series_embedding, their codes too)
@@ -1143,7 +1225,7 @@ class, default="adam"
             members = strategy.fit_members(self, Y, F, cal, lambda L: self._panel_origins(L, Hc))
             ok = n - Hc >= max(cal)
             origins = (off + n - Hc)[ok]
-            pred = strategy.ensemble_forecast(self, members, cal, F, origins, None, Hc)
+            pred = strategy.ensemble_forecast(self, members, cal, F, origins, xflat, Hc)
             truth = Y[origins[:, None] + np.arange(Hc)].astype(np.float64)
             self.calibration_errors_ = truth - strategy.point(self, pred)
         self._members = strategy.fit_members(
@@ -1154,9 +1236,10 @@ class, default="adam"
         self.estimator_ = self.estimators_[0]
         self.n_series_ = len(self._series)
 
-    def _forecast_panel(self, fh, alpha, columns) -> pd.DataFrame:
+    def _forecast_panel(self, fh, X, alpha, columns) -> pd.DataFrame:
         """Forecasts of every series of the panel at ``fh`` in one batched pass, as a
-        panel frame (points, or with ``alpha`` quantiles)."""
+        panel frame (points, or with ``alpha`` quantiles; ``X``: exogenous values passed
+        to ``predict``)."""
         steps = fh.to_relative(self.cutoff).to_numpy()
         if (steps <= 0).any():
             raise ValueError(
@@ -1170,8 +1253,13 @@ class, default="adam"
         P = self._series
         # each series' forecasts of the absolute times of fh, from its own end
         pick = steps[None, :] - 1 + gaps[:, None]  # (series, steps)
-        ends = self._offsets + self._lengths
-        out = self.strategy_.forecast(self, self._F, ends, None, H, alpha)
+        if self._x_columns is None:
+            F, ends, Xall = self._F, self._offsets + self._lengths, None
+        else:
+            if X is not None:
+                self._check_panel_x(X, P.instances)
+            F, ends, Xall = self._panel_forecast_rows(X, H)
+        out = self.strategy_.forecast(self, F, ends, Xall, H, alpha)
         # (series, steps, 1[, alpha])
         out = np.take_along_axis(out, pick.reshape(pick.shape + (1,) * (out.ndim - 2)), axis=1)
         scale = self.series_scales_.reshape((-1,) + (1,) * (out.ndim - 1))
@@ -1190,6 +1278,39 @@ class, default="adam"
         per = out.reshape(len(P.instances), n_cols, *out.shape[1:])
         per = np.moveaxis(per, 1, 2).reshape(len(P.instances), len(steps), -1)
         return stack_panel(P, list(per), [times] * len(P.instances), columns)
+
+    def _panel_forecast_rows(self, X, H: int):
+        """With exogenous ``X``: the rows every series is forecast from, one block per
+        series (its last ``max(window_lengths_)`` rows of ``_F``, their lead features
+        recomputed from ``X`` at the steps after the series' end, then rows for the
+        steps forecast), the first forecast position of each block, and ``X`` at every
+        row of the blocks (the recursive strategy appends it to the steps it forecasts).
+        Returns ``(F, origins, Xall)``."""
+        P, strategy = self._series, self.strategy_
+        Lmax, n_leads = max(self.window_lengths_), strategy.n_leads(self)
+        ahead_steps = max(strategy.exog_steps(self, H), n_leads)
+        n_x = len(self._x_columns)
+        grid = P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        later = np.arange(1, ahead_steps + int(self._gaps.max()) + 1)
+        times_all = grid.append(
+            ForecastingHorizon(later, is_relative=True).to_absolute_index(self.cutoff)
+        )
+        pools = [_instances(X), _instances(self._cur_X)]
+        block = Lmax + ahead_steps
+        F = np.zeros((len(P) * block, self._F.shape[1]), dtype=np.float32)
+        Xall = np.zeros((len(P) * block, n_x))
+        for i, times in enumerate(P.indexes):
+            end, start = self._offsets[i] + self._lengths[i], i * block
+            pos = times_all.get_loc(times[-1])
+            after = times_all[pos + 1 : pos + 1 + ahead_steps]
+            rows_times = times[len(times) - Lmax :].append(after)
+            Xi = self._series_exog(i, rows_times, pools)
+            F[start : start + Lmax] = self._F[end - Lmax : end]
+            F[start : start + Lmax, 1 : 1 + n_leads * n_x] = step_features(
+                np.empty((Lmax, 0)), Xi[: Lmax + n_leads], n_leads
+            )
+            Xall[start : start + block] = Xi
+        return F, np.arange(len(P)) * block + Lmax, Xall
 
     def _exog(self, index, X=None) -> np.ndarray:
         """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has
