@@ -349,3 +349,14 @@ def test_distributed_reaches_every_network(monkeypatch):
         np.testing.assert_allclose(ddp.predict(), plain.predict(), rtol=1e-5)
     finally:
         dist.destroy_process_group()
+
+
+def test_auto_windows_of_a_panel_are_one_horizon():
+    """window_length="auto": the one ensemble of a panel reads windows of one horizon
+    (and one season) only, where the single-series ensemble alternates one and two."""
+    y = panel(n=60)
+    params = {**TINY, "n_estimators": 4, "window_length": "auto", "intervals": None}
+    f = RNNForecaster(**params).fit(y, fh=[1, 2, 3])
+    assert f.sp_ == 12 and f.window_lengths_ == [12, 12, 12, 12]
+    single = RNNForecaster(**params).fit(y.loc["a"], fh=[1, 2, 3])
+    assert single.window_lengths_ == [12, 24, 12, 24]

@@ -99,10 +99,11 @@ class RNNForecaster(BaseForecaster):
        ``autocorrelation_seasonality_test`` and ``Deseasonalizer``, in NumPy (tests
        keep them equal). Forecasts are made on this scale and mapped back.
     2. **Networks.** ``n_estimators`` small networks, with different seeds and window
-       lengths (``window_length="auto"``: one and two horizons, at least one season),
-       each forecasting the whole horizon at once (``strategy="direct"``, multi-output),
-       from windows normalised by their last value (``instance_norm="last"``). Their
-       forecasts are combined by the median.
+       lengths (``window_length="auto"``: one and two horizons, at least one season;
+       one horizon for the one ensemble of a panel), each forecasting the whole
+       horizon at once (``strategy="direct"``, multi-output), from windows normalised
+       by their last value (``instance_norm="last"``). Their forecasts are combined by
+       the median.
     3. **Intervals** (``intervals="conformal"``): in ``fit``, one network per window
        length is first trained without the last observations and forecasts them from
        up to ``horizon + 1`` rolling origins; the errors of each horizon step, on the
@@ -168,7 +169,9 @@ class RNNForecaster(BaseForecaster):
     window_length : int or "auto", default="auto"
         Observations in each input window. ``"auto"``: the members of the ensemble
         alternate between one and two times ``max(horizon, sp)``, shortened (or the
-        Theta fallback used) for short series.
+        Theta fallback used) for short series; a global panel fit takes one time
+        ``max(horizon, sp)`` for every member (measured on seven real panels,
+        ``docs/forecasting.md``).
     sp : int or "auto", default="auto"
         Seasonal period; ``"auto"`` reads it from the index (12 monthly, 4 quarterly,
         52 weekly, 7 daily, 24 hourly, else 1).
@@ -774,6 +777,13 @@ class, default="adam"
             return [int(self.window_length)]
         # a window of one horizon (the networks' outputs) and one season at least
         base = max(self.horizon_, self.sp_, 2)
+        if self._series is not None:
+            # one network for a panel: windows of one horizon only. On seven real panels
+            # (docs/forecasting.md, four held out) the twice-as-long windows of the
+            # single-series ensemble cost the global network accuracy on six: it reads
+            # many series, and the longer windows let it extrapolate movements that
+            # another series made
+            return [base]
         return [base, 2 * base]
 
     def _plan(self, n: int) -> tuple[list[int], int, list[int]]:
