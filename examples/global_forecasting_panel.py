@@ -21,17 +21,17 @@ Then sktime's global interface: ``pretrain`` on 7 states, and ``fit`` on the 8th
 (Tasmania, which the networks never saw) only fits that series' own log, season and
 scale and forecasts it with the pretrained networks, without training.
 
-One origin of one panel is a small test: the three-panel, two-origin comparison in
+One origin of one panel is a small test: the seven-panel, two-origin comparison in
 ``docs/forecasting.md`` ("Global forecasting on panels") says where the global network
 wins and where it does not.
 
 Output and figure of a recorded run of this script (``docs/render_gallery.py``; the
 documentation build does not run it). At this origin the global network has the lowest
-mean MASE (1.725, against 1.960 for one network per state, 2.001 for AutoETS and 2.807
-for seasonal naive; best on 4 of the 8 states, AutoETS and seasonal naive far ahead on
-Western Australia), and it fits faster than the eight per-state networks (8.4 s against
-9.7 s at load 1.1); its 90% intervals cover 89% of the held-out quarters. Tasmania
-forecast by networks that never saw it scores 1.603 (1.468 when it is in the panel).
+mean MASE (1.649, against 1.960 for one network per state, 2.001 for AutoETS and 2.807
+for seasonal naive; best on 5 of the 8 states, AutoETS and seasonal naive far ahead on
+Western Australia), and it fits faster than the eight per-state networks (8.3 s against
+11.5 s at load 2.0); its 90% intervals cover 89% of the held-out quarters. Tasmania
+forecast by networks that never saw it scores 1.335 (1.205 when it is in the panel).
 sktime's own forecasters print a ``remember_data`` FutureWarning each time sktime
 creates one per state (sktime 1.2; ``RNNForecaster`` sets that config):
 

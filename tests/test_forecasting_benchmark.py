@@ -59,8 +59,9 @@ def test_panels_load_offline():
     for p in panel.PANELS:
         y = p.load()
         sizes = y.groupby(level="series").size()
-        assert y.index.nlevels == 2 and len(sizes) >= 8 and np.isfinite(y["y"]).all(), p.name
-        assert sizes.min() >= 70, p.name
+        assert y.index.nlevels == 2 and len(sizes) >= 4 and np.isfinite(y["y"]).all(), p.name
+        # two origins half a horizon apart and a training part of several horizons
+        assert sizes.min() >= 5 * p.horizon, p.name
 
 
 def test_scale_block_compares_memory_growth_with_the_data():
