@@ -1145,36 +1145,7 @@ class, default="adam"
         none has."""
         instance = self._series.keys[i][0]
         frames = [pool[instance] for pool in pools if instance in pool]
-        for frame in frames:
-            missing = [c for c in self._x_columns if c not in frame.columns]
-            if missing:
-                raise ValueError(
-                    f"X lacks the columns {missing} that it had in fit; pass X with the "
-                    f"columns {self._x_columns}."
-                )
-        if not frames:
-            values = pd.DataFrame(index=times, columns=self._x_columns, dtype=float)
-        else:
-            pool = frames[0]
-            for frame in frames[1:]:
-                pool = pool.combine_first(frame)
-            values = pool[self._x_columns].reindex(times)
-        absent = values.index[values.isna().any(axis=1)]
-        if len(absent):
-            raise ValueError(
-                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X of every "
-                f"series at every step from its windows to the last step forecast; X of "
-                f"series {_label(instance)!r} has no values (or NaN) at "
-                f"{list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}. Pass "
-                "X covering those steps for every series of the panel (to fit and update: "
-                "at y's times; to predict: from the cutoff to the last step forecast)."
-            )
-        try:
-            return values.to_numpy(dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                "X must hold numeric columns; encode categorical or text columns first."
-            ) from None
+        return self._exog_from(frames, times, instance)
 
     def _panel_gaps(self) -> np.ndarray:
         """Steps between each series' last time and the panel's last time (series of a
@@ -1325,22 +1296,43 @@ class, default="adam"
     def _exog(self, index, X=None) -> np.ndarray:
         """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has
         them, else from the data seen in ``fit``/``update``; an error if any is missing."""
-        if X is not None:
-            missing = [c for c in self._x_columns if c not in X.columns]
+        return self._exog_from([] if X is None else [X], index, None, self._cur_X)
+
+    def _exog_from(self, frames: list, times: pd.Index, instance, seen=None) -> np.ndarray:
+        """``X`` at ``times`` ``(len(times), X columns)`` from the first of ``frames`` that
+        has them, then ``seen`` (the data of ``fit``/``update``); a ValueError naming the
+        times (and the series ``instance`` of a panel) that none has, and the columns that
+        a frame lacks."""
+        for frame in frames:
+            missing = [c for c in self._x_columns if c not in frame.columns]
             if missing:
                 raise ValueError(
                     f"X lacks the columns {missing} that it had in fit; pass X with the "
                     f"columns {self._x_columns}."
                 )
-        pool = self._cur_X if X is None else X.combine_first(self._cur_X)
-        values = pool[self._x_columns].reindex(index)
+        frames = [*frames, *([] if seen is None else [seen])]
+        if not frames:
+            values = pd.DataFrame(index=times, columns=self._x_columns, dtype=float)
+        else:
+            pool = frames[0]
+            for frame in frames[1:]:
+                pool = pool.combine_first(frame)
+            values = pool[self._x_columns].reindex(times)
         absent = values.index[values.isna().any(axis=1)]
         if len(absent):
+            where = f"{list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}"
+            if instance is None:
+                raise ValueError(
+                    f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X at "
+                    "every step from the cutoff to the last step forecast; X has no values "
+                    f"(or NaN) at {where}. Pass X to predict covering those steps."
+                )
             raise ValueError(
-                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X at every "
-                f"step from the cutoff to the last step forecast; X has no values (or NaN) "
-                f"at {list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}. "
-                "Pass X to predict covering those steps."
+                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X of every "
+                f"series at every step from its windows to the last step forecast; X of "
+                f"series {_label(instance)!r} has no values (or NaN) at {where}. Pass "
+                "X covering those steps for every series of the panel (to fit and update: "
+                "at y's times; to predict: from the cutoff to the last step forecast)."
             )
         try:
             return values.to_numpy(dtype=np.float64)
