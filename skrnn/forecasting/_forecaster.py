@@ -1147,13 +1147,17 @@ class, default="adam"
         frames = [pool[instance] for pool in pools if instance in pool]
         return self._exog_from(frames, times, instance)
 
+    def _panel_grid(self) -> pd.Index:
+        """The panel's times: those of all its series, sorted, each once."""
+        P = self._series
+        return P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+
     def _panel_gaps(self) -> np.ndarray:
         """Steps between each series' last time and the panel's last time (series of a
         panel may end early; they are forecast from their own end)."""
-        P = self._series
-        grid = P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        grid = self._panel_grid()
         end = grid.get_loc(grid[-1])
-        return np.array([end - grid.get_loc(times[-1]) for times in P.indexes], dtype=int)
+        return np.array([end - grid.get_loc(t[-1]) for t in self._series.indexes], dtype=int)
 
     def _panel_origins(self, L: int, cut: int) -> np.ndarray:
         """First target positions in ``_F`` of the windows of length ``L`` of every series,
@@ -1271,7 +1275,7 @@ class, default="adam"
         Lmax, n_leads = max(self.window_lengths_), strategy.n_leads(self)
         ahead_steps = max(strategy.exog_steps(self, H), n_leads)
         n_x = len(self._x_columns)
-        grid = P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        grid = self._panel_grid()
         later = np.arange(1, ahead_steps + int(self._gaps.max()) + 1)
         times_all = grid.append(
             ForecastingHorizon(later, is_relative=True).to_absolute_index(self.cutoff)
