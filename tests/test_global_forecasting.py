@@ -172,6 +172,7 @@ def test_update_refuses_what_does_not_continue_each_series():
         ("duplicate", r"series 'a' has duplicate times"),
         ("short", r"series 'b' has 3 observations"),
         ("frequency", r"series 'b' has the frequency"),
+        ("period frequency", r"series 'b' has the frequency 'Q"),
     ],
 )
 def test_bad_panels_are_value_errors_naming_the_series(case, match):
@@ -192,6 +193,21 @@ def test_bad_panels_are_value_errors_naming_the_series(case, match):
             index=pd.MultiIndex.from_product([["b"], pd.date_range("2000", periods=15, freq="2D")]),
         )
         y = pd.concat([a, b])
+    elif case == "period frequency":
+        # pandas keeps periods of two frequencies in one object level: sktime's checks
+        # reject such a panel without naming the series
+        months = pd.period_range("2000-01", periods=30, freq="M")
+        quarters = pd.period_range("2000Q1", periods=30, freq="Q")
+        y = pd.concat(
+            [
+                pd.DataFrame(
+                    {"v": np.arange(1.0, 31)}, index=pd.MultiIndex.from_product([["a"], months])
+                ),
+                pd.DataFrame(
+                    {"v": np.arange(1.0, 31)}, index=pd.MultiIndex.from_product([["b"], quarters])
+                ),
+            ]
+        )
     with pytest.raises(ValueError, match=match):
         RNNForecaster(**TINY).fit(y, fh=[1, 2])
 

@@ -63,6 +63,19 @@ class PanelSeries:
         return f"{label!r}" if len(self.columns) == 1 else f"{label!r} (column {column!r})"
 
 
+def _frequency(times: pd.Index) -> str | None:
+    """The frequency of one series' times: a ``PeriodIndex``'s, a ``DatetimeIndex``'s
+    (inferred), that of the periods of an object index (pandas keeps the periods of a
+    panel whose series differ in frequency so), else ``None``."""
+    if isinstance(times, pd.PeriodIndex):
+        return times.freqstr
+    if isinstance(times, pd.DatetimeIndex):
+        return times.freqstr or (pd.infer_freq(times) if len(times) > 2 else None)
+    if times.dtype == object and len(times) and isinstance(times[0], pd.Period):
+        return times[0].freqstr
+    return None
+
+
 def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
     """The series of the panel ``y``, checked: a ``ValueError`` naming the series for
     duplicate times, NaN, or a frequency other than the first series'.
@@ -89,14 +102,7 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 f"{param}: series {label!r} has duplicate times {dup}; each time may occur "
                 "once per series. Aggregate or drop the duplicates first."
             )
-        if not times.is_monotonic_increasing:
-            raise ValueError(
-                f"{param}: the times of series {label!r} are not sorted; sort the panel by "
-                "its index first (y.sort_index())."
-            )
-        this = getattr(times, "freqstr", None) or (
-            pd.infer_freq(times) if isinstance(times, pd.DatetimeIndex) and len(times) > 2 else None
-        )
+        this = _frequency(times)
         if freq is None:
             freq = this
         elif this != freq:
@@ -104,6 +110,11 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 f"{param}: series {label!r} has the frequency {this!r}, the first series "
                 f"{freq!r}; all series of a panel must share one frequency. Resample them "
                 "to one frequency first."
+            )
+        if not times.is_monotonic_increasing:
+            raise ValueError(
+                f"{param}: the times of series {label!r} are not sorted; sort the panel by "
+                "its index first (y.sort_index())."
             )
         instances.append(instance)
         for col in columns:
