@@ -212,6 +212,25 @@ def test_bad_panels_are_value_errors_naming_the_series(case, match):
         RNNForecaster(**TINY).fit(y, fh=[1, 2])
 
 
+def test_a_panel_of_timestamps_is_forecast_and_updated():
+    """A panel with DatetimeIndex times whose index holds no frequency (a frame read from
+    a file; sktime takes the cutoff's frequency from the index's time level):
+    the frequency of the series gives the forecasts' times, before and after update (it
+    was a TypeError of sktime's in predict)."""
+    y = panel(n=31).reset_index()
+    y["time"] = y["time"].dt.to_timestamp()
+    y = y.set_index(["id", "time"])  # as read from a file: no frequency in the index
+    assert y.index.levels[-1].freq is None
+    train = y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[:30])
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    times = pd.date_range("2002-07-01", periods=2, freq="MS")
+    assert f.predict().index.equals(pd.MultiIndex.from_product([["a", "b", "c"], times]))
+    assert np.isfinite(f.predict_interval().to_numpy()).all()
+    f.update(y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[30:]))
+    later = f.predict().index.get_level_values(-1).unique()
+    assert later.equals(pd.DatetimeIndex(["2002-08-01", "2002-09-01"]))
+
+
 def test_series_that_end_early_are_forecast_from_their_end():
     y = panel()
     short = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])

@@ -696,6 +696,8 @@ class, default="adam"
         if hasattr(self, "pretrained_estimators_"):
             return self._fit_pretrained(y, X, fh)
         self._series = split_panel(y) if panel else None
+        if panel:
+            self._panel_cutoff()
         if panel and self.series_embedding:
             # each series' code, the row of its embedding; update keeps them (it takes
             # the fitted series only)
@@ -720,6 +722,7 @@ class, default="adam"
         self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
             self._series = split_panel(self._cur_y)
+            self._panel_cutoff()
             if self._x_columns is not None and X is not None:
                 self._check_panel_x(X, self._series.instances, param="update: X")
                 self._cur_X = update_data(self._cur_X, X)
@@ -1012,6 +1015,7 @@ class, default="adam"
             self._single = True
             y = self._wrap(y)
         self._series = split_panel(y)
+        self._panel_cutoff()
         self.horizon_ = self.pretrained_horizon_
         self.sp_ = self.pretrained_sp_
         self._calibration_horizon = self.pretrained_calibration_horizon_
@@ -1060,6 +1064,18 @@ class, default="adam"
         )
 
     # -- panels: one network for all series (panel="global") -----------------------------
+    def _panel_cutoff(self) -> None:
+        """Give the cutoff of a panel of timestamps the frequency of its series.
+
+        sktime takes a panel's cutoff, whose frequency turns ``fh`` into times, from the
+        index's time level, which holds no frequency unless pandas built it from one
+        ``DatetimeIndex`` that had it (a panel read from a file or concatenated from its
+        series has none): ``fh`` then had no times (a TypeError of sktime's in
+        ``predict``)."""
+        cutoff, freq = self.cutoff, self._series.freq
+        if isinstance(cutoff, pd.DatetimeIndex) and cutoff.freq is None and freq:
+            self._set_cutoff(pd.DatetimeIndex(cutoff, freq=freq))
+
     def _panel_arrays(self, fit: bool) -> np.ndarray | None:
         """The series of the panel on the networks' scale, end to end in ``_F``
         ``(total steps, 1)`` (float32): each series adjusted by its own transformers (fitted

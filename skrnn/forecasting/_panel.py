@@ -44,14 +44,17 @@ class PanelSeries:
     index_names : list
         Names of the panel's index levels.
     indexes : list of pd.Index
-        The time index of each series.
+        The time index of each series (a ``DatetimeIndex`` with the panel's frequency).
     values : list of ndarray
         The values of each series (float64).
+    freq : str or None
+        The frequency the series share (inferred for timestamps), else ``None``.
     """
 
-    def __init__(self, keys, instances, columns, index_names, indexes, values):
+    def __init__(self, keys, instances, columns, index_names, indexes, values, freq=None):
         self.keys, self.instances, self.columns = keys, instances, columns
         self.index_names, self.indexes, self.values = index_names, indexes, values
+        self.freq = freq
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -116,6 +119,10 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 f"{param}: the times of series {label!r} are not sorted; sort the panel by "
                 "its index first (y.sort_index())."
             )
+        if isinstance(times, pd.DatetimeIndex) and times.freq is None and this:
+            # the level's values carry no frequency; the series' times continue with it
+            # (update checks them by it)
+            times = pd.DatetimeIndex(times, freq=this)
         instances.append(instance)
         for col in columns:
             series = frame[col].to_numpy(dtype=np.float64)
@@ -129,7 +136,7 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
             keys.append((instance, col))
             indexes.append(times)
             values.append(series)
-    return PanelSeries(keys, instances, columns, list(y.index.names), indexes, values)
+    return PanelSeries(keys, instances, columns, list(y.index.names), indexes, values, freq)
 
 
 def stack_panel(panel: PanelSeries, values, indexes, columns) -> pd.DataFrame:
