@@ -231,6 +231,18 @@ def test_a_panel_of_timestamps_is_forecast_and_updated():
     assert later.equals(pd.DatetimeIndex(["2002-08-01", "2002-09-01"]))
 
 
+def test_update_of_a_timestamp_panel_with_one_new_time_for_some_series():
+    """Two timestamps or fewer have no frequency pandas can infer: an update that gives
+    one series a single new time, and another several, continues the panel (it was a
+    ValueError: "series 'c' has the frequency None, the first series 'MS'")."""
+    y = panel(n=34).reset_index()
+    y["time"] = y["time"].dt.to_timestamp()
+    y = y.set_index(["id", "time"])
+    f = RNNForecaster(**TINY).fit(y.groupby(level=0).head(30), fh=[1, 2])
+    f.update(y.drop(index=[("c", t) for t in y.loc["c"].index[31:]]).groupby(level=0).tail(-30))
+    assert f.cutoff[0] == pd.Timestamp("2002-10-01") and f._gaps.tolist() == [0, 0, 3]
+
+
 def test_series_that_end_early_are_forecast_from_their_end():
     y = panel()
     short = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])

@@ -106,9 +106,12 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 "once per series. Aggregate or drop the duplicates first."
             )
         this = _frequency(times)
+        # pandas infers no frequency from two timestamps or fewer (the new times of a
+        # series in an update): they are not compared (update checks they continue it)
+        unknown = this is None and isinstance(times, pd.DatetimeIndex) and len(times) < 3
         if freq is None:
             freq = this
-        elif this != freq:
+        elif this != freq and not unknown:
             raise ValueError(
                 f"{param}: series {label!r} has the frequency {this!r}, the first series "
                 f"{freq!r}; all series of a panel must share one frequency. Resample them "
