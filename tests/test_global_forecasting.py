@@ -254,6 +254,23 @@ def test_series_that_end_early_are_forecast_from_their_end():
     assert np.isfinite(f.predict_interval().to_numpy()).all()
 
 
+@pytest.mark.parametrize("update_params", [True, False])
+def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them(update_params):
+    """An update of some series moves the cutoff: the others end before it, and fh's
+    steps lie further from their end than the direct networks reach. The error names
+    them and says what to do (it said that fh, [1, 2] in fit and predict, asked for 3);
+    the recursive strategy forecasts them."""
+    y = panel(n=31)
+    train = y.groupby(level=0).head(30)
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    f.update(y.loc[["a"]].iloc[30:], update_params=update_params)
+    with pytest.raises(ValueError, match=r"series 'b', 'c' end up to 1 step\(s\) before the"):
+        f.predict()
+    recursive = RNNForecaster(**dict(TINY, strategy="recursive", intervals=None))
+    recursive.fit(train, fh=[1, 2]).update(y.loc[["a"]].iloc[30:], update_params=update_params)
+    assert recursive.predict().shape == (6, 1)
+
+
 def test_in_sample_fh_of_a_panel_is_refused():
     y = panel()
     f = RNNForecaster(**dict(TINY, strategy="recursive")).fit(y, fh=[1, 2])

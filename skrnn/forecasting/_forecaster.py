@@ -1250,6 +1250,20 @@ class, default="adam"
             )
         gaps = self._gaps
         H = int(steps.max() + gaps.max())
+        if self.strategy_.fh_in_fit and H > self.horizon_ and gaps.max() > 0:
+            # fit reaches its fh from every series' end; an update of some series only
+            # moves the cutoff away from the others' ends (check_reach would blame fh)
+            beyond = np.flatnonzero(steps.max() + gaps > self.horizon_)
+            beyond = list(dict.fromkeys(self._series.keys[i][0] for i in beyond))
+            late = ", ".join(repr(_label(instance)) for instance in beyond[:5])
+            raise ValueError(
+                f"The series {late}{' ...' if len(beyond) > 5 else ''} end up to "
+                f"{gaps.max()} step(s) before the cutoff {self.cutoff[0]!s} (update gave "
+                f"them fewer new times than other series): fh's step {steps.max()} lies up "
+                f"to {H} steps after their end, and strategy={self.strategy!r} was fitted to "
+                f"forecast up to {self.horizon_}. Update every series up to the cutoff, fit "
+                "again, or use strategy='recursive'."
+            )
         self.strategy_.check_reach(self, H)
         P = self._series
         # each series' forecasts of the absolute times of fh, from its own end
