@@ -271,6 +271,28 @@ def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them(
     assert recursive.predict().shape == (6, 1)
 
 
+@pytest.mark.parametrize("kind", ["integer", "period", "timestamp"])
+def test_a_series_that_ends_before_a_stretch_no_series_holds_is_forecast_from_its_end(kind):
+    """Series 'a' ends at step 79, 'b' runs from 90 to 119: 'a' is 40 steps behind the
+    cutoff, though only 30 of the panel's times lie after its end (it was forecast 32
+    steps ahead, the forecasts of steps 110-111 labelled 120-121)."""
+    times = {
+        "integer": pd.RangeIndex(122),
+        "period": pd.period_range("2000-01", periods=122, freq="M"),
+        "timestamp": pd.date_range("2000-01-01", periods=122, freq="D"),
+    }[kind]
+    y = pd.concat(
+        {
+            "a": pd.DataFrame({"v": np.sin(np.arange(80.0))}, index=times[:80]),
+            "b": pd.DataFrame({"v": np.sin(np.arange(30.0))}, index=times[90:120]),
+        },
+        names=["id", "time"],
+    )
+    f = RNNForecaster(**dict(TINY, intervals=None)).fit(y, fh=[1, 2])
+    assert f._gaps.tolist() == [40, 0] and f.horizon_ == 42
+    assert f.predict().index.get_level_values(-1).equals(times[[120, 121, 120, 121]])
+
+
 def test_in_sample_fh_of_a_panel_is_refused():
     y = panel()
     f = RNNForecaster(**dict(TINY, strategy="recursive")).fit(y, fh=[1, 2])

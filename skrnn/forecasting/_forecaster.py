@@ -1164,9 +1164,20 @@ class, default="adam"
         return self._exog_from(frames, times, instance)
 
     def _panel_grid(self) -> pd.Index:
-        """The panel's times: those of all its series, sorted, each once."""
+        """The panel's times: every step from its first time to its last (of its
+        frequency; integer times step by one, as sktime's ``fh``), or without a
+        frequency those of all its series, sorted, each once."""
         P = self._series
-        return P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        times = P.indexes[0].append(list(P.indexes[1:])).unique().sort_values()
+        # with the steps that no series holds: a series that ends before them is that
+        # many steps further behind the cutoff
+        if isinstance(times, pd.PeriodIndex):
+            return pd.period_range(times[0], times[-1], freq=times.freq)
+        if isinstance(times, pd.DatetimeIndex) and P.freq:
+            return pd.date_range(times[0], times[-1], freq=P.freq)
+        if pd.api.types.is_integer_dtype(times):
+            return pd.RangeIndex(times[0], times[-1] + 1)
+        return times
 
     def _panel_gaps(self) -> np.ndarray:
         """Steps between each series' last time and the panel's last time (series of a
