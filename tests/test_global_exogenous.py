@@ -127,6 +127,9 @@ def test_x_is_checked_per_series_in_fit():
         f.fit(y, X=x.assign(s="text"), fh=[1])
     with pytest.raises(ValueError, match="X must be a panel too"):
         f.fit(y, X=x.loc["a"], fh=[1])
+    # a panel Series (sktime's panels are frames): the message said "without a MultiIndex"
+    with pytest.raises(ValueError, match=r"got a Series with a MultiIndex; pass X.to_frame\(\)"):
+        f.fit(y, X=x["x"], fh=[1])
     with pytest.raises(ValueError, match="X: series 'b' has duplicate times"):
         f.fit(y, X=pd.concat([x, x.loc[[("b", 3)]]]).sort_index(), fh=[1])
 

@@ -609,9 +609,15 @@ class, default="adam"
         and no series that ``y`` lacks, nor with ``complete`` one that it has (a
         ValueError naming them)."""
         if not isinstance(X, pd.DataFrame) or not is_panel(X):
+            # a Series with a MultiIndex is no sktime panel: it needs to be a frame
+            got = (
+                "a Series with a MultiIndex; pass X.to_frame()"
+                if is_panel(X)
+                else f"a {type(X).__name__} without a MultiIndex"
+            )
             raise ValueError(
                 f"{param}: y is a panel, so X must be a panel too (a MultiIndex frame: the "
-                f"series' keys, then the time); got a {type(X).__name__} without a MultiIndex."
+                f"series' keys, then the time); got {got}."
             )
         text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
         if text:
