@@ -150,6 +150,20 @@ def test_update_with_x(update_params):
     assert np.isfinite(pred.to_numpy()).all()
 
 
+def test_update_takes_y_and_x_whose_index_levels_are_named_otherwise():
+    """The levels of a panel are read by position (the series' keys, then the time), as
+    fit and predict read them: an update whose levels are unnamed continues the panel as
+    one with fit's names (it was pandas' "cannot join with no overlapping index names")."""
+    Y, X = xpanel(ids=("a", "b", "c"))
+    new = Y.groupby(level=0, group_keys=False).apply(lambda d: d.iloc[40:41])
+    named = RNNForecaster(**TINY).fit(head(Y), X=head(X), fh=[1, 2])
+    named.update(new, X=X.loc[new.index])
+    f = RNNForecaster(**TINY).fit(head(Y), X=head(X), fh=[1, 2])
+    f.update(new.rename_axis([None, None]), X=X.loc[new.index].rename_axis(["k", "time"]))
+    pd.testing.assert_frame_equal(f.predict(X=X), named.predict(X=X))
+    assert f.predict(X=X).index.names == ["id", "t"]
+
+
 @pytest.mark.parametrize("strategy", ["direct", "recursive"])
 def test_x_composes_with_series_embedding_and_save_load(strategy, tmp_path):
     """X's lead columns sit between y and the series' code (last column, embedded)."""

@@ -70,6 +70,15 @@ def _label(instance: tuple):
     return instance[0] if len(instance) == 1 else instance
 
 
+def _named_like(new: pd.DataFrame, seen: pd.DataFrame) -> pd.DataFrame:
+    """The panel ``new`` with the index level names of ``seen`` (as many levels): a
+    panel's levels are read by position (the series' keys, then the time), as fit and
+    predict read them, but pandas joins the rows of an update by the levels' names."""
+    if new.index.nlevels != seen.index.nlevels:
+        return new
+    return new.rename_axis(seen.index.names)
+
+
 def _check_numeric_y(y) -> None:
     """A ``TypeError`` naming ``y`` for an array that does not hold numbers (pandas input
     is left to sktime, which refuses categorical and text columns with its TypeError)."""
@@ -725,13 +734,15 @@ class, default="adam"
             # an unnamed Series (update checked it continues the one variable): sktime
             # names its column 0; it takes the fitted variable's name
             y = y.set_axis(seen, axis=1)
+        if is_panel(y):
+            y = _named_like(y, self._cur_y)
         self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
             self._series = split_panel(self._cur_y)
             self._panel_cutoff()
             if self._x_columns is not None and X is not None:
                 self._check_panel_x(X, self._series.instances, param="update: X")
-                self._cur_X = update_data(self._cur_X, X)
+                self._cur_X = update_data(self._cur_X, _named_like(X, self._cur_X))
             if hasattr(self, "pretrained_estimators_"):  # the pretrained networks stay
                 self._panel_arrays(fit=update_params)
             elif update_params:
