@@ -254,6 +254,26 @@ def test_series_that_end_early_are_forecast_from_their_end():
     assert np.isfinite(f.predict_interval().to_numpy()).all()
 
 
+def test_update_continues_a_series_that_ends_before_the_cutoff_from_its_end():
+    """Series 'c' ends two steps before the others: an update that gives every series
+    its next time (or the whole panel again with them) continues it from its end, and it
+    stays two steps behind (it was refused: 'c' had to reach the cutoff). An update that
+    ends before the cutoff as a whole is refused (sktime would move the cutoff back)."""
+    y = panel(n=32)
+    lens = {"a": 30, "b": 30, "c": 28}
+    train = pd.concat([y.loc[[k]].iloc[:n] for k, n in lens.items()])
+    new = pd.concat([y.loc[[k]].iloc[n : n + 1] for k, n in lens.items()])
+    f = RNNForecaster(**dict(TINY, strategy="recursive", intervals=None)).fit(train, fh=[1, 2])
+    f.update(new)
+    assert str(f.cutoff[0]) == "2002-07" and f._gaps.tolist() == [0, 0, 2]
+    assert np.isfinite(f.predict().to_numpy()).all()
+    again = RNNForecaster(**dict(TINY, strategy="recursive", intervals=None)).fit(train, fh=[1, 2])
+    again.update(pd.concat([train, new]).sort_index(), update_params=False)
+    assert again._gaps.tolist() == [0, 0, 2]
+    with pytest.raises(ValueError, match=r"y ends at 2002-06, before the cutoff 2002-07"):
+        f.update(y.loc[["c"]].iloc[29:30])
+
+
 @pytest.mark.parametrize("update_params", [True, False])
 def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them(update_params):
     """An update of some series moves the cutoff: the others end before it, and fh's

@@ -566,8 +566,10 @@ class, default="adam"
 
         ``y`` must continue the series: the steps after the cutoff without gaps (times
         already seen may come first, ending at the cutoff), with the index type and the
-        variable names seen in ``fit``. An
-        update that raises leaves the forecaster as it was: cutoff, data and networks.
+        variable names seen in ``fit``. For a panel, each series it holds continues from
+        its own end (a series may stay behind the cutoff), and ``y`` as a whole reaches
+        the cutoff. An update that raises leaves the forecaster as it was: cutoff, data
+        and networks.
 
         Parameters
         ----------
@@ -649,8 +651,9 @@ class, default="adam"
                 "of every series of y at its times."
             )
 
-    def _continues(self, index: pd.Index, seen: pd.Index) -> bool:
-        """Whether the times ``index`` continue the times ``seen``."""
+    def _continues(self, index: pd.Index, seen: pd.Index, reach_cutoff: bool = True) -> bool:
+        """Whether the times ``index`` continue the times ``seen`` (and, with
+        ``reach_cutoff``, end at the cutoff or after it)."""
         cutoff = self.cutoff[0]
         same_type = type(index) is type(seen) or (
             pd.api.types.is_integer_dtype(index) and pd.api.types.is_integer_dtype(seen)
@@ -668,7 +671,7 @@ class, default="adam"
             not after[: len(old)].any()
             and (len(old) == 0 or np.array_equal(old, seen[len(seen) - len(old) :]))
             and (not after.any() or np.array_equal(new, ahead.to_absolute_index(seen[-1:])))
-            and index[-1] >= cutoff
+            and (not reach_cutoff or index[-1] >= cutoff)
         )
 
     def _gap_message(self, index: pd.Index, seen: pd.Index, what: str) -> str:
@@ -700,8 +703,17 @@ class, default="adam"
                 )
             seen = P.indexes[where[instance] * n_cols]
             index = new.indexes[k * n_cols]
-            if not self._continues(index, seen):
+            # a series may stay behind the cutoff (it is forecast from its own end)
+            if not self._continues(index, seen, reach_cutoff=False):
                 raise ValueError(self._gap_message(index, seen, f"series {label!r}"))
+        # but not the update as a whole: sktime sets the cutoff to its latest time
+        last = max(times[-1] for times in new.indexes)
+        if last < self.cutoff[0]:
+            raise ValueError(
+                f"update: y ends at {last!s}, before the cutoff {self.cutoff[0]!s}; an "
+                "update of a panel must reach the cutoff (its latest time becomes the "
+                "cutoff). Pass these observations with those of the series that reach it."
+            )
 
     def _fit(self, y, X, fh):
         self._check_params()
