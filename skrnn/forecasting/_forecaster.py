@@ -1285,7 +1285,7 @@ class, default="adam"
         if (steps <= 0).any():
             raise ValueError(
                 "RNNForecaster(panel='global') forecasts a panel after its cutoff only; fh "
-                f"holds the in-sample steps {list(steps[steps <= 0])}. Pass steps >= 1, or "
+                f"holds the in-sample steps {steps[steps <= 0].tolist()}. Pass steps >= 1, or "
                 "panel='local' for in-sample forecasts."
             )
         gaps = self._gaps
