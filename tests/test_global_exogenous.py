@@ -150,6 +150,20 @@ def test_update_with_x(update_params):
     assert np.isfinite(pred.to_numpy()).all()
 
 
+def test_a_forecaster_saved_before_panels_kept_their_frequency_still_predicts(tmp_path):
+    """skrnn.load gives a forecaster its saved attributes: one saved before a panel's
+    series kept their frequency (``PanelSeries.freq``) forecasts with X as before."""
+    Y, X = (
+        frame.set_axis(frame.index.set_levels(pd.date_range("2000", periods=43), level=1))
+        for frame in xpanel(ids=("a", "b"))
+    )
+    f = RNNForecaster(**TINY).fit(head(Y), X=head(X), fh=[1, 2])
+    pred = f.predict(X=X)
+    del f._series.__dict__["freq"]
+    skrnn.save(f, tmp_path / "old.skrnn")
+    pd.testing.assert_frame_equal(skrnn.load(tmp_path / "old.skrnn").predict(X=X), pred)
+
+
 def test_update_takes_y_and_x_whose_index_levels_are_named_otherwise():
     """The levels of a panel are read by position (the series' keys, then the time), as
     fit and predict read them: an update whose levels are unnamed continues the panel as

@@ -51,6 +51,9 @@ class PanelSeries:
         The frequency the series share (inferred for timestamps), else ``None``.
     """
 
+    #: the default of panels that skrnn.save wrote before they kept their frequency
+    freq = None
+
     def __init__(self, keys, instances, columns, index_names, indexes, values, freq=None):
         self.keys, self.instances, self.columns = keys, instances, columns
         self.index_names, self.indexes, self.values = index_names, indexes, values
