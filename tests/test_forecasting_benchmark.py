@@ -3,6 +3,7 @@ two short series, one origin, tiny networks; the plumbing and the report are che
 the numbers."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -80,3 +81,19 @@ def test_scale_block_compares_memory_growth_with_the_data():
     assert "| 100 | 1 | 5 |" in text and "| 400 | 4 | 20 |" in text
     # growth 20 MB then 80 MB: x4.00; 60 MB over 300 more series
     assert "(x4.0 data): RSS growth in fit x4.00, 204.8 kB per additional series" in text
+
+
+def test_the_baselines_chatter_is_dropped_and_other_warnings_pass():
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with forecasting.baseline_chatter_silenced():
+            warnings.warn(
+                "The default of config ``remember_data`` will change", FutureWarning, stacklevel=1
+            )
+            warnings.warn_explicit("no convergence", UserWarning, "/x/statsmodels/tsa/ets.py", 1)
+            warnings.warn("kept", UserWarning, stacklevel=1)
+            warnings.warn("kept too", FutureWarning, stacklevel=1)
+    assert [(w.category, str(w.message)) for w in record] == [
+        (UserWarning, "kept"),
+        (FutureWarning, "kept too"),
+    ]
