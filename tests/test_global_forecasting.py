@@ -313,6 +313,23 @@ def test_a_series_that_ends_before_a_stretch_no_series_holds_is_forecast_from_it
     assert f.predict().index.get_level_values(-1).equals(times[[120, 121, 120, 121]])
 
 
+def test_daily_series_at_other_hours_are_forecast():
+    """Two daily series, one at midnight and one at noon, share a frequency but not the
+    steps from the panel's first time: the panel's times are those of its series (it
+    was a KeyError of the noon times, not on the daily steps from midnight)."""
+    y = pd.concat(
+        {
+            key: pd.DataFrame(
+                {"v": np.sin(np.arange(30.0)) + 3}, index=pd.date_range(start, periods=30)
+            )
+            for key, start in [("a", "2000-01-01"), ("b", "2000-01-01 12:00")]
+        },
+        names=["id", "time"],
+    )
+    pred = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    assert pred.shape == (4, 1) and np.isfinite(pred.to_numpy()).all()
+
+
 def test_in_sample_fh_of_a_panel_is_refused():
     y = panel()
     f = RNNForecaster(**dict(TINY, strategy="recursive")).fit(y, fh=[1, 2])

@@ -1203,7 +1203,10 @@ class, default="adam"
         if isinstance(times, pd.PeriodIndex):
             return pd.period_range(times[0], times[-1], freq=times.freq)
         if isinstance(times, pd.DatetimeIndex) and P.freq:
-            return pd.date_range(times[0], times[-1], freq=P.freq)
+            steps = pd.date_range(times[0], times[-1], freq=P.freq)
+            # series of one frequency at other offsets (daily, at other hours) are not on
+            # the steps from the first time: the times of the series then
+            return steps if times.isin(steps).all() else times
         if pd.api.types.is_integer_dtype(times):
             return pd.RangeIndex(times[0], times[-1] + 1)
         return times
