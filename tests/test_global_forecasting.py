@@ -395,6 +395,20 @@ def test_pretrain_then_fit_a_series_uses_the_pretrained_networks():
         f.fit(new, fh=[1, 2, 3])
 
 
+def test_fit_after_pretrain_names_the_series_that_end_too_early():
+    """A panel fitted after pretrain whose series 'c' ends two steps before the others
+    needs forecasts four steps from its end for fh=[1, 2]: the error names it (it said
+    that fh asked for 4)."""
+    y = panel()
+    f = RNNForecaster(**dict(TINY, intervals=None))
+    f.pretrain(y, fh=[1, 2])
+    ragged = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])
+    with pytest.raises(ValueError, match=r"series 'c' end up to 2 step\(s\) before the cutoff"):
+        f.fit(ragged, fh=[1, 2])
+    with pytest.raises(ValueError, match="fh asks for 3"):
+        f.fit(y, fh=[1, 2, 3])
+
+
 def test_pretrain_needs_fh_for_the_direct_strategy():
     with pytest.raises(ValueError, match="pretrain needs fh"):
         RNNForecaster(**TINY).pretrain(panel())

@@ -1050,11 +1050,19 @@ class, default="adam"
         self._calibration_horizon = self.pretrained_calibration_horizon_
         if fh is not None and self.strategy_.fh_in_fit:
             steps = fh.to_relative(self.cutoff).to_numpy()
-            need = int(steps.max()) + int(self._panel_gaps().max())
+            gaps = self._panel_gaps()
+            need = int(steps.max()) + int(gaps.max())
             if need > self.horizon_:
+                late = ""
+                if gaps.max():  # series that end early are forecast from their end
+                    series = self._late_series(steps.max() + gaps > self.horizon_)
+                    late = (
+                        f" (the series {series} end up to {gaps.max()} step(s) before the "
+                        f"cutoff {self.cutoff[0]!s} and are forecast from their end)"
+                    )
                 raise ValueError(
                     f"This RNNForecaster was pretrained to forecast up to {self.horizon_} "
-                    f"step(s) ahead; fh asks for {need}. Pretrain with this fh, or use "
+                    f"step(s) ahead; fh asks for {need}{late}. Pretrain with this fh, or use "
                     "strategy='recursive'."
                 )
         self._cur_y, self._cur_X, self._x_columns = y, None, None
@@ -1104,6 +1112,12 @@ class, default="adam"
         cutoff, freq = self.cutoff, self._series.freq
         if isinstance(cutoff, pd.DatetimeIndex) and cutoff.freq is None and freq:
             self._set_cutoff(pd.DatetimeIndex(cutoff, freq=freq))
+
+    def _late_series(self, mask: np.ndarray) -> str:
+        """The instances of the series where ``mask`` holds, as messages name them."""
+        late = list(dict.fromkeys(self._series.keys[i][0] for i in np.flatnonzero(mask)))
+        names = ", ".join(repr(_label(instance)) for instance in late[:5])
+        return names + (" ..." if len(late) > 5 else "")
 
     def _panel_arrays(self, fit: bool) -> np.ndarray | None:
         """The series of the panel on the networks' scale, end to end in ``_F``
@@ -1296,11 +1310,9 @@ class, default="adam"
         if self.strategy_.fh_in_fit and H > self.horizon_ and gaps.max() > 0:
             # fit reaches its fh from every series' end; an update of some series only
             # moves the cutoff away from the others' ends (check_reach would blame fh)
-            beyond = np.flatnonzero(steps.max() + gaps > self.horizon_)
-            beyond = list(dict.fromkeys(self._series.keys[i][0] for i in beyond))
-            late = ", ".join(repr(_label(instance)) for instance in beyond[:5])
+            late = self._late_series(steps.max() + gaps > self.horizon_)
             raise ValueError(
-                f"The series {late}{' ...' if len(beyond) > 5 else ''} end up to "
+                f"The series {late} end up to "
                 f"{gaps.max()} step(s) before the cutoff {self.cutoff[0]!s} (update gave "
                 f"them fewer new times than other series): fh's step {steps.max()} lies up "
                 f"to {H} steps after their end, and strategy={self.strategy!r} was fitted to "
