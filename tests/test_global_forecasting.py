@@ -169,6 +169,7 @@ def test_update_refuses_what_does_not_continue_each_series():
     "case, match",
     [
         ("nan", r"series 'b' holds NaN"),
+        ("inf", r"series 'b' holds infinite values at \['2000-06'\]"),
         ("duplicate", r"series 'a' has duplicate times"),
         ("short", r"series 'b' has 3 observations"),
         ("frequency", r"series 'b' has the frequency"),
@@ -179,6 +180,8 @@ def test_bad_panels_are_value_errors_naming_the_series(case, match):
     y = panel()
     if case == "nan":
         y.loc[("b", y.loc["b"].index[5]), "v"] = np.nan
+    elif case == "inf":  # it was the network's "Input X contains infinity"
+        y.loc[("b", y.loc["b"].index[5]), "v"] = np.inf
     elif case == "duplicate":
         y = pd.concat([y, y.iloc[[3]]]).sort_index()
     elif case == "short":

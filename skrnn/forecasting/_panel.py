@@ -84,7 +84,7 @@ def _frequency(times: pd.Index) -> str | None:
 
 def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
     """The series of the panel ``y``, checked: a ``ValueError`` naming the series for
-    duplicate times, NaN, or a frequency other than the first series'.
+    duplicate times, NaN or infinite values, or a frequency other than the first series'.
 
     Examples
     --------
@@ -132,12 +132,16 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
         instances.append(instance)
         for col in columns:
             series = frame[col].to_numpy(dtype=np.float64)
-            if np.isnan(series).any():
-                where = list(times[np.isnan(series)].astype(str))[:3]
+            bad = ~np.isfinite(series)
+            if bad.any():
+                where = list(times[bad].astype(str))[:3]
                 name = f"{label!r}" + ("" if len(columns) == 1 else f" (column {col!r})")
+                nan = bool(np.isnan(series).any())
                 raise ValueError(
-                    f"{param}: series {name} holds NaN at {where}; RNNForecaster needs "
-                    "complete series. Fill or drop the missing values first."
+                    f"{param}: series {name} holds {'NaN' if nan else 'infinite values'} at "
+                    f"{where}; RNNForecaster needs complete series of finite values. "
+                    f"{'Fill or drop the missing values' if nan else 'Replace or drop them'} "
+                    "first."
                 )
             keys.append((instance, col))
             indexes.append(times)
