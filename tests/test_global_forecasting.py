@@ -246,6 +246,12 @@ def test_update_of_a_timestamp_panel_with_one_new_time_for_some_series():
     assert f.cutoff[0] == pd.Timestamp("2002-10-01") and f._gaps.tolist() == [0, 0, 3]
 
 
+def test_a_text_column_of_a_panel_is_a_type_error_naming_it():
+    """It was "could not convert string to float: 's'" (a ValueError naming no column)."""
+    with pytest.raises(TypeError, match=r"y must hold numeric columns; \['w'\] are not"):
+        RNNForecaster(**TINY).fit(panel().assign(w="s"), fh=[1, 2])
+
+
 def test_series_that_end_early_are_forecast_from_their_end():
     y = panel()
     short = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])

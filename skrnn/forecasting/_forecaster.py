@@ -630,12 +630,6 @@ class, default="adam"
                 f"{param}: y is a panel, so X must be a panel too (a MultiIndex frame: the "
                 f"series' keys, then the time); got {got}."
             )
-        text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-        if text:
-            raise TypeError(
-                f"{param} must hold numeric columns; {text} are not. Encode categorical or "
-                "text columns first."
-            )
         seen = set(instances)
         x_instances = split_panel(X, param=param).instances if len(X.columns) else []
         extra = [_label(k) for k in x_instances if k not in seen]

@@ -83,8 +83,9 @@ def _frequency(times: pd.Index) -> str | None:
 
 
 def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
-    """The series of the panel ``y``, checked: a ``ValueError`` naming the series for
-    duplicate times, NaN or infinite values, or a frequency other than the first series'.
+    """The series of the panel ``y``, checked: a ``TypeError`` naming columns that do not
+    hold numbers, a ``ValueError`` naming the series for duplicate times, NaN or
+    infinite values, or a frequency other than the first series'.
 
     Examples
     --------
@@ -94,6 +95,12 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
     >>> p.keys, [v.tolist() for v in p.values]
     ([(('a',), 'v'), (('b',), 'v')], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     """
+    text = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c])]
+    if text:
+        raise TypeError(
+            f"{param} must hold numeric columns; {text} are not. Encode categorical or "
+            "text columns first."
+        )
     levels = list(range(y.index.nlevels - 1))
     keys, instances, indexes, values = [], [], [], []
     columns = list(y.columns)
