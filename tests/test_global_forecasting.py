@@ -252,6 +252,12 @@ def test_a_text_column_of_a_panel_is_a_type_error_naming_it():
         RNNForecaster(**TINY).fit(panel().assign(w="s"), fh=[1, 2])
 
 
+def test_an_empty_panel_is_a_value_error():
+    """It was an IndexError (list index out of range)."""
+    with pytest.raises(ValueError, match="y: the panel holds no observations"):
+        RNNForecaster(**TINY).fit(panel().iloc[:0], fh=[1, 2])
+
+
 def test_series_that_end_early_are_forecast_from_their_end():
     y = panel()
     short = y.drop(index=[("c", t) for t in y.loc["c"].index[-2:]])

@@ -95,6 +95,8 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
     >>> p.keys, [v.tolist() for v in p.values]
     ([(('a',), 'v'), (('b',), 'v')], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     """
+    if not len(y):
+        raise ValueError(f"{param}: the panel holds no observations; pass the series to forecast.")
     text = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c])]
     if text:
         raise TypeError(
