@@ -530,6 +530,17 @@ def test_messages_name_what_is_wrong():
         f.predict(X=X[50:52])  # was: "needs the exogenous X at every step"
     with pytest.raises(ValueError, match="y holds NaN|missing data"):
         RNNForecaster(**TINY).fit(y.where(y.index != y.index[10]), fh=[1])
+    # times skipped (periods or integer steps) were read as if they were consecutive
+    skipped = seasonal().drop(seasonal().index[[20, 21]])
+    with pytest.raises(ValueError, match=r"y skips the times \['.+'\] \(2 in all\)"):
+        RNNForecaster(**TINY).fit(skipped, fh=[1])
+    with pytest.raises(ValueError, match=r"y skips the times \['20', '21'\]"):
+        RNNForecaster(**TINY).fit(
+            skipped.reset_index(drop=True).set_axis(
+                np.delete(np.arange(len(skipped) + 2), [20, 21])
+            ),
+            fh=[1],
+        )
 
 
 def test_pinball_loss_is_a_public_parameter_of_the_networks_that_survives_clone():

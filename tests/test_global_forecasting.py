@@ -174,6 +174,7 @@ def test_update_refuses_what_does_not_continue_each_series():
         ("short", r"series 'b' has 3 observations"),
         ("frequency", r"series 'b' has the frequency"),
         ("period frequency", r"series 'b' has the frequency 'Q"),
+        ("skipped", r"series 'b' skips the times \['2000-06', '2000-07'\] \(2 in all\)"),
     ],
 )
 def test_bad_panels_are_value_errors_naming_the_series(case, match):
@@ -184,6 +185,8 @@ def test_bad_panels_are_value_errors_naming_the_series(case, match):
         y.loc[("b", y.loc["b"].index[5]), "v"] = np.inf
     elif case == "duplicate":
         y = pd.concat([y, y.iloc[[3]]]).sort_index()
+    elif case == "skipped":  # it was read as if the times were consecutive
+        y = y.drop(index=[("b", t) for t in y.loc["b"].index[5:7]])
     elif case == "short":
         y = y.drop(index=[("b", t) for t in y.loc["b"].index[:27]])
     elif case == "frequency":

@@ -11,7 +11,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._torch.losses import PinballLoss
 from .._training.transaction import transactional
-from ._panel import is_panel, split_panel, stack_panel
+from ._panel import is_panel, missing_times, skipped_message, split_panel, stack_panel
 from ._seasonal import adjust, fit_adjustment, unadjust
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
@@ -865,6 +865,9 @@ class, default="adam"
         y = self._cur_y
         if self._cur_y.isna().any().any():
             raise ValueError("y holds NaN; RNNForecaster needs a complete series.")
+        missing = missing_times(y.index)
+        if len(missing):
+            raise ValueError(skipped_message(missing, "y"))
         self._fit_adjustment(y)
         Y = self._adjust(y)
         lengths, n_cal, cal = self._plan(len(Y))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["PanelSeries", "is_panel", "split_panel", "stack_panel"]
+__all__ = ["PanelSeries", "is_panel", "missing_times", "split_panel", "stack_panel"]
 
 
 def is_panel(y) -> bool:
@@ -82,10 +82,46 @@ def _frequency(times: pd.Index) -> str | None:
     return None
 
 
+def missing_times(times: pd.Index) -> pd.Index:
+    """The steps between the first and the last of the sorted ``times`` that they skip:
+    periods of their frequency, or integers (one a step, as sktime's ``fh`` counts them);
+    timestamps without a frequency have no step to check (pandas infers none when some
+    are missing, and the panel's frequency check names them).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> missing_times(pd.Index([3, 4, 6, 8])).tolist()
+    [5, 7]
+    >>> missing_times(pd.period_range("2000-01", periods=3, freq="M")).tolist()
+    []
+    """
+    if not len(times):
+        return times
+    if isinstance(times, pd.PeriodIndex):
+        full = pd.period_range(times[0], times[-1], freq=times.freq)
+    elif pd.api.types.is_integer_dtype(times):
+        full = pd.RangeIndex(times[0], times[-1] + 1)
+    else:
+        return times[:0]
+    return full[:0] if len(full) == len(times) else full.difference(times)
+
+
+def skipped_message(missing: pd.Index, what: str) -> str:
+    """The ValueError message for ``what`` (``"y"``, ``"y: series 'a'"``) skipping the
+    times ``missing``."""
+    shown = [str(t) for t in missing[:3]] + (["..."] if len(missing) > 3 else [])
+    return (
+        f"{what} skips the times {shown} ({len(missing)} in all); RNNForecaster needs a "
+        "regular series, one observation at every step, or its seasons and windows would "
+        "not line up. Fill them first (reindex to every step, then interpolate)."
+    )
+
+
 def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
     """The series of the panel ``y``, checked: a ``TypeError`` naming columns that do not
-    hold numbers, a ``ValueError`` naming the series for duplicate times, NaN or
-    infinite values, or a frequency other than the first series'.
+    hold numbers, a ``ValueError`` naming the series for duplicate or skipped times, NaN
+    or infinite values, or a frequency other than the first series'.
 
     Examples
     --------
@@ -134,6 +170,9 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 f"{param}: the times of series {label!r} are not sorted; sort the panel by "
                 "its index first (y.sort_index())."
             )
+        missing = missing_times(times)
+        if len(missing):
+            raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
         if isinstance(times, pd.DatetimeIndex) and times.freq is None and this:
             # the level's values carry no frequency; the series' times continue with it
             # (update checks them by it)
