@@ -631,7 +631,7 @@ class, default="adam"
                 f"series' keys, then the time); got {got}."
             )
         seen = set(instances)
-        x_instances = split_panel(X, param=param).instances if X.size else []
+        x_instances = split_panel(X, param=param, regular=False).instances if X.size else []
         extra = [_label(k) for k in x_instances if k not in seen]
         if extra:
             raise ValueError(

@@ -118,10 +118,12 @@ def skipped_message(missing: pd.Index, what: str) -> str:
     )
 
 
-def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
+def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> PanelSeries:
     """The series of the panel ``y``, checked: a ``TypeError`` naming columns that do not
-    hold numbers, a ``ValueError`` naming the series for duplicate or skipped times, NaN
-    or infinite values, or a frequency other than the first series'.
+    hold numbers, a ``ValueError`` naming the series for duplicate times, skipped times
+    (with ``regular``: ``y``, whose steps the networks read as consecutive; ``X`` is
+    looked up by time, which names the times it lacks), NaN or infinite values, or a
+    frequency other than the first series'.
 
     Examples
     --------
@@ -170,7 +172,7 @@ def split_panel(y: pd.DataFrame, *, param: str = "y") -> PanelSeries:
                 f"{param}: the times of series {label!r} are not sorted; sort the panel by "
                 "its index first (y.sort_index())."
             )
-        missing = missing_times(times)
+        missing = missing_times(times) if regular else times[:0]
         if len(missing):
             raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
         if isinstance(times, pd.DatetimeIndex) and times.freq is None and this:
