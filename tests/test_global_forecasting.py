@@ -427,6 +427,21 @@ def test_fit_after_pretrain_names_the_series_that_end_too_early():
         f.fit(y, fh=[1, 2, 3])
 
 
+def test_fit_after_pretrain_refuses_a_series_of_another_seasonal_period():
+    """Networks pretrained on monthly series read windows adjusted for a 12-month season;
+    a quarterly series was silently adjusted with that period."""
+    f = RNNForecaster(**dict(TINY, intervals=None)).pretrain(panel(), fh=[1, 2])
+    quarterly = pd.Series(
+        10.0 + np.sin(np.arange(30)), index=pd.period_range("2000Q1", periods=30, freq="Q")
+    )
+    with pytest.raises(ValueError, match=r"frequency 'Q-DEC' \(seasonal period 4\).+period 12"):
+        f.fit(quarterly, fh=[1, 2])
+    monthly = pd.Series(
+        10.0 + np.sin(np.arange(30)), index=pd.period_range("2003-01", periods=30, freq="M")
+    )
+    assert f.fit(monthly, fh=[1, 2]).predict().shape == (2,)
+
+
 def test_pretrain_needs_fh_for_the_direct_strategy():
     with pytest.raises(ValueError, match="pretrain needs fh"):
         RNNForecaster(**TINY).pretrain(panel())

@@ -1041,6 +1041,15 @@ class, default="adam"
             self._single = True
             y = self._wrap(y)
         self._series = split_panel(y)
+        sp = infer_sp(self._series.indexes[0])
+        if self.sp == "auto" and self._series.freq and sp != self.pretrained_sp_:
+            # the networks read seasonally adjusted windows of the pretrained period
+            raise ValueError(
+                f"y has the frequency {self._series.freq!r} (seasonal period {sp}); this "
+                "RNNForecaster was pretrained on series of seasonal period "
+                f"{self.pretrained_sp_}. Pretrain on series of y's frequency, or fit a "
+                "forecaster that was not pretrained."
+            )
         self._panel_cutoff()
         self.horizon_ = self.pretrained_horizon_
         self.sp_ = self.pretrained_sp_
