@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["PanelSeries", "is_panel", "missing_times", "split_panel", "stack_panel"]
+__all__ = [
+    "PanelSeries",
+    "is_panel",
+    "missing_times",
+    "skipped_message",
+    "split_panel",
+    "stack_panel",
+]
 
 
 def is_panel(y) -> bool:
