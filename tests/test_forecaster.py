@@ -541,6 +541,9 @@ def test_messages_name_what_is_wrong():
             ),
             fh=[1],
         )
+    days = seasonal(index="datetime")  # was sktime's TypeError about NoneType
+    with pytest.raises(ValueError, match="y has timestamps without a regular frequency"):
+        RNNForecaster(**TINY).fit(days.drop(days.index[20]), fh=[1])
 
 
 def test_pinball_loss_is_a_public_parameter_of_the_networks_that_survives_clone():

@@ -175,6 +175,7 @@ def test_update_refuses_what_does_not_continue_each_series():
         ("frequency", r"series 'b' has the frequency"),
         ("period frequency", r"series 'b' has the frequency 'Q"),
         ("skipped", r"series 'b' skips the times \['2000-06', '2000-07'\] \(2 in all\)"),
+        ("skipped timestamps", r"series 'a' has timestamps without a regular frequency"),
     ],
 )
 def test_bad_panels_are_value_errors_naming_the_series(case, match):
@@ -187,6 +188,11 @@ def test_bad_panels_are_value_errors_naming_the_series(case, match):
         y = pd.concat([y, y.iloc[[3]]]).sort_index()
     elif case == "skipped":  # it was read as if the times were consecutive
         y = y.drop(index=[("b", t) for t in y.loc["b"].index[5:7]])
+    elif case == "skipped timestamps":  # the same day skipped in every series: no
+        # frequency to compare, and the days were read as consecutive
+        days = pd.date_range("2000-01-01", periods=30, freq="D")
+        y = y.set_axis(pd.MultiIndex.from_product([["a", "b", "c"], days]), axis=0)
+        y = y.drop(index=days[10], level=1)
     elif case == "short":
         y = y.drop(index=[("b", t) for t in y.loc["b"].index[:27]])
     elif case == "frequency":

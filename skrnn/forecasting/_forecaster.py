@@ -11,7 +11,15 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from .._torch.losses import PinballLoss
 from .._training.transaction import transactional
-from ._panel import is_panel, missing_times, skipped_message, split_panel, stack_panel
+from ._panel import (
+    IRREGULAR,
+    irregular_timestamps,
+    is_panel,
+    missing_times,
+    skipped_message,
+    split_panel,
+    stack_panel,
+)
 from ._seasonal import adjust, fit_adjustment, unadjust
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
@@ -552,6 +560,9 @@ class, default="adam"
             raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
         self._check_params()  # before sktime's checks, which would blame fh for a strategy
         _check_numeric_y(y)  # sktime reads object and string arrays as panels or text
+        if not is_panel(y) and irregular_timestamps(getattr(y, "index", None)):
+            # before sktime's checks, whose error here is a TypeError about NoneType
+            raise ValueError(f"y {IRREGULAR}")
         if self.panel == "global" and is_panel(y) and y.ndim == 2 and len(y.columns):
             # before sktime's checks, whose errors do not name the series: NaN,
             # duplicate times, several frequencies

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "IRREGULAR",
     "PanelSeries",
+    "irregular_timestamps",
     "is_panel",
     "missing_times",
     "skipped_message",
@@ -114,6 +116,31 @@ def missing_times(times: pd.Index) -> pd.Index:
     return full[:0] if len(full) == len(times) else full.difference(times)
 
 
+def irregular_timestamps(times: pd.Index) -> bool:
+    """Whether ``times`` are timestamps without a frequency, none that pandas can infer:
+    a time is skipped or the steps differ (two timestamps or fewer have none to infer).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> irregular_timestamps(pd.DatetimeIndex(["2000-01-01", "2000-01-02", "2000-01-04"]))
+    True
+    """
+    return (
+        isinstance(times, pd.DatetimeIndex)
+        and times.freq is None
+        and len(times) > 2
+        and pd.infer_freq(times) is None
+    )
+
+
+IRREGULAR = (
+    "has timestamps without a regular frequency (pandas infers none: a time is skipped, or "
+    "the steps differ); RNNForecaster needs one observation at every step. Fill the "
+    "missing times first (y.asfreq(freq), then interpolate)."
+)
+
+
 def skipped_message(missing: pd.Index, what: str) -> str:
     """The ValueError message for ``what`` (``"y"``, ``"y: series 'a'"``) skipping the
     times ``missing``."""
@@ -179,6 +206,8 @@ def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> P
                 f"{param}: the times of series {label!r} are not sorted; sort the panel by "
                 "its index first (y.sort_index())."
             )
+        if regular and irregular_timestamps(times):
+            raise ValueError(f"{param}: series {label!r} {IRREGULAR}")
         missing = missing_times(times) if regular else times[:0]
         if len(missing):
             raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
