@@ -192,7 +192,8 @@ def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> P
         this = _frequency(times)
         # pandas infers no frequency from two timestamps or fewer (the new times of a
         # series in an update): they are not compared (update checks they continue it)
-        unknown = this is None and isinstance(times, pd.DatetimeIndex) and len(times) < 3
+        timestamps = isinstance(times, pd.DatetimeIndex)
+        unknown = this is None and timestamps and len(times) < 3
         if freq is None:
             freq = this
         elif this != freq and not unknown:
@@ -206,7 +207,8 @@ def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> P
                 f"{param}: the times of series {label!r} are not sorted; sort the panel by "
                 "its index first (y.sort_index())."
             )
-        if regular and irregular_timestamps(times):
+        # irregular_timestamps(times), from the frequency inferred above (once a series)
+        if regular and this is None and timestamps and len(times) > 2:
             raise ValueError(f"{param}: series {label!r} {IRREGULAR}")
         missing = missing_times(times) if regular else times[:0]
         if len(missing):
