@@ -43,6 +43,19 @@ numpydoc_show_class_members = False  # the autosummary template lists the method
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
+
+def _skip_sktime_methods(app, what, name, obj, skip, options):
+    """Leave out sktime's forecasting methods that RNNForecaster wraps in a transaction
+    (``predict``...: inherited, they were never listed; their docstrings are sktime's)."""
+    if getattr(obj, "__qualname__", "").startswith("BaseForecaster."):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sktime_methods)
+
+
 # -- links into the neighbours' documentation (offline builds warn, never fail) --
 intersphinx_mapping = {}
 if os.environ.get("SKRNN_DOCS_INTERSPHINX", "0") == "1":

@@ -4,6 +4,7 @@ resources are bounded, NumPy scalars work as hyperparameters, and the smaller de
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
@@ -146,6 +147,40 @@ def test_failed_forecaster_refit_keeps_its_forecasts():
         f.fit(y[:3], fh=[1, 2])
     np.testing.assert_array_equal(f.predict(), before)
     np.testing.assert_array_equal(f.cutoff, cutoff)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, fh: f.predict(fh=fh),
+        lambda f, fh: f.predict_interval(fh=fh),
+        lambda f, fh: f.predict_quantiles(fh=fh, alpha=[0.1, 0.9]),
+        lambda f, fh: f.update_predict_single(_continuation(f), fh=fh),
+    ],
+    ids=["predict", "predict_interval", "predict_quantiles", "update_predict_single"],
+)
+def test_failed_forecast_keeps_the_forecaster(call):
+    # sktime stores the new fh (and update_predict_single the new data) before the
+    # forecast refuses an in-sample step (no full window before it; no in-sample
+    # intervals)
+    from skrnn import RNNForecaster
+
+    times = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.Series(np.sin(np.arange(40.0) / 3), index=times)
+    f = RNNForecaster(strategy="recursive", window_length=4, units=2, epochs=1, random_state=0)
+    f.fit(y, fh=[1, 2])
+    before, cutoff = f.predict(), f.cutoff
+    with pytest.raises((ValueError, NotImplementedError), match="(?i)in-sample"):
+        call(f, [-38])
+    assert list(f.fh.to_numpy()) == [1, 2]
+    np.testing.assert_array_equal(f.cutoff, cutoff)
+    pd.testing.assert_series_equal(f.predict(), before)
+
+
+def _continuation(f):
+    """The next two observations of the series ``f`` was fitted on."""
+    times = pd.period_range(f.cutoff[0] + 1, periods=2, freq="M")
+    return pd.Series([0.1, 0.2], index=times)
 
 
 def test_failed_first_fit_leaves_no_fitted_attributes():

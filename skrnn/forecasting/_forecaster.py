@@ -600,6 +600,19 @@ class, default="adam"
         self._check_continues(y)
         return super().update(y, X=X, update_params=update_params)
 
+    # sktime's forecasting methods store a new fh (update_predict and
+    # update_predict_single the data too) before forecasting, so one that raises (an
+    # in-sample step without a full window, in-sample intervals) would leave that fh for
+    # the next call; in the transaction, a call that raises leaves the forecaster as it was
+    predict = transactional(BaseForecaster.predict)
+    predict_interval = transactional(BaseForecaster.predict_interval)
+    predict_quantiles = transactional(BaseForecaster.predict_quantiles)
+    predict_var = transactional(BaseForecaster.predict_var)
+    predict_proba = transactional(BaseForecaster.predict_proba)
+    predict_residuals = transactional(BaseForecaster.predict_residuals)
+    update_predict = transactional(BaseForecaster.update_predict)
+    update_predict_single = transactional(BaseForecaster.update_predict_single)
+
     def _check_continues(self, y) -> None:
         """A ValueError unless pandas ``y`` continues the fitted series."""
         self.check_is_fitted()
