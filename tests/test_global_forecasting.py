@@ -298,21 +298,29 @@ def test_update_continues_a_series_that_ends_before_the_cutoff_from_its_end():
         f.update(y.loc[["c"]].iloc[29:30])
 
 
-@pytest.mark.parametrize("update_params", [True, False])
-def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them(update_params):
+def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them():
     """An update of some series moves the cutoff: the others end before it, and fh's
-    steps lie further from their end than the direct networks reach. The error names
-    them and says what to do (it said that fh, [1, 2] in fit and predict, asked for 3);
-    the recursive strategy forecasts them."""
+    steps lie further from their end than the direct networks reach. Without a refit
+    (update_params=False) the error names them and says what to do (it said that fh,
+    [1, 2] in fit and predict, asked for 3); the recursive strategy forecasts them. A
+    refit (update_params=True) reaches them as fit does (it raised the same error)."""
     y = panel(n=31)
     train = y.groupby(level=0).head(30)
     f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
-    f.update(y.loc[["a"]].iloc[30:], update_params=update_params)
+    f.update(y.loc[["a"]].iloc[30:], update_params=False)
     with pytest.raises(ValueError, match=r"series 'b', 'c' end up to 1 step\(s\) before the"):
         f.predict()
     recursive = RNNForecaster(**dict(TINY, strategy="recursive", intervals=None))
-    recursive.fit(train, fh=[1, 2]).update(y.loc[["a"]].iloc[30:], update_params=update_params)
+    recursive.fit(train, fh=[1, 2]).update(y.loc[["a"]].iloc[30:], update_params=False)
     assert recursive.predict().shape == (6, 1)
+    refit = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    refit.update(y.loc[["a"]].iloc[30:], update_params=True)
+    assert refit.horizon_ == 3
+    pred = refit.predict()
+    times = pd.period_range(str(refit.cutoff[0] + 1), periods=2, freq="M")
+    assert pred.index.equals(pd.MultiIndex.from_product([["a", "b", "c"], times]))
+    assert np.isfinite(pred.to_numpy()).all()
+    assert np.isfinite(refit.predict_interval().to_numpy()).all()
 
 
 @pytest.mark.parametrize("kind", ["integer", "period", "timestamp"])

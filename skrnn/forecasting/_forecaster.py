@@ -589,8 +589,10 @@ class, default="adam"
         X : pd.DataFrame or None, default=None
             Exogenous values at (at least) the new times.
         update_params : bool, default=True
-            Refit the transformations and the networks on all the data; else only
-            append the data (forecasts then start from the new cutoff).
+            Refit the transformations and the networks on all the data (for a panel,
+            as ``fit`` would: the networks reach ``fh`` from the end of a series left
+            behind the cutoff); else only append the data (forecasts then start from
+            the new cutoff).
 
         Returns
         -------
@@ -776,6 +778,10 @@ class, default="adam"
             if hasattr(self, "pretrained_estimators_"):  # the pretrained networks stay
                 self._panel_arrays(fit=update_params)
             elif update_params:
+                # a refit on all the data reaches fh from the end of every series, as
+                # fit does: the series this update left behind the cutoff too
+                steps = [] if self._fh is None else self._fh.to_relative(self.cutoff)
+                self._set_horizons(list(steps), late=int(self._panel_gaps().max()))
                 self._train_panel()
             else:  # the new observations on the fitted scale: forecasts start after them
                 self._panel_arrays(fit=False)
@@ -1347,7 +1353,8 @@ class, default="adam"
                 f"them fewer new times than other series): fh's step {steps.max()} lies up "
                 f"to {H} steps after their end, and strategy={self.strategy!r} was fitted to "
                 f"forecast up to {self.horizon_}. Update every series up to the cutoff, fit "
-                "again, or use strategy='recursive'."
+                "again (or update with update_params=True, which refits networks that were "
+                "not pretrained), or use strategy='recursive'."
             )
         self.strategy_.check_reach(self, H)
         P = self._series
