@@ -298,6 +298,22 @@ def test_update_continues_a_series_that_ends_before_the_cutoff_from_its_end():
         f.update(y.loc[["c"]].iloc[29:30])
 
 
+def test_update_without_refit_keeps_each_series_adjustment_in_an_unsorted_panel():
+    """Instances given out of order ('b' before 'a'): sktime's update_data sorts them,
+    and the per-series log, season and scale were applied to the wrong series after an
+    update without refit (the series were split again in the sorted order)."""
+    y = panel(n=31)
+    unsorted = pd.concat([y.loc[["c"]] * 100, y.loc[["a"]], y.loc[["b"]] + 50])
+    train = unsorted.groupby(level=0, sort=False).head(30)
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    keys, fitted, starts = list(f._series.keys), f._F[:, 0].copy(), f._offsets.copy()
+    f.update(unsorted.groupby(level=0, sort=False).tail(1), update_params=False)
+    assert f._series.keys == keys
+    for start, off, n in zip(starts, f._offsets, f._lengths, strict=True):
+        # each series' fitted steps on the networks' scale, as in fit
+        np.testing.assert_allclose(f._F[off : off + n - 1, 0], fitted[start : start + n - 1])
+
+
 def test_a_forecast_beyond_the_reach_of_series_left_behind_by_update_names_them():
     """An update of some series moves the cutoff: the others end before it, and fh's
     steps lie further from their end than the direct networks reach. Without a refit

@@ -83,7 +83,8 @@ def test_adjustment_is_sktimes_transformers(name):
     values = shapes()[name]
     index = pd.period_range("2000-01", periods=N, freq="M")
     steps = sktime_steps(pd.Series(values, index=index), 12)
-    log, season = fit_adjustment(values, 12, transform="auto", deseasonalize="auto", name="y")
+    log, season, path = fit_adjustment(values, 12, transform="auto", deseasonalize="auto", name="y")
+    assert path is None  # classical: fixed indices
     assert log == any(isinstance(s, LogTransformer) for s in steps)
     assert season.any() == any(isinstance(s, Deseasonalizer) for s in steps)
     positions = np.arange(N)
@@ -99,7 +100,8 @@ def test_adjustment_is_sktimes_transformers(name):
 def test_single_series_and_panel_fits_adjust_as_sktime():
     """Both fits use the NumPy adjustment; their data on the networks' scale and their
     forecasts mapped back equal sktime's transformers (the networks' own point
-    forecasts taken as given)."""
+    forecasts taken as given). A single series' default is this classical
+    decomposition; a panel's is STL (next test)."""
     index = pd.period_range("2000-01", periods=N, freq="M")
     frames = [
         pd.DataFrame({"v": v}, index=pd.MultiIndex.from_product([[k], index]))
@@ -107,7 +109,7 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
     ]
     panel = pd.concat(frames)
     times = pd.period_range("2005-01", periods=2, freq="M")
-    f = RNNForecaster(**TINY).fit(panel, fh=[1, 2])
+    f = RNNForecaster(**TINY, seasonal_method="classical").fit(panel, fh=[1, 2])
     assert f.sp_ == 12 and f.series_log_.tolist() == [True, True, False]
     ends = f._offsets + f._lengths
     point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
@@ -128,6 +130,91 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
         np.testing.assert_allclose(single.predict().to_numpy(), back, rtol=1e-12)
 
 
+def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
+    """seasonal_method="auto" for a panel: the seasonal series are adjusted by the STL
+    component of each time (statsmodels' STL, 7-season smoother) and forecast with its
+    last season; the series without a season are not adjusted. An update without refit
+    keeps the fitted path for the old times and continues it for the new ones."""
+    from statsmodels.tsa.seasonal import STL
+
+    index = pd.period_range("2000-01", periods=N, freq="M")
+    frames = [
+        pd.DataFrame({"v": v}, index=pd.MultiIndex.from_product([[k], index]))
+        for k, v in shapes().items()
+    ]
+    f = RNNForecaster(**TINY).fit(pd.concat(frames), fh=[1, 2])
+    ends = f._offsets + f._lengths
+    point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
+    pred = f.predict()
+    assert f.series_seasonal_.any(axis=1).tolist() == [True, False, True]
+    for i, (key, values) in enumerate(shapes().items()):
+        logged = np.log(values) if f.series_log_[i] else values
+        path = np.zeros(N)  # "flat": no season found, nothing removed
+        if key != "flat":
+            path = STL(logged, period=12, seasonal=7).fit().seasonal
+        got = f._F[f._offsets[i] : ends[i], 0] * f.series_scales_[i]
+        np.testing.assert_allclose(got, logged - path, rtol=1e-5, atol=1e-5)
+        # the next two months take the component of the same months of the last year
+        z = point[i] + path[N - 12 : N - 10]
+        back = np.exp(z) if f.series_log_[i] else z
+        np.testing.assert_allclose(pred.loc[key, "v"].to_numpy(), back, rtol=1e-6)
+    before = f._F[: f._lengths[0], 0].copy()
+    new = pd.concat(
+        {k: pd.DataFrame({"v": [v[-12] * 1.01]}, index=index[-1:] + 1) for k, v in shapes().items()}
+    )
+    f.update(new, update_params=False)
+    np.testing.assert_array_equal(f._F[: len(before), 0], before)
+    season = f.series_seasonal_[0]
+    expected = (np.log(new.loc["seasonal", "v"].iloc[0]) - season[N % 12]) / f.series_scales_[0]
+    np.testing.assert_allclose(f._F[len(before), 0], expected, rtol=1e-5)
+
+
+def test_a_panels_stl_calibration_forecasts_the_season_of_the_held_out_steps():
+    """The calibration networks of a panel with STL read each seasonal series adjusted
+    by the STL of its observations before the held-out last horizon, continued over it
+    by its last season; adjusting by the component fitted to all the data would fit the
+    held-out steps' season to them (errors too small, intervals too narrow)."""
+    from statsmodels.tsa.seasonal import STL
+
+    t = np.arange(N)
+    amplitude = np.where(t < N - 6, 0.2, 0.5)  # the season grows in the held-out steps
+    values = {
+        "a": np.exp(3 + 0.01 * t + amplitude * np.sin(2 * np.pi * t / 12)),
+        "b": shapes()["flat"],
+    }
+    index = pd.period_range("2000-01", periods=N, freq="M")
+    y = pd.concat({k: pd.DataFrame({"v": v}, index=index) for k, v in values.items()})
+    f = RNNForecaster(**TINY).fit(y, fh=np.arange(1, 7))
+    Hc = f._calibration_horizon
+    assert Hc == 6 and f.series_seasonal_.any(axis=1).tolist() == [True, False]
+    Fc = f._calibration_panel(Hc)
+    logged = np.log(values["a"])
+    head = STL(logged[: N - Hc], period=12, seasonal=7).fit().seasonal
+    season = np.r_[head, head[N - Hc - 12 : N - 12]]  # the last season continues
+    np.testing.assert_allclose(Fc[:N, 0], (logged - season) / f.series_scales_[0], rtol=1e-5)
+    assert not np.allclose(Fc[N - Hc : N, 0], f._F[N - Hc : N, 0], rtol=1e-3)
+    np.testing.assert_array_equal(Fc[N:], f._F[N:])  # "b": no season, as in fit
+
+
+def test_seasonal_method_stl_for_a_single_series():
+    """The explicit setting for a single series (whose "auto" is classical): its
+    adjusted history and the forecasts' season from statsmodels' STL. (Classical for a
+    panel: test_single_series_and_panel_fits_adjust_as_sktime.) A value outside the
+    methods is a ValueError naming them."""
+    from statsmodels.tsa.seasonal import STL
+
+    y = load_airline().astype(float)
+    f = RNNForecaster(**dict(TINY, intervals=None), seasonal_method="stl").fit(y, fh=[1, 2])
+    path = STL(np.log(y.to_numpy()), period=12, seasonal=7).fit().seasonal
+    n = len(y)
+    np.testing.assert_allclose(f._adjust(y.to_frame())[:, 0], np.log(y.to_numpy()) - path)
+    assert np.allclose(f.series_seasonal_[0][np.arange(n - 12, n) % 12], path[-12:])
+    classical = RNNForecaster(**dict(TINY, intervals=None)).fit(y, fh=[1, 2])
+    assert not np.allclose(classical.series_seasonal_, f.series_seasonal_)
+    with pytest.raises(ValueError, match="seasonal_method must be 'auto', 'classical' or 'stl'"):
+        RNNForecaster(seasonal_method="x13").fit(y, fh=[1])
+
+
 def test_forecasts_at_a_horizon_with_gaps_take_the_season_of_their_times():
     """fh=[1, 3, 12]: each step gets the seasonal index of its own time (sktime's
     Deseasonalizer.inverse_transform assigns a series' indices by position from its
@@ -145,5 +232,5 @@ def test_log_of_a_series_with_values_at_or_below_zero_is_an_error_naming_it():
         fit_adjustment(values, 1, transform="log", deseasonalize=False, name="'y'")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no log of 0 attempted with transform="auto"
-        log, season = fit_adjustment(values, 1, transform="auto", deseasonalize="auto", name="y")
+        log, season, _ = fit_adjustment(values, 1, transform="auto", deseasonalize="auto", name="y")
     assert not log and season.tolist() == [0.0]

@@ -20,7 +20,7 @@ from ._panel import (
     split_panel,
     stack_panel,
 )
-from ._seasonal import adjust, fit_adjustment, unadjust
+from ._seasonal import SEASONAL_METHODS, adjust, fit_adjustment, stl_seasonal, unadjust
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
 __all__ = ["PinballLoss", "RNNForecaster"]
@@ -100,6 +100,12 @@ def _check_numeric_y(y) -> None:
         )
 
 
+def _compact(path):
+    """A seasonal path as kept after fit: float32, the precision of the windows it
+    adjusts (it is kept for every step of every series, as the data are)."""
+    return None if path is None else path.astype(np.float32)
+
+
 class RNNForecaster(BaseForecaster):
     """Recurrent-network forecaster for sktime, trained by skrnn's own estimators.
 
@@ -114,7 +120,9 @@ class RNNForecaster(BaseForecaster):
        classical decomposition (on the log scale, a multiplicative decomposition of the
        series). This is the arithmetic of sktime's ``LogTransformer``,
        ``autocorrelation_seasonality_test`` and ``Deseasonalizer``, in NumPy (tests
-       keep them equal). Forecasts are made on this scale and mapped back.
+       keep them equal). For the one ensemble of a panel the season is STL's instead
+       (``seasonal_method``): it may change over the years. Forecasts are made on this
+       scale and mapped back.
     2. **Networks.** ``n_estimators`` small networks, with different seeds and window
        lengths (``window_length="auto"``: one and two horizons, at least one season;
        one horizon for the one ensemble of a panel), each forecasting the whole
@@ -196,6 +204,18 @@ class RNNForecaster(BaseForecaster):
         Remove the season at ``sp`` before the networks: ``"auto"`` when the M4
         autocorrelation test finds one (and the series holds three seasons), ``True``
         always (when ``sp > 1``), ``False`` never.
+    seasonal_method : {"auto", "classical", "stl"}, default="auto"
+        How the season is estimated: ``"classical"``, fixed indices by classical
+        decomposition (as sktime's ``Deseasonalizer``, M4's Theta benchmark); ``"stl"``,
+        the seasonal component of STL (statsmodels' ``STL``, a smoother of 7 seasons),
+        which follows a season that changes over the years, removed at each time and
+        continued by its last season (as statsforecast's MSTL forecasts). ``"auto"``:
+        STL for a panel's global networks (on seven real panels better on four, level
+        on two, worse on one: ``docs/forecasting.md``), classical for a single series
+        (and ``panel="local"``), whose benchmark was not re-run with STL. A panel's
+        conformal calibration refits STL without the held-out steps; a single series'
+        adjusts them by the component fitted to all the data, which makes its
+        intervals narrower than their level with ``"stl"``.
     transform : {"auto", "log"} or None, default="auto"
         Variance stabilisation before the networks: ``"auto"`` takes the log of a
         strictly positive series (per variable), ``"log"`` always (an error for values
@@ -291,8 +311,9 @@ class, default="adam"
         Per series (for a single series: per variable of ``y``): whether the log was
         taken, and the seasonal indices removed after it ``(n_series, sp_)`` (zeros for
         none; the classical decomposition of sktime's ``Deseasonalizer``, computed in
-        NumPy). Index ``k`` belongs to the times ``k, k + sp_, ...`` from the start of
-        the series.
+        NumPy, or with STL the last season of its component, which the forecasts take).
+        Index ``k`` belongs to the times ``k, k + sp_, ...`` from the start of the
+        series.
     series_scales_ : ndarray
         Global panel fits only, per series: the scale the adjusted series is divided by.
 
@@ -350,6 +371,7 @@ class, default="adam"
         window_length="auto",
         sp="auto",
         deseasonalize="auto",
+        seasonal_method="auto",
         transform="auto",
         n_estimators=4,
         intervals="conformal",
@@ -377,6 +399,7 @@ class, default="adam"
         self.window_length = window_length
         self.sp = sp
         self.deseasonalize = deseasonalize
+        self.seasonal_method = seasonal_method
         self.transform = transform
         self.n_estimators = n_estimators
         self.intervals = intervals
@@ -445,6 +468,11 @@ class, default="adam"
         if self.deseasonalize not in ("auto", True, False):
             raise ValueError(
                 f"deseasonalize must be 'auto', True or False; got {self.deseasonalize!r}."
+            )
+        if self.seasonal_method not in ("auto", *SEASONAL_METHODS):
+            raise ValueError(
+                "seasonal_method must be 'auto', 'classical' or 'stl'; got "
+                f"{self.seasonal_method!r}."
             )
         if self.transform not in ("auto", "log", None):
             raise ValueError(f"transform must be 'auto', 'log' or None; got {self.transform!r}.")
@@ -770,7 +798,9 @@ class, default="adam"
             y = _named_like(y, self._cur_y)
         self._cur_y = update_data(self._cur_y, self._wrap(y))
         if self._series is not None:
-            self._series = split_panel(self._cur_y)
+            # in the fitted order, which the per-series attributes follow (sktime's
+            # update_data sorts the instances)
+            self._series = split_panel(self._cur_y, order=self._series.instances)
             self._panel_cutoff()
             if self._x_columns is not None and X is not None:
                 self._check_panel_x(X, self._series.instances, param="update: X")
@@ -802,11 +832,27 @@ class, default="adam"
                 transform=self.transform,
                 deseasonalize=self.deseasonalize,
                 name=f"{col!r}",
+                method=self._seasonal_method(),
             )
             for col in y.columns
         ]
-        self.series_log_ = np.array([log for log, _ in fitted], dtype=bool)
-        self.series_seasonal_ = np.array([season for _, season in fitted]).reshape(-1, self.sp_)
+        self.series_log_ = np.array([log for log, _, _ in fitted], dtype=bool)
+        self.series_seasonal_ = np.array([season for _, season, _ in fitted]).reshape(-1, self.sp_)
+        self._season_paths = [_compact(path) for _, _, path in fitted]
+
+    def _seasonal_method(self) -> str:
+        """``seasonal_method``, ``"auto"`` resolved: STL for the one ensemble of a panel
+        (and for the series fitted to networks pretrained on one), classical for a
+        single series."""
+        if self.seasonal_method != "auto":
+            return self.seasonal_method
+        return "stl" if self._series is not None else "classical"
+
+    def _season_path(self, i: int):
+        """The seasonal path of series (or variable) ``i``, ``None`` for fixed indices
+        (and for forecasters saved before paths existed)."""
+        paths = getattr(self, "_season_paths", None)
+        return None if paths is None else paths[i]
 
     def _adjust(self, y: pd.DataFrame) -> np.ndarray:
         """``y`` on the networks' scale: ``(n, variables)`` (its times are the positions
@@ -815,7 +861,8 @@ class, default="adam"
         out = np.empty(y.shape)
         for j, col in enumerate(y.columns):
             values = y[col].to_numpy(dtype=np.float64)
-            out[:, j] = adjust(values, self.series_log_[j], self.series_seasonal_[j], positions)
+            log, season = self.series_log_[j], self.series_seasonal_[j]
+            out[:, j] = adjust(values, log, season, positions, self._season_path(j))
         return out
 
     def _unadjust(self, values: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -824,7 +871,7 @@ class, default="adam"
         out = np.array(values, dtype=np.float64)
         for j in range(out.shape[1]):
             log, season = self.series_log_[j], self.series_seasonal_[j]
-            out[:, j] = unadjust(out[:, j], log, season, positions)
+            out[:, j] = unadjust(out[:, j], log, season, positions, self._season_path(j))
         return out
 
     # -- training -------------------------------------------------------------------------
@@ -1055,6 +1102,7 @@ class, default="adam"
             setattr(self, f"pretrained_{name}", getattr(self, name))
         self.pretrained_calibration_horizon_ = self._calibration_horizon
         self.pretrained_n_series_ = self.n_series_
+        self._season_paths = None  # the pretraining panel's; fit adjusts its own series
         fitted = ("estimators_", "estimator_", "window_lengths_", "calibration_errors_")
         per_series = ("n_series_", "series_scales_", "series_log_", "series_seasonal_")
         for name in (*fitted, "horizon_", "sp_", *per_series):
@@ -1170,23 +1218,30 @@ class, default="adam"
         self._gaps = self._panel_gaps()
         sp = self.sp_
         if fit:
-            logs, seasons, scales = [], [], []
+            logs, seasons, paths, scales = [], [], [], []
+            method = self._seasonal_method()
         parts = []
         for i, values in enumerate(P.values):
             n = len(values)
             if fit:  # the single-series adjustment, per series
-                log, season = fit_adjustment(
+                log, season, path = fit_adjustment(
                     values,
                     sp,
                     transform=self.transform,
                     deseasonalize=self.deseasonalize,
                     name=f"series {P.name(i)}",
+                    method=method,
                 )
                 logs.append(log)
                 seasons.append(season)
+                paths.append(_compact(path))
             else:
-                log, season = self.series_log_[i], self.series_seasonal_[i]
-            adjusted = adjust(values, log, season, np.arange(n))
+                log, season, path = (
+                    self.series_log_[i],
+                    self.series_seasonal_[i],
+                    self._season_path(i),
+                )
+            adjusted = adjust(values, log, season, np.arange(n), path)
             if fit:
                 change = float(np.mean(np.abs(np.diff(adjusted)))) if n > 1 else 0.0
                 scales.append(change if np.isfinite(change) and change > 1e-12 else 1.0)
@@ -1194,6 +1249,7 @@ class, default="adam"
         if fit:
             self.series_log_ = np.array(logs, dtype=bool)
             self.series_seasonal_ = np.array(seasons).reshape(len(P), sp)
+            self._season_paths = paths
             self.series_scales_ = np.asarray(scales)
         self._lengths = np.array([len(p) for p in parts])
         self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
@@ -1279,6 +1335,28 @@ class, default="adam"
             ]
         ).astype(np.intp)
 
+    def _calibration_panel(self, Hc: int) -> np.ndarray:
+        """``_F`` as the calibration networks see it: with STL, each seasonal series
+        adjusted by the component of its observations before the last ``Hc`` (continued
+        by its last season over them), so that the season of the held-out steps is
+        forecast, as it is for the future, rather than fitted to them (which made the
+        intervals too narrow). Fixed indices (and series too short for a season
+        without the last ``Hc``) keep ``_F``."""
+        paths, sp = getattr(self, "_season_paths", None), self.sp_
+        if paths is None or all(path is None for path in paths):
+            return self._F
+        F = self._F.copy()
+        for i, (values, path) in enumerate(zip(self._series.values, paths, strict=True)):
+            n, start = len(values), self._offsets[i]
+            if path is None or n - Hc < 3 * sp:
+                continue
+            log = self.series_log_[i]
+            head = stl_seasonal((np.log(values) if log else values)[: n - Hc], sp)
+            season = head[n - Hc - 1 - (n - Hc - 1 - np.arange(sp)) % sp]
+            adjusted = adjust(values, log, season, np.arange(n), head)
+            F[start : start + n, 0] = adjusted / self.series_scales_[i]
+        return F
+
     def _plan_panel(self) -> tuple[list[int], list[int]]:
         """Window length of each member and of each calibration member, for a panel."""
         P, n, H = self._series, self._lengths, self.horizon_
@@ -1316,11 +1394,13 @@ class, default="adam"
             # one network per window length trained without the last Hc observations
             # of each series; their forecasts of those give the conformal errors
             Hc = self._calibration_horizon
-            members = strategy.fit_members(self, Y, F, cal, lambda L: self._panel_origins(L, Hc))
+            Fc = self._calibration_panel(Hc)
+            Yc = Fc[:, :1]
+            members = strategy.fit_members(self, Yc, Fc, cal, lambda L: self._panel_origins(L, Hc))
             ok = n - Hc >= max(cal)
             origins = (off + n - Hc)[ok]
-            pred = strategy.ensemble_forecast(self, members, cal, F, origins, xflat, Hc)
-            truth = Y[origins[:, None] + np.arange(Hc)].astype(np.float64)
+            pred = strategy.ensemble_forecast(self, members, cal, Fc, origins, xflat, Hc)
+            truth = Yc[origins[:, None] + np.arange(Hc)].astype(np.float64)
             self.calibration_errors_ = truth - strategy.point(self, pred)
         self._members = strategy.fit_members(
             self, Y, F, lengths, lambda L: self._panel_origins(L, 0)

@@ -152,12 +152,15 @@ def skipped_message(missing: pd.Index, what: str) -> str:
     )
 
 
-def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> PanelSeries:
+def split_panel(
+    y: pd.DataFrame, *, param: str = "y", regular: bool = True, order=None
+) -> PanelSeries:
     """The series of the panel ``y``, checked: a ``TypeError`` naming columns that do not
     hold numbers, a ``ValueError`` naming the series for duplicate times, skipped times
     (with ``regular``: ``y``, whose steps the networks read as consecutive; ``X`` is
     looked up by time, which names the times it lacks), NaN or infinite values, or a
-    frequency other than the first series'.
+    frequency other than the first series'. The series come in the panel's order, or
+    with ``order`` (instance tuples) those instances first, in that order.
 
     Examples
     --------
@@ -179,7 +182,11 @@ def split_panel(y: pd.DataFrame, *, param: str = "y", regular: bool = True) -> P
     keys, instances, indexes, values = [], [], [], []
     columns = list(y.columns)
     freq = None
-    for instance, frame in y.groupby(level=levels, sort=False):
+    groups = list(y.groupby(level=levels, sort=False))
+    if order is not None:  # the given instances first, in that order (a stable sort)
+        rank = {instance: i for i, instance in enumerate(order)}
+        groups.sort(key=lambda g: rank.get(g[0] if isinstance(g[0], tuple) else (g[0],), len(rank)))
+    for instance, frame in groups:
         instance = instance if isinstance(instance, tuple) else (instance,)
         times = frame.index.get_level_values(-1)
         label = instance[0] if len(instance) == 1 else instance

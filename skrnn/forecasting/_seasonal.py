@@ -11,13 +11,32 @@ alike. Tests keep it equal to sktime's transformers (``tests/test_global_forecas
 
 The seasonal index of a time is the one of its position from the start of the series the
 indices were fitted on (``positions``), as sktime's ``Deseasonalizer`` aligns them.
+
+``method="stl"`` removes a season that changes over the years instead: the seasonal
+component of statsmodels' STL (seasonal smoother of ``STL_SEASONAL`` seasons), its value
+at each fitted time (the *path*), continued after the last one by its last season, as
+statsforecast's MSTL forecasts it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["adjust", "fit_adjustment", "seasonal_indices", "seasonality_test", "unadjust"]
+__all__ = [
+    "SEASONAL_METHODS",
+    "adjust",
+    "fit_adjustment",
+    "seasonal_at",
+    "seasonal_indices",
+    "seasonality_test",
+    "stl_seasonal",
+    "unadjust",
+]
+
+#: the ``seasonal_method`` values of :class:`~skrnn.RNNForecaster` beyond ``"auto"``
+SEASONAL_METHODS = ("classical", "stl")
+#: STL's seasonal smoother, in seasons (statsmodels' and statsforecast's MSTL default)
+STL_SEASONAL = 7
 
 
 def seasonality_test(y: np.ndarray, sp: int) -> bool:
@@ -66,25 +85,46 @@ def seasonal_indices(y: np.ndarray, sp: int) -> np.ndarray:
     return means - means.mean()
 
 
+def stl_seasonal(y: np.ndarray, sp: int) -> np.ndarray:
+    """The seasonal component ``(n,)`` of ``y`` by STL (statsmodels' ``STL``, seasonal
+    smoother of ``STL_SEASONAL`` seasons, not robust).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(96)
+    >>> growing = (1 + t / 48) * np.sin(2 * np.pi * t / 12)  # the season doubles
+    >>> path = stl_seasonal(growing, 12)
+    >>> bool(path[87] > 2 * path[3])  # the peak (month 3), last year against the first
+    True
+    """
+    from statsmodels.tsa.seasonal import STL
+
+    return STL(np.asarray(y, dtype=np.float64), period=sp, seasonal=STL_SEASONAL).fit().seasonal
+
+
 def fit_adjustment(
-    values: np.ndarray, sp: int, *, transform, deseasonalize, name: str
-) -> tuple[bool, np.ndarray]:
-    """The adjustment of one series: whether to take the log, and the seasonal indices
-    ``(sp,)`` to subtract after it (zeros for none).
+    values: np.ndarray, sp: int, *, transform, deseasonalize, name: str, method="classical"
+) -> tuple[bool, np.ndarray, np.ndarray | None]:
+    """The adjustment of one series: whether to take the log, the seasonal indices
+    ``(sp,)`` to subtract after it (zeros for none) and, with ``method="stl"``, the
+    seasonal path (else ``None``).
 
     ``transform``: ``"auto"`` (the log of a strictly positive series), ``"log"`` (an error
     naming ``name`` for values <= 0) or ``None``. ``deseasonalize``: ``"auto"`` (when M4's
     test finds a season), ``True`` or ``False``; a season needs ``sp > 1`` and three
     seasons of data (M4's test needs them, and so does a decomposition worth its name).
+    ``method``: ``"classical"`` (fixed indices) or ``"stl"`` (the STL component at each
+    fitted time; the indices are its last season, which continues it).
 
     Examples
     --------
     >>> import numpy as np
     >>> t = np.arange(48)
-    >>> log, season = fit_adjustment(np.exp(np.sin(2 * np.pi * t / 12)), 12,
-    ...                              transform="auto", deseasonalize="auto", name="y")
-    >>> log, season.round(2)[1:4].tolist()
-    (True, [0.5, 0.87, 1.0])
+    >>> log, season, path = fit_adjustment(np.exp(np.sin(2 * np.pi * t / 12)), 12,
+    ...                                    transform="auto", deseasonalize="auto", name="y")
+    >>> log, season.round(2)[1:4].tolist(), path
+    (True, [0.5, 0.87, 1.0], None)
     """
     positive = bool((values > 0).all())
     if transform == "log" and not positive:
@@ -94,24 +134,50 @@ def fit_adjustment(
         )
     log = transform == "log" or (transform == "auto" and positive)
     logged = np.log(values) if log else values
-    season = np.zeros(sp)
+    season, path = np.zeros(sp), None
     if sp > 1 and deseasonalize and len(values) >= 3 * sp:
         if deseasonalize is True or seasonality_test(logged, sp):
-            season = seasonal_indices(logged, sp)
-    return log, season
+            if method == "stl":
+                path = stl_seasonal(logged, sp)
+                n = len(path)
+                # index k: the component at the last fitted time of phase k
+                season = path[n - 1 - (n - 1 - np.arange(sp)) % sp]
+            else:
+                season = seasonal_indices(logged, sp)
+    return log, season, path
 
 
-def adjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndarray):
+def seasonal_at(season: np.ndarray, positions: np.ndarray, path=None) -> np.ndarray:
+    """The seasonal component at ``positions``: the indices ``season`` by phase, or the
+    ``path`` where it has a value (its last season continues it: ``season``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seasonal_at(np.array([1.0, -1.0]), np.arange(5)).tolist()
+    [1.0, -1.0, 1.0, -1.0, 1.0]
+    >>> seasonal_at(np.array([2.0, -2.0]), np.arange(5), path=np.array([1, -1, 2, -2.0])).tolist()
+    [1.0, -1.0, 2.0, -2.0, 2.0]
+    """
+    fixed = season[positions % len(season)]
+    if path is None:
+        return fixed
+    inside = positions < len(path)
+    return np.where(inside, path[np.minimum(positions, len(path) - 1)], fixed)
+
+
+def adjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndarray, path=None):
     """``values`` at ``positions`` (from the start of the fitted series) on the adjusted
-    scale: the log where it was taken, less the seasonal index of each position."""
+    scale: the log where it was taken, less the seasonal component of each position
+    (:func:`seasonal_at`)."""
     logged = np.log(values) if log else values
-    return logged - season[positions % len(season)]
+    return logged - seasonal_at(season, positions, path)
 
 
-def unadjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndarray):
+def unadjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndarray, path=None):
     """Adjusted ``values`` ``(len(positions), ...)`` back in the series' units: the
-    seasonal index of each position added, then ``exp`` where the log was taken. Both are
-    monotone, so quantiles stay quantiles."""
+    seasonal component of each position added, then ``exp`` where the log was taken. Both
+    are monotone, so quantiles stay quantiles."""
     extra = (None,) * (np.ndim(values) - 1)
-    out = values + season[positions % len(season)][(slice(None), *extra)]
+    out = values + seasonal_at(season, positions, path)[(slice(None), *extra)]
     return np.exp(out) if log else out
