@@ -35,7 +35,7 @@ __all__ = [
 
 #: the ``seasonal_method`` values of :class:`~skrnn.RNNForecaster` beyond ``"auto"``
 SEASONAL_METHODS = ("classical", "stl")
-#: STL's seasonal smoother, in seasons (statsmodels' and statsforecast's MSTL default)
+#: STL's seasonal smoother, in seasons (the default of statsmodels' STL and sktime's STLForecaster)
 STL_SEASONAL = 7
 
 
