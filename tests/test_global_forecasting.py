@@ -299,7 +299,7 @@ def test_update_continues_a_series_that_ends_before_the_cutoff_from_its_end():
 
 
 def test_update_without_refit_keeps_each_series_adjustment_in_an_unsorted_panel():
-    """Instances given out of order ('b' before 'a'): sktime's update_data sorts them,
+    """Instances given out of order ('c', 'a', 'b'): sktime's update_data sorts them,
     and the per-series log, season and scale were applied to the wrong series after an
     update without refit (the series were split again in the sorted order)."""
     y = panel(n=31)
