@@ -20,7 +20,14 @@ from ._panel import (
     split_panel,
     stack_panel,
 )
-from ._seasonal import SEASONAL_METHODS, adjust, fit_adjustment, stl_seasonal, unadjust
+from ._seasonal import (
+    SEASONAL_METHODS,
+    adjust,
+    fit_adjustment,
+    last_season,
+    stl_seasonal,
+    unadjust,
+)
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
 
 __all__ = ["PinballLoss", "RNNForecaster"]
@@ -1342,8 +1349,8 @@ class, default="adam"
         forecast, as it is for the future, rather than fitted to them (which made the
         intervals too narrow). Fixed indices (and series too short for a season
         without the last ``Hc``) keep ``_F``."""
-        paths, sp = getattr(self, "_season_paths", None), self.sp_
-        if paths is None or all(path is None for path in paths):
+        paths, sp = self._season_paths, self.sp_  # set by the fit's _panel_arrays
+        if all(path is None for path in paths):
             return self._F
         F = self._F.copy()
         for i, (values, path) in enumerate(zip(self._series.values, paths, strict=True)):
@@ -1352,8 +1359,7 @@ class, default="adam"
                 continue
             log = self.series_log_[i]
             head = stl_seasonal((np.log(values) if log else values)[: n - Hc], sp)
-            season = head[n - Hc - 1 - (n - Hc - 1 - np.arange(sp)) % sp]
-            adjusted = adjust(values, log, season, np.arange(n), head)
+            adjusted = adjust(values, log, last_season(head, sp), np.arange(n), head)
             F[start : start + n, 0] = adjusted / self.series_scales_[i]
         return F
 

@@ -182,12 +182,14 @@ def split_panel(
     keys, instances, indexes, values = [], [], [], []
     columns = list(y.columns)
     freq = None
-    groups = list(y.groupby(level=levels, sort=False))
+    groups = [
+        (key if isinstance(key, tuple) else (key,), frame)
+        for key, frame in y.groupby(level=levels, sort=False)
+    ]
     if order is not None:  # the given instances first, in that order (a stable sort)
         rank = {instance: i for i, instance in enumerate(order)}
-        groups.sort(key=lambda g: rank.get(g[0] if isinstance(g[0], tuple) else (g[0],), len(rank)))
+        groups.sort(key=lambda group: rank.get(group[0], len(rank)))
     for instance, frame in groups:
-        instance = instance if isinstance(instance, tuple) else (instance,)
         times = frame.index.get_level_values(-1)
         label = instance[0] if len(instance) == 1 else instance
         if times.has_duplicates:

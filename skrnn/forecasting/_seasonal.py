@@ -26,6 +26,7 @@ __all__ = [
     "SEASONAL_METHODS",
     "adjust",
     "fit_adjustment",
+    "last_season",
     "seasonal_at",
     "seasonal_indices",
     "seasonality_test",
@@ -103,6 +104,20 @@ def stl_seasonal(y: np.ndarray, sp: int) -> np.ndarray:
     return STL(np.asarray(y, dtype=np.float64), period=sp, seasonal=STL_SEASONAL).fit().seasonal
 
 
+def last_season(path: np.ndarray, sp: int) -> np.ndarray:
+    """The indices ``(sp,)`` that continue the seasonal ``path``: index ``k`` is its value
+    at the last time of phase ``k`` (times ``k, k + sp, ...`` from the path's start).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> last_season(np.arange(7.0), 3).tolist()  # phases 0, 1, 2 last at times 6, 4, 5
+    [6.0, 4.0, 5.0]
+    """
+    n = len(path)
+    return path[n - 1 - (n - 1 - np.arange(sp)) % sp]
+
+
 def fit_adjustment(
     values: np.ndarray, sp: int, *, transform, deseasonalize, name: str, method="classical"
 ) -> tuple[bool, np.ndarray, np.ndarray | None]:
@@ -139,9 +154,7 @@ def fit_adjustment(
         if deseasonalize is True or seasonality_test(logged, sp):
             if method == "stl":
                 path = stl_seasonal(logged, sp)
-                n = len(path)
-                # index k: the component at the last fitted time of phase k
-                season = path[n - 1 - (n - 1 - np.arange(sp)) % sp]
+                season = last_season(path, sp)
             else:
                 season = seasonal_indices(logged, sp)
     return log, season, path
