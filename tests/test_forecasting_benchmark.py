@@ -97,3 +97,20 @@ def test_the_baselines_chatter_is_dropped_and_other_warnings_pass():
         (UserWarning, "kept"),
         (FutureWarning, "kept too"),
     ]
+
+
+def test_panel_summary_ranks_columns_against_seasonal_naive():
+    """The panel table's summary: each column's geometric mean over the panels of its mean
+    MASE over seasonal naive's, and on how many panels the global network is lower (a
+    table of made-up figures: 2 panels, one series each)."""
+    panel = pytest.importorskip("benchmarks.forecasting_panel")
+    figures = {"a": [1.0, 1.2, 2.0, 1.5, 2.0], "b": [0.5, 0.4, 0.6, 0.7, 1.0]}
+    rows = [
+        dict(panel=name, model=model, series="s", MASE=value, cov80=0.8, cov90=0.9)
+        for name, values in figures.items()
+        for model, value in zip(panel.MODEL_ORDER, values, strict=True)
+    ]
+    text = panel.render(rows, "header")
+    # global: sqrt(0.5 * 0.5); per-series: sqrt(0.6 * 0.4); AutoETS: sqrt(1.0 * 0.6)
+    assert "| relative MASE | 0.500 | 0.490 | 0.775 | 0.725 | 1.000 |" in text
+    assert "| global RNN lower on | - | 1 of 2 | 2 of 2 | 2 of 2 | 2 of 2 |" in text

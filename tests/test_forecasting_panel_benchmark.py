@@ -27,4 +27,6 @@ def test_panels_load_complete_with_the_declared_size():
 def test_held_out_employment_sectors_differ_from_the_development_ones():
     dev = set(forecasting_panel.employment().index.get_level_values("series"))
     held = set(forecasting_panel.employment(n_series=24, skip=12).index.get_level_values("series"))
-    assert len(dev) == 12 and len(held) == 24 and not dev & held
+    later = set(forecasting_panel.employment(n_series=24, skip=36).index.get_level_values("series"))
+    assert len(dev) == 12 and len(held) == 24 and len(later) == 24
+    assert not dev & held and not dev & later and not held & later

@@ -132,9 +132,10 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
 
 def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
     """seasonal_method="auto" for a panel: the seasonal series are adjusted by the STL
-    component of each time (statsmodels' STL, 7-season smoother) and forecast with its
-    last season; the series without a season are not adjusted. An update without refit
-    keeps the fitted path for the old times and continues it for the new ones."""
+    component of each time (statsmodels' STL, 7-season local-constant smoother, as R's
+    stl) and forecast with its last season; the series without a season are not
+    adjusted. An update without refit keeps the fitted path for the old times and
+    continues it for the new ones."""
     from statsmodels.tsa.seasonal import STL
 
     index = pd.period_range("2000-01", periods=N, freq="M")
@@ -151,7 +152,7 @@ def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
         logged = np.log(values) if f.series_log_[i] else values
         path = np.zeros(N)  # "flat": no season found, nothing removed
         if key != "flat":
-            path = STL(logged, period=12, seasonal=7).fit().seasonal
+            path = STL(logged, period=12, seasonal=7, seasonal_deg=0).fit().seasonal
         got = f._F[f._offsets[i] : ends[i], 0] * f.series_scales_[i]
         np.testing.assert_allclose(got, logged - path, rtol=1e-5, atol=1e-5)
         # the next two months take the component of the same months of the last year
@@ -189,7 +190,7 @@ def test_a_panels_stl_calibration_forecasts_the_season_of_the_held_out_steps():
     assert Hc == 6 and f.series_seasonal_.any(axis=1).tolist() == [True, False]
     Fc = f._calibration_panel(Hc)
     logged = np.log(values["a"])
-    head = STL(logged[: N - Hc], period=12, seasonal=7).fit().seasonal
+    head = STL(logged[: N - Hc], period=12, seasonal=7, seasonal_deg=0).fit().seasonal
     season = np.r_[head, head[N - Hc - 12 : N - 12]]  # the last season continues
     np.testing.assert_allclose(Fc[:N, 0], (logged - season) / f.series_scales_[0], rtol=1e-5)
     assert not np.allclose(Fc[N - Hc : N, 0], f._F[N - Hc : N, 0], rtol=1e-3)
@@ -205,7 +206,7 @@ def test_seasonal_method_stl_for_a_single_series():
 
     y = load_airline().astype(float)
     f = RNNForecaster(**dict(TINY, intervals=None), seasonal_method="stl").fit(y, fh=[1, 2])
-    path = STL(np.log(y.to_numpy()), period=12, seasonal=7).fit().seasonal
+    path = STL(np.log(y.to_numpy()), period=12, seasonal=7, seasonal_deg=0).fit().seasonal
     n = len(y)
     np.testing.assert_allclose(f._adjust(y.to_frame())[:, 0], np.log(y.to_numpy()) - path)
     assert np.allclose(f.series_seasonal_[0][np.arange(n - 12, n) % 12], path[-12:])

@@ -214,11 +214,11 @@ class RNNForecaster(BaseForecaster):
     seasonal_method : {"auto", "classical", "stl"}, default="auto"
         How the season is estimated: ``"classical"``, fixed indices by classical
         decomposition (as sktime's ``Deseasonalizer``, M4's Theta benchmark); ``"stl"``,
-        the seasonal component of STL (statsmodels' ``STL``, a smoother of 7 seasons),
-        which follows a season that changes over the years, removed at each time and
-        continued by its last season (as statsforecast's MSTL forecasts). ``"auto"``:
-        STL for a panel's global networks (on seven real panels better on four, level
-        on two, worse on one: ``docs/forecasting.md``), classical for a single series
+        the seasonal component of STL (statsmodels' ``STL`` with R's ``stl`` smoother:
+        local constant over 7 seasons), which follows a season that changes over the
+        years, removed at each time and continued by its last season (as statsforecast's
+        MSTL forecasts). ``"auto"``: STL for a panel's global networks (measured on nine
+        real panels: ``docs/forecasting.md``), classical for a single series
         (and ``panel="local"``), whose benchmark was not re-run with STL. A panel's
         conformal calibration refits STL without the held-out steps; a single series'
         adjusts them by the component fitted to all the data, which makes its

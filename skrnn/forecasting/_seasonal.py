@@ -13,7 +13,8 @@ The seasonal index of a time is the one of its position from the start of the se
 indices were fitted on (``positions``), as sktime's ``Deseasonalizer`` aligns them.
 
 ``method="stl"`` removes a season that changes over the years instead: the seasonal
-component of statsmodels' STL (seasonal smoother of ``STL_SEASONAL`` seasons), its value
+component of statsmodels' STL (a local-constant seasonal smoother of ``STL_SEASONAL``
+seasons, as R's ``stl``), its value
 at each fitted time (the *path*), continued after the last one by its last season, as
 statsforecast's MSTL forecasts it.
 """
@@ -38,6 +39,10 @@ __all__ = [
 SEASONAL_METHODS = ("classical", "stl")
 #: STL's seasonal smoother, in seasons (the default of statsmodels' STL and sktime's STLForecaster)
 STL_SEASONAL = 7
+#: its degree: local constant, R's ``stl`` default (``s.degree = 0``); statsmodels' default,
+#: local linear, extrapolates each phase's recent slope into the last season, which the
+#: forecasts continue: noise on a stable season (docs/forecasting.md)
+STL_SEASONAL_DEG = 0
 
 
 def seasonality_test(y: np.ndarray, sp: int) -> bool:
@@ -88,7 +93,7 @@ def seasonal_indices(y: np.ndarray, sp: int) -> np.ndarray:
 
 def stl_seasonal(y: np.ndarray, sp: int) -> np.ndarray:
     """The seasonal component ``(n,)`` of ``y`` by STL (statsmodels' ``STL``, seasonal
-    smoother of ``STL_SEASONAL`` seasons, not robust).
+    smoother of ``STL_SEASONAL`` seasons and degree ``STL_SEASONAL_DEG``, not robust).
 
     Examples
     --------
@@ -96,12 +101,13 @@ def stl_seasonal(y: np.ndarray, sp: int) -> np.ndarray:
     >>> t = np.arange(96)
     >>> growing = (1 + t / 48) * np.sin(2 * np.pi * t / 12)  # the season doubles
     >>> path = stl_seasonal(growing, 12)
-    >>> bool(path[87] > 2 * path[3])  # the peak (month 3), last year against the first
+    >>> bool(path[87] > 1.5 * path[3])  # the peak (month 3) grows: last year against the first
     True
     """
     from statsmodels.tsa.seasonal import STL
 
-    return STL(np.asarray(y, dtype=np.float64), period=sp, seasonal=STL_SEASONAL).fit().seasonal
+    y = np.asarray(y, dtype=np.float64)
+    return STL(y, period=sp, seasonal=STL_SEASONAL, seasonal_deg=STL_SEASONAL_DEG).fit().seasonal
 
 
 def last_season(path: np.ndarray, sp: int) -> np.ndarray:
