@@ -261,6 +261,19 @@ def test_a_text_column_of_a_panel_is_a_type_error_naming_it():
         RNNForecaster(**TINY).fit(panel().assign(w="s"), fh=[1, 2])
 
 
+def test_a_panel_given_as_a_series_is_a_type_error_naming_the_fix():
+    """sktime takes panels as data frames; a MultiIndex Series got its generic TypeError
+    that names no fix. fit and update name it (update's check comes before sktime's)."""
+    y = panel()
+    with pytest.raises(TypeError, match=r"y is a pandas Series with a MultiIndex.*y\.to_frame\(\)"):
+        RNNForecaster(**TINY).fit(y["v"], fh=[1, 2])
+    f = RNNForecaster(**TINY).fit(panel(n=30), fh=[1, 2])
+    new = panel(n=32).groupby(level=0).tail(2)
+    with pytest.raises(TypeError, match=r"y\.to_frame\(\)"):
+        f.update(new["v"])
+    assert f.cutoff == panel(n=30).index.get_level_values(-1).max()  # nothing changed
+
+
 def test_an_empty_panel_is_a_value_error():
     """It was an IndexError (list index out of range)."""
     with pytest.raises(ValueError, match="y: the panel holds no observations"):

@@ -107,6 +107,18 @@ def _check_numeric_y(y) -> None:
         )
 
 
+def _check_panel_frame(y, param: str) -> None:
+    """A ``TypeError`` naming the fix for a panel given as a Series: sktime takes panels
+    and hierarchies as data frames only, and its own error does not say so for this
+    case."""
+    if isinstance(y, pd.Series) and is_panel(y):
+        raise TypeError(
+            f"{param} is a pandas Series with a MultiIndex (a panel); sktime takes a panel "
+            f"as a DataFrame (the series' keys, then the time, as the row index): pass "
+            f"{param}.to_frame()."
+        )
+
+
 def _compact(path):
     """A seasonal path as kept after fit: float32, the precision of the windows it
     adjusts (it is kept for every step of every series, as the data are)."""
@@ -594,6 +606,7 @@ class, default="adam"
         if y is None:  # sktime asserts (an AssertionError), skrnn's contract is a ValueError
             raise ValueError("y is None; RNNForecaster.fit needs the series to forecast.")
         self._check_params()  # before sktime's checks, which would blame fh for a strategy
+        _check_panel_frame(y, "y")
         _check_numeric_y(y)  # sktime reads object and string arrays as panels or text
         if not is_panel(y) and irregular_timestamps(getattr(y, "index", None)):
             # before sktime's checks, whose error here is a TypeError about NoneType
@@ -634,6 +647,7 @@ class, default="adam"
         self : RNNForecaster
             The updated forecaster.
         """
+        _check_panel_frame(y, "y")
         self._check_continues(y)
         return super().update(y, X=X, update_params=update_params)
 
