@@ -37,6 +37,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,18 @@ class Panel:
     held_out: bool = False
 
 
+def _sectors(skip: int) -> Panel:
+    """A held-out panel of 24 US employment sectors: those after the first ``skip``."""
+    return Panel(
+        f"US employment {skip + 1}-{skip + 24} (held out)",
+        partial(employment, n_series=24, skip=skip),
+        12,
+        12,
+        "24 sectors x 180 months",
+        True,
+    )
+
+
 PANELS = [
     Panel("tourism (visnights)", visnights, 4, 8, "20 regions x 76 quarters"),
     Panel("accommodation (takings)", accommodation, 4, 8, "8 states x 74 quarters"),
@@ -158,24 +171,11 @@ PANELS = [
     Panel("arrivals (held out)", arrivals, 4, 8, "4 countries x 127 quarters", True),
     Panel("departures (held out)", departures, 12, 12, "5 series x 240 months", True),
     Panel("prison (held out)", prison, 4, 8, "32 series x 48 quarters", True),
-    Panel(
-        "US employment 13-36 (held out)",
-        lambda: employment(n_series=24, skip=12),
-        12,
-        12,
-        "24 sectors x 180 months",
-        True,
-    ),
-    # added on 2026-12-03 (17:40 UTC) to check the STL degree chosen on the seven above
+    _sectors(12),
+    # added in the session of 2026-12-03 from 16:42 UTC, to check the STL smoother's degree
+    # chosen on the seven above
     Panel("occupancy (held out)", occupancy, 4, 8, "8 states x 74 quarters", True),
-    Panel(
-        "US employment 37-60 (held out)",
-        lambda: employment(n_series=24, skip=36),
-        12,
-        12,
-        "24 sectors x 180 months",
-        True,
-    ),
+    _sectors(36),
 ]
 
 
