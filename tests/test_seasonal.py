@@ -197,6 +197,43 @@ def test_a_panels_stl_calibration_forecasts_the_season_of_the_held_out_steps():
     np.testing.assert_array_equal(Fc[N:], f._F[N:])  # "b": no season, as in fit
 
 
+def test_a_single_series_stl_calibration_forecasts_the_season_of_its_origins(monkeypatch):
+    """With seasonal_method="stl", the calibration networks of a single series read it
+    adjusted by the STL of the observations they train on, continued by its last season
+    over the origins' steps, as for a panel; it was the component fitted to all the
+    data, which fits the season of the steps the intervals are calibrated on (errors
+    too small, intervals too narrow). The final networks keep the full component."""
+    from statsmodels.tsa.seasonal import STL
+
+    from skrnn.forecasting._strategies import STRATEGIES
+
+    seen = []
+    direct = STRATEGIES["direct"]
+    forecast = direct.ensemble_forecast
+
+    def spy(self, f, members, lengths, F, origins, X, H):
+        seen.append((F.copy(), origins.copy()))
+        return forecast(self, f, members, lengths, F, origins, X, H)
+
+    monkeypatch.setattr(direct, "ensemble_forecast", spy)
+    t = np.arange(72)
+    amplitude = np.where(t < 60, 0.2, 0.5)  # the season grows in the last year
+    y = pd.Series(
+        np.exp(3 + 0.01 * t + amplitude * np.sin(2 * np.pi * t / 12)),
+        index=pd.period_range("2000-01", periods=72, freq="M"),
+    )
+    f = RNNForecaster(**TINY, seasonal_method="stl").fit(y, fh=np.arange(1, 4))
+    F, origins = seen[0]  # the calibration's forecasts, at the origins left out
+    n_train = int(origins[0])
+    logged = np.log(y.to_numpy())
+    head = STL(logged[:n_train], period=12, seasonal=7, seasonal_deg=0).fit().seasonal
+    continued = head[n_train - 12 + (np.arange(72 - n_train) % 12)]
+    np.testing.assert_allclose(F[:, 0], logged - np.r_[head, continued], rtol=1e-5)
+    full = f._adjust(y.to_frame())[:, 0]
+    assert not np.allclose(F[n_train:, 0], full[n_train:], rtol=1e-3)
+    assert f.calibration_errors_ is not None and f.predict().notna().all()
+
+
 def test_seasonal_method_stl_for_a_single_series():
     """The explicit setting for a single series (whose "auto" is classical): its
     adjusted history and the forecasts' season from statsmodels' STL. (Classical for a

@@ -23,9 +23,8 @@ from ._panel import (
 from ._seasonal import (
     SEASONAL_METHODS,
     adjust,
+    adjust_by_head,
     fit_adjustment,
-    last_season,
-    stl_seasonal,
     unadjust,
 )
 from ._strategies import STRATEGIES, _ThetaFallback, step_features
@@ -231,10 +230,9 @@ class RNNForecaster(BaseForecaster):
         years, removed at each time and continued by its last season (as statsforecast's
         MSTL forecasts). ``"auto"``: STL for a panel's global networks (measured on nine
         real panels: ``docs/forecasting.md``), classical for a single series
-        (and ``panel="local"``), whose benchmark was not re-run with STL. A panel's
-        conformal calibration refits STL without the held-out steps; a single series'
-        adjusts them by the component fitted to all the data, which makes its
-        intervals narrower than their level with ``"stl"``.
+        (and ``panel="local"``), whose benchmark was not re-run with STL. The conformal
+        calibration refits STL on the observations its networks train on, so that the
+        season of the held-out steps is forecast, as the future's is.
     transform : {"auto", "log"} or None, default="auto"
         Variance stabilisation before the networks: ``"auto"`` takes the log of a
         strictly positive series (per variable), ``"log"`` always (an error for values
@@ -975,11 +973,13 @@ class, default="adam"
         if n_cal:
             H = self._calibration_horizon
             n_train = len(Y) - n_cal - H + 1
-            members = strategy.fit_members(self, Y[:n_train], F[:n_train], cal)
+            Yc = self._calibration_series(y, Y, n_train)
+            Fc = F if Yc is Y else strategy.features(self, Yc, y.index)
+            members = strategy.fit_members(self, Yc[:n_train], Fc[:n_train], cal)
             origins = np.arange(n_train, n_train + n_cal)
             Xall = None if self._x_columns is None else self._exog(y.index)
-            pred = strategy.ensemble_forecast(self, members, cal, F, origins, Xall, H)
-            truth = Y[origins[:, None] + np.arange(H)]
+            pred = strategy.ensemble_forecast(self, members, cal, Fc, origins, Xall, H)
+            truth = Yc[origins[:, None] + np.arange(H)]
             self.calibration_errors_ = truth - strategy.point(self, pred)
         self._members = strategy.fit_members(self, Y, F, lengths)
         self.window_lengths_ = list(lengths)
@@ -1356,6 +1356,22 @@ class, default="adam"
             ]
         ).astype(np.intp)
 
+    def _calibration_series(self, y: pd.DataFrame, Y: np.ndarray, n_train: int) -> np.ndarray:
+        """``Y`` as the calibration networks of a single series see it: with STL, each
+        seasonal variable adjusted by the component of its first ``n_train``
+        observations (what those networks train on), continued by its last season over
+        the origins' steps, as a forecast continues it (the component of all the data
+        would fit their season to them: intervals too narrow). Fixed indices, and heads
+        too short for a season, keep ``Y``."""
+        sp, out = self.sp_, None
+        for j, col in enumerate(y.columns):
+            if self._season_path(j) is None or n_train < 3 * sp:
+                continue
+            out = Y.copy() if out is None else out
+            values = y[col].to_numpy(dtype=np.float64)
+            out[:, j] = adjust_by_head(values, self.series_log_[j], sp, n_train)
+        return Y if out is None else out
+
     def _calibration_panel(self, Hc: int) -> np.ndarray:
         """``_F`` as the calibration networks see it: with STL, each seasonal series
         adjusted by the component of its observations before the last ``Hc`` (continued
@@ -1371,9 +1387,7 @@ class, default="adam"
             n, start = len(values), self._offsets[i]
             if path is None or n - Hc < 3 * sp:
                 continue
-            log = self.series_log_[i]
-            head = stl_seasonal((np.log(values) if log else values)[: n - Hc], sp)
-            adjusted = adjust(values, log, last_season(head, sp), np.arange(n), head)
+            adjusted = adjust_by_head(values, self.series_log_[i], sp, n - Hc)
             F[start : start + n, 0] = adjusted / self.series_scales_[i]
         return F
 

@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "SEASONAL_METHODS",
     "adjust",
+    "adjust_by_head",
     "fit_adjustment",
     "last_season",
     "seasonal_at",
@@ -191,6 +192,25 @@ def adjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndar
     (:func:`seasonal_at`)."""
     logged = np.log(values) if log else values
     return logged - seasonal_at(season, positions, path)
+
+
+def adjust_by_head(values: np.ndarray, log: bool, sp: int, n_head: int) -> np.ndarray:
+    """``values`` adjusted by the STL component of their first ``n_head`` (continued by
+    its last season over the rest): the series as a model trained on that head sees it,
+    so that the season of the later steps is forecast rather than fitted to them (the
+    conformal calibration holds those steps out).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(60)
+    >>> y = np.sin(2 * np.pi * t / 12) * np.where(t < 48, 1.0, 2.0)  # the season doubles
+    >>> late = adjust_by_head(y, False, 12, 48)[48:]  # the head's season, continued
+    >>> bool(np.abs(late).max() > 0.9), bool(np.abs(y[48:] - stl_seasonal(y, 12)[48:]).max() < 0.9)
+    (True, True)
+    """
+    head = stl_seasonal((np.log(values) if log else values)[:n_head], sp)
+    return adjust(values, log, last_season(head, sp), np.arange(len(values)), head)
 
 
 def unadjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.ndarray, path=None):
