@@ -20,7 +20,7 @@ Scored per model, over all origins:
 - the share of held-out months inside the model's 90% prediction interval.
 
 Models: :class:`skrnn.RNNForecaster` with its defaults (``random_state=0`` only): the
-series logged and deseasonalised, an ensemble of four direct multi-output LSTMs combined
+series logged and deseasonalised (by STL), an ensemble of four direct multi-output LSTMs combined
 by the median, conformal intervals calibrated in ``fit`` (the user guide's sktime page
 says how). Next to it sktime's ``NaiveForecaster(sp=12)`` (seasonal naive),
 ``ThetaForecaster`` and ``AutoETS``.
@@ -39,9 +39,9 @@ A plot of the last origin's 12-month forecasts with their 90% intervals is saved
 
 Output and figure of a recorded run of this script (``docs/render_gallery.py``; the
 documentation build does not run it). ``RNNForecaster()`` has the lowest MASE on airline
-(0.630 against AutoETS's 0.734) and loses narrowly on KSI (1.111 against 1.058), whose
-seat-belt level shift falls inside the test period; its 90% intervals covered 84% and
-69% of the test months. sktime's own forecasters print a ``remember_data``
+(0.506 against AutoETS's 0.734) and loses narrowly on KSI (1.107 against 1.058), whose
+seat-belt level shift falls inside the test period; its 90% intervals covered 86% and
+77% of the test months. sktime's own forecasters print a ``remember_data``
 FutureWarning when they are created (sktime 1.2; ``RNNForecaster`` sets the config):
 
 .. literalinclude:: /_static/gallery/forecast_airline_sktime.txt

@@ -100,8 +100,8 @@ def test_adjustment_is_sktimes_transformers(name):
 def test_single_series_and_panel_fits_adjust_as_sktime():
     """Both fits use the NumPy adjustment; their data on the networks' scale and their
     forecasts mapped back equal sktime's transformers (the networks' own point
-    forecasts taken as given). A single series' default is this classical
-    decomposition; a panel's is STL (next test)."""
+    forecasts taken as given), with seasonal_method="classical" (the default is STL:
+    next tests)."""
     index = pd.period_range("2000-01", periods=N, freq="M")
     frames = [
         pd.DataFrame({"v": v}, index=pd.MultiIndex.from_product([[k], index]))
@@ -122,7 +122,7 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
         back = sktime_inverse(point[i], times, steps)
         np.testing.assert_allclose(pred.loc[key, "v"].to_numpy(), back, rtol=1e-6)
         # the same series alone
-        single = RNNForecaster(**TINY).fit(series, fh=[1, 2])
+        single = RNNForecaster(**TINY, seasonal_method="classical").fit(series, fh=[1, 2])
         Y = single._adjust(series.to_frame())
         np.testing.assert_allclose(Y[:, 0], sktime_transform(series, steps), rtol=1e-12)
         own = single.strategy_.forecast(single, Y, np.array([N]), None, 2)[0, :, 0]
@@ -131,7 +131,7 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
 
 
 def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
-    """seasonal_method="auto" for a panel: the seasonal series are adjusted by the STL
+    """The default seasonal_method for a panel: the seasonal series are adjusted by the STL
     component of each time (statsmodels' STL, 7-season local-constant smoother, as R's
     stl) and forecast with its last season; the series without a season are not
     adjusted. An update without refit keeps the fitted path for the old times and
@@ -234,22 +234,23 @@ def test_a_single_series_stl_calibration_forecasts_the_season_of_its_origins(mon
     assert f.calibration_errors_ is not None and f.predict().notna().all()
 
 
-def test_seasonal_method_stl_for_a_single_series():
-    """The explicit setting for a single series (whose "auto" is classical): its
-    adjusted history and the forecasts' season from statsmodels' STL. (Classical for a
-    panel: test_single_series_and_panel_fits_adjust_as_sktime.) A value outside the
-    methods is a ValueError naming them."""
+def test_a_single_series_is_adjusted_by_stl_by_default():
+    """The default for a single series (as for a panel): its adjusted history and the
+    forecasts' season from statsmodels' STL with R's local-constant smoother; the
+    classical indices on request. A value outside the methods is a ValueError naming
+    them."""
     from statsmodels.tsa.seasonal import STL
 
     y = load_airline().astype(float)
-    f = RNNForecaster(**dict(TINY, intervals=None), seasonal_method="stl").fit(y, fh=[1, 2])
+    f = RNNForecaster(**dict(TINY, intervals=None)).fit(y, fh=[1, 2])
     path = STL(np.log(y.to_numpy()), period=12, seasonal=7, seasonal_deg=0).fit().seasonal
     n = len(y)
     np.testing.assert_allclose(f._adjust(y.to_frame())[:, 0], np.log(y.to_numpy()) - path)
     assert np.allclose(f.series_seasonal_[0][np.arange(n - 12, n) % 12], path[-12:])
-    classical = RNNForecaster(**dict(TINY, intervals=None)).fit(y, fh=[1, 2])
+    classical = RNNForecaster(**dict(TINY, intervals=None), seasonal_method="classical")
+    classical.fit(y, fh=[1, 2])
     assert not np.allclose(classical.series_seasonal_, f.series_seasonal_)
-    with pytest.raises(ValueError, match="seasonal_method must be 'auto', 'classical' or 'stl'"):
+    with pytest.raises(ValueError, match="seasonal_method must be 'stl' or 'classical'"):
         RNNForecaster(seasonal_method="x13").fit(y, fh=[1])
 
 

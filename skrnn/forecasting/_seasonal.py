@@ -2,21 +2,19 @@
 
 :class:`RNNForecaster` follows M4's recipe (as the Theta benchmark does): a strictly
 positive series is log-transformed, then, when M4's autocorrelation test finds a season,
-the seasonal indices of a classical decomposition are subtracted. sktime has this as
-transformers (``LogTransformer``, ``autocorrelation_seasonality_test``,
-``Deseasonalizer`` on statsmodels' ``seasonal_decompose``); the same arithmetic in NumPy
-costs microseconds instead of ~50 ms per series (sktime's checks and conversions), which
-matters for panels of thousands of series, and it serves single series and panels
-alike. Tests keep it equal to sktime's transformers (``tests/test_global_forecasting.py``).
+the season is subtracted: by default the seasonal component of statsmodels' STL (a
+local-constant seasonal smoother of ``STL_SEASONAL`` seasons, as R's ``stl``), its value
+at each fitted time (the *path*), continued after the last one by its last season, as
+statsforecast's MSTL forecasts it; or (``method="classical"``) the fixed seasonal
+indices of a classical decomposition. sktime has the classical recipe as transformers
+(``LogTransformer``, ``autocorrelation_seasonality_test``, ``Deseasonalizer`` on
+statsmodels' ``seasonal_decompose``); the same arithmetic in NumPy costs microseconds
+instead of ~50 ms per series (sktime's checks and conversions), which matters for panels
+of thousands of series, and it serves single series and panels alike. Tests keep it
+equal to sktime's transformers (``tests/test_seasonal.py``).
 
 The seasonal index of a time is the one of its position from the start of the series the
 indices were fitted on (``positions``), as sktime's ``Deseasonalizer`` aligns them.
-
-``method="stl"`` removes a season that changes over the years instead: the seasonal
-component of statsmodels' STL (a local-constant seasonal smoother of ``STL_SEASONAL``
-seasons, as R's ``stl``), its value
-at each fitted time (the *path*), continued after the last one by its last season, as
-statsforecast's MSTL forecasts it.
 """
 
 from __future__ import annotations
@@ -36,8 +34,8 @@ __all__ = [
     "unadjust",
 ]
 
-#: the ``seasonal_method`` values of :class:`~skrnn.RNNForecaster` beyond ``"auto"``
-SEASONAL_METHODS = ("classical", "stl")
+#: the ``seasonal_method`` values of :class:`~skrnn.RNNForecaster`
+SEASONAL_METHODS = ("stl", "classical")
 #: STL's seasonal smoother, in seasons (the default of statsmodels' STL and sktime's STLForecaster)
 STL_SEASONAL = 7
 #: its degree: local constant, R's ``stl`` default (``s.degree = 0``); statsmodels' default,
