@@ -231,9 +231,9 @@ class RNNForecaster(BaseForecaster):
         ``"classical"``, fixed indices by classical decomposition (as sktime's
         ``Deseasonalizer``, M4's Theta benchmark). STL was measured better on the
         single-series benchmark (mean MASE 1.045 -> 0.934 over 19 series; better on 10,
-        worse on 5) and on real panels (``docs/forecasting.md``). The conformal calibration refits STL on the
-        observations its networks train on, so that the season of the held-out steps
-        is forecast, as the future's is.
+        worse on 5) and on real panels (``docs/forecasting.md``). The conformal
+        calibration refits STL on the observations its networks train on, so that the
+        season of the held-out steps is forecast, as the future's is.
     transform : {"auto", "log"} or None, default="auto"
         Variance stabilisation before the networks: ``"auto"`` takes the log of a
         strictly positive series (per variable), ``"log"`` always (an error for values
@@ -328,8 +328,8 @@ class, default="adam"
     series_log_, series_seasonal_ : ndarray
         Per series (for a single series: per variable of ``y``): whether the log was
         taken, and the seasonal indices removed after it ``(n_series, sp_)`` (zeros for
-        none; the classical decomposition of sktime's ``Deseasonalizer``, computed in
-        NumPy, or with STL the last season of its component, which the forecasts take).
+        none; with STL the last season of its component, which the forecasts take, or
+        the classical decomposition of sktime's ``Deseasonalizer``, computed in NumPy).
         Index ``k`` belongs to the times ``k, k + sp_, ...`` from the start of the
         series.
     series_scales_ : ndarray
