@@ -21,6 +21,7 @@ from ._panel import (
     stack_panel,
 )
 from ._seasonal import (
+    MIN_SEASONS,
     SEASONAL_METHODS,
     adjust,
     adjust_by_head,
@@ -1357,7 +1358,7 @@ class, default="adam"
         too short for a season, keep ``Y``."""
         sp, out = self.sp_, None
         for j, col in enumerate(y.columns):
-            if self._season_path(j) is None or n_train < 3 * sp:
+            if self._season_path(j) is None or n_train < MIN_SEASONS * sp:
                 continue
             out = Y.copy() if out is None else out
             values = y[col].to_numpy(dtype=np.float64)
@@ -1377,7 +1378,7 @@ class, default="adam"
         F = self._F.copy()
         for i, (values, path) in enumerate(zip(self._series.values, paths, strict=True)):
             n, start = len(values), self._offsets[i]
-            if path is None or n - Hc < 3 * sp:
+            if path is None or n - Hc < MIN_SEASONS * sp:
                 continue
             adjusted = adjust_by_head(values, self.series_log_[i], sp, n - Hc)
             F[start : start + n, 0] = adjusted / self.series_scales_[i]

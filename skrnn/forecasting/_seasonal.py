@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "MIN_SEASONS",
     "SEASONAL_METHODS",
     "adjust",
     "adjust_by_head",
@@ -42,6 +43,9 @@ STL_SEASONAL = 7
 #: local linear, extrapolates each phase's recent slope into the last season, which the
 #: forecasts continue: noise on a stable season (docs/forecasting.md)
 STL_SEASONAL_DEG = 0
+#: seasons of data a season is estimated from (M4's test needs them, and so does a
+#: decomposition worth its name); shorter series, and calibration heads, keep none
+MIN_SEASONS = 3
 
 
 def seasonality_test(y: np.ndarray, sp: int) -> bool:
@@ -57,7 +61,7 @@ def seasonality_test(y: np.ndarray, sp: int) -> bool:
     (True, False)
     """
     n = len(y)
-    if sp == 1 or n < 3 * sp:
+    if sp == 1 or n < MIN_SEASONS * sp:
         return False
     x = y - y.mean()
     denom = float(np.dot(x, x))
@@ -155,7 +159,7 @@ def fit_adjustment(
     log = transform == "log" or (transform == "auto" and positive)
     logged = np.log(values) if log else values
     season, path = np.zeros(sp), None
-    if sp > 1 and deseasonalize and len(values) >= 3 * sp:
+    if sp > 1 and deseasonalize and len(values) >= MIN_SEASONS * sp:
         if deseasonalize is True or seasonality_test(logged, sp):
             if method == "stl":
                 path = stl_seasonal(logged, sp)
