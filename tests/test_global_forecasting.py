@@ -573,3 +573,49 @@ def test_auto_windows_of_a_panel_are_one_horizon():
     assert f.sp_ == 12 and f.window_lengths_ == [12, 12, 12, 12]
     single = RNNForecaster(**params).fit(y.loc["a"], fh=[1, 2, 3])
     assert single.window_lengths_ == [12, 24, 12, 24]
+
+
+def _lines(slopes, n=60, start="2000-01", seed=0):
+    """Straight lines of the given slopes with a little noise, one series each."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(n)
+    return pd.concat(
+        {
+            f"s{i}": pd.DataFrame(
+                {"v": 100.0 + slope * t + rng.normal(0, 0.1, n)},
+                index=pd.period_range(start, periods=n, freq="M"),
+            )
+            for i, slope in enumerate(slopes)
+        },
+        names=["id"],
+    )
+
+
+def test_each_series_drift_is_removed_and_continued_in_its_forecasts():
+    """series_drift (default): one network for a rising and a falling line learns what
+    is left once each series' own drift is removed, and each forecast continues its
+    series' line; the drifts are those of the data. Without it, the network learns one
+    movement for both series."""
+    y = _lines([1.0, -2.0])
+    params = dict(TINY, intervals=None, series_drift=True)
+    f = RNNForecaster(**params).fit(y, fh=[1, 2, 3])
+    last = y.groupby(level=0).tail(1)["v"].to_numpy()
+    drifts = y.groupby(level=0)["v"].apply(lambda v: (v.iloc[-1] - v.iloc[0]) / 59).to_numpy()
+    np.testing.assert_allclose(f.series_drifts_, drifts, rtol=1e-9)
+    line = last[:, None] + np.array([1.0, -2.0])[:, None] * np.arange(1, 4)
+    pred = f.predict()["v"].to_numpy().reshape(2, 3)
+    assert np.abs(pred - line).max() < 0.5
+    off = RNNForecaster(**dict(params, series_drift=False)).fit(y, fh=[1, 2, 3])
+    assert not off.series_drifts_.any()
+    assert np.abs(off.predict()["v"].to_numpy().reshape(2, 3) - line).max() > 1.0
+    # pretrained networks: a new series gets its own drift, and the forecast its line
+    g = RNNForecaster(**params).pretrain(y, fh=[1, 2, 3])
+    new = _lines([0.5], n=40, start="1990-01", seed=1)["v"].loc["s0"]
+    forecast = g.fit(new, fh=[1, 2, 3]).predict().to_numpy()
+    np.testing.assert_allclose(g.series_drifts_, [(new.iloc[-1] - new.iloc[0]) / 39])
+    assert np.abs(forecast - (new.iloc[-1] + 0.5 * np.arange(1, 4))).max() < 0.5
+
+
+def test_series_drift_must_be_a_bool():
+    with pytest.raises(TypeError, match="series_drift must be True or False"):
+        RNNForecaster(**TINY, series_drift="yes").fit(panel(), fh=[1])

@@ -109,8 +109,11 @@ def test_single_series_and_panel_fits_adjust_as_sktime():
     ]
     panel = pd.concat(frames)
     times = pd.period_range("2005-01", periods=2, freq="M")
-    f = RNNForecaster(**TINY, seasonal_method="classical").fit(panel, fh=[1, 2])
+    # without the drift a global fit also removes (next tests): sktime's transformers only
+    f = RNNForecaster(**TINY, seasonal_method="classical", series_drift=False)
+    f.fit(panel, fh=[1, 2])
     assert f.sp_ == 12 and f.series_log_.tolist() == [True, True, False]
+    assert not f.series_drifts_.any()
     ends = f._offsets + f._lengths
     point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
     pred = f.predict()
@@ -134,8 +137,9 @@ def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
     """The default seasonal_method for a panel: the seasonal series are adjusted by the STL
     component of each time (statsmodels' STL, 7-season local-constant smoother, as R's
     stl) and forecast with its last season; the series without a season are not
-    adjusted. An update without refit keeps the fitted path for the old times and
-    continues it for the new ones."""
+    adjusted. Each series' drift is removed after (series_drift=True) and continued in
+    its forecasts. An update without refit keeps the fitted path and drift
+    for the old times and continues them for the new ones."""
     from statsmodels.tsa.seasonal import STL
 
     index = pd.period_range("2000-01", periods=N, freq="M")
@@ -143,7 +147,7 @@ def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
         pd.DataFrame({"v": v}, index=pd.MultiIndex.from_product([[k], index]))
         for k, v in shapes().items()
     ]
-    f = RNNForecaster(**TINY).fit(pd.concat(frames), fh=[1, 2])
+    f = RNNForecaster(**TINY, series_drift=True).fit(pd.concat(frames), fh=[1, 2])
     ends = f._offsets + f._lengths
     point = f.strategy_.forecast(f, f._F, ends, None, 2)[:, :, 0] * f.series_scales_[:, None]
     pred = f.predict()
@@ -153,10 +157,14 @@ def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
         path = np.zeros(N)  # "flat": no season found, nothing removed
         if key != "flat":
             path = STL(logged, period=12, seasonal=7, seasonal_deg=0).fit().seasonal
+        adjusted = logged - path
+        drift = (adjusted[-1] - adjusted[0]) / (N - 1)
+        assert f.series_drifts_[i] == pytest.approx(drift, rel=1e-9, abs=1e-12)
         got = f._F[f._offsets[i] : ends[i], 0] * f.series_scales_[i]
-        np.testing.assert_allclose(got, logged - path, rtol=1e-5, atol=1e-5)
-        # the next two months take the component of the same months of the last year
-        z = point[i] + path[N - 12 : N - 10]
+        np.testing.assert_allclose(got, adjusted - drift * np.arange(N), rtol=1e-5, atol=1e-5)
+        # the next two months take the component of the same months of the last year,
+        # and the drift continued
+        z = point[i] + path[N - 12 : N - 10] + drift * np.arange(N, N + 2)
         back = np.exp(z) if f.series_log_[i] else z
         np.testing.assert_allclose(pred.loc[key, "v"].to_numpy(), back, rtol=1e-6)
     before = f._F[: f._lengths[0], 0].copy()
@@ -166,15 +174,17 @@ def test_a_panel_is_adjusted_by_stl_and_forecast_with_its_last_season():
     f.update(new, update_params=False)
     np.testing.assert_array_equal(f._F[: len(before), 0], before)
     season = f.series_seasonal_[0]
-    expected = (np.log(new.loc["seasonal", "v"].iloc[0]) - season[N % 12]) / f.series_scales_[0]
+    logged = np.log(new.loc["seasonal", "v"].iloc[0])
+    expected = (logged - season[N % 12] - f.series_drifts_[0] * N) / f.series_scales_[0]
     np.testing.assert_allclose(f._F[len(before), 0], expected, rtol=1e-5)
 
 
 def test_a_panels_stl_calibration_forecasts_the_season_of_the_held_out_steps():
     """The calibration networks of a panel with STL read each seasonal series adjusted
     by the STL of its observations before the held-out last horizon, continued over it
-    by its last season; adjusting by the component fitted to all the data would fit the
-    held-out steps' season to them (errors too small, intervals too narrow)."""
+    by its last season, less the drift of those observations; adjusting by the component
+    (or the drift) fitted to all the data would fit the held-out steps to them (errors too
+    small, intervals too narrow)."""
     from statsmodels.tsa.seasonal import STL
 
     t = np.arange(N)
@@ -185,16 +195,22 @@ def test_a_panels_stl_calibration_forecasts_the_season_of_the_held_out_steps():
     }
     index = pd.period_range("2000-01", periods=N, freq="M")
     y = pd.concat({k: pd.DataFrame({"v": v}, index=index) for k, v in values.items()})
-    f = RNNForecaster(**TINY).fit(y, fh=np.arange(1, 7))
+    f = RNNForecaster(**TINY, series_drift=True).fit(y, fh=np.arange(1, 7))
     Hc = f._calibration_horizon
     assert Hc == 6 and f.series_seasonal_.any(axis=1).tolist() == [True, False]
     Fc = f._calibration_panel(Hc)
     logged = np.log(values["a"])
     head = STL(logged[: N - Hc], period=12, seasonal=7, seasonal_deg=0).fit().seasonal
     season = np.r_[head, head[N - Hc - 12 : N - 12]]  # the last season continues
-    np.testing.assert_allclose(Fc[:N, 0], (logged - season) / f.series_scales_[0], rtol=1e-5)
+    adjusted = logged - season
+    drift = (adjusted[N - Hc - 1] - adjusted[0]) / (N - Hc - 1)  # of the head only
+    expected = (adjusted - drift * t) / f.series_scales_[0]
+    np.testing.assert_allclose(Fc[:N, 0], expected, rtol=1e-5, atol=1e-6)
     assert not np.allclose(Fc[N - Hc : N, 0], f._F[N - Hc : N, 0], rtol=1e-3)
-    np.testing.assert_array_equal(Fc[N:], f._F[N:])  # "b": no season, as in fit
+    # "b": no season, as in fit; its drift that of its head
+    b = np.log(values["b"]) if f.series_log_[1] else values["b"]
+    b = b - (b[N - Hc - 1] - b[0]) / (N - Hc - 1) * t
+    np.testing.assert_allclose(Fc[N:, 0], b / f.series_scales_[1], rtol=1e-5, atol=1e-6)
 
 
 def test_a_single_series_stl_calibration_forecasts_the_season_of_its_origins(monkeypatch):

@@ -1,4 +1,4 @@
-"""The adjustment of a series before the networks: log and seasonal indices, in NumPy.
+"""The adjustment of a series before the networks: log, season and drift, in NumPy.
 
 :class:`RNNForecaster` follows M4's recipe (as the Theta benchmark does): a strictly
 positive series is log-transformed, then, when M4's autocorrelation test finds a season,
@@ -12,6 +12,8 @@ statsmodels' ``seasonal_decompose``); the same arithmetic in NumPy costs microse
 instead of ~50 ms per series (sktime's checks and conversions), which matters for panels
 of thousands of series, and it serves single series and panels alike. Tests keep it
 equal to sktime's transformers (``tests/test_seasonal.py``).
+
+A global panel fit then removes each series' drift (:func:`series_drift`).
 
 The seasonal index of a time is the one of its position from the start of the series the
 indices were fitted on (``positions``), as sktime's ``Deseasonalizer`` aligns them.
@@ -31,6 +33,7 @@ __all__ = [
     "seasonal_at",
     "seasonal_indices",
     "seasonality_test",
+    "series_drift",
     "stl_seasonal",
     "unadjust",
 ]
@@ -222,3 +225,23 @@ def unadjust(values: np.ndarray, log: bool, season: np.ndarray, positions: np.nd
     extra = (None,) * (np.ndim(values) - 1)
     out = values + seasonal_at(season, positions, path)[(slice(None), *extra)]
     return np.exp(out) if log else out
+
+
+def series_drift(z: np.ndarray) -> float:
+    """The drift of the adjusted series ``z``: its mean change per step, ``(z[-1] - z[0])
+    / (n - 1)``, the slope of the drift method (0 for fewer than two values).
+
+    A global panel fit removes it from each series before the networks and continues it
+    in the forecasts. A network fitted to one series learns that series' drift through
+    its targets' standardisation (their mean); one network for many series learns the
+    panel's average drift only, and each series' own drift comes back this way (ES-RNN
+    likewise gives each series its own level and season, statistically).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series_drift(np.array([1.0, 3.0, 2.0, 7.0]))
+    2.0
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return float((z[-1] - z[0]) / (len(z) - 1)) if len(z) > 1 else 0.0
