@@ -456,6 +456,19 @@ def test_pretrain_then_fit_a_series_uses_the_pretrained_networks():
         f.fit(new, fh=[1, 2, 3])
 
 
+def test_pretrain_of_a_fitted_forecaster_pretrains_it():
+    """sktime calls _pretrain_update for a forecaster fitted without pretrain: it is
+    pretrained as a new one (it raised an AttributeError about pretrained_horizon_)."""
+    y = panel()
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    f.pretrain(y, fh=[1, 2])
+    assert f.state == "pretrained" and f.pretrained_horizon_ == 2
+    pred = f.fit(y.loc["b"]["v"], fh=[1, 2]).predict()
+    assert f.estimators_[0] is f.pretrained_estimators_[0]
+    fresh = RNNForecaster(**TINY).pretrain(y, fh=[1, 2]).fit(y.loc["b"]["v"], fh=[1, 2])
+    np.testing.assert_allclose(pred.to_numpy(), fresh.predict().to_numpy(), rtol=1e-6)
+
+
 def test_fit_after_pretrain_names_the_series_that_end_too_early():
     """A panel fitted after pretrain whose series 'c' ends two steps before the others
     needs forecasts four steps from its end for fh=[1, 2]: the error names it (it said

@@ -1106,7 +1106,11 @@ class, default="adam"
 
     def _pretrain_update(self, y, X=None, fh=None):
         """A further ``pretrain`` call: the networks are trained again on this panel,
-        with the horizon of the first call."""
+        with the horizon of the first call. sktime calls it for a fitted forecaster too:
+        one that was never pretrained is pretrained as a new one is (its fit's
+        networks give way to networks for any series)."""
+        if not hasattr(self, "pretrained_horizon_"):
+            return self._pretrain(y, X=X, fh=fh)
         self._check_params()
         if X is not None:
             raise ValueError("pretrain takes no exogenous X; pass X=None.")
