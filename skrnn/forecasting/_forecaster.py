@@ -1285,6 +1285,7 @@ class, default="adam"
             logs, seasons, paths = [], [], []
             method = self.seasonal_method
         parts = []
+        drifts = None if fit else self._drifts()
         for i, values in enumerate(P.values):
             n = len(values)
             if fit:  # the single-series adjustment, per series
@@ -1307,7 +1308,7 @@ class, default="adam"
                 )
             adjusted = adjust(values, log, season, np.arange(n), path)
             if not fit:  # less the fitted drift, continued
-                adjusted = adjusted - self._drift(i) * np.arange(n)
+                adjusted = adjusted - drifts[i] * np.arange(n)
             parts.append(adjusted)
         self._lengths = np.array([len(p) for p in parts])
         self._offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]])
@@ -1349,11 +1350,11 @@ class, default="adam"
         self.drift_removed_ = bool(remove)
         return np.concatenate(parts) / np.repeat(self.series_scales_, self._lengths)
 
-    def _drift(self, i: int) -> float:
-        """The drift removed from series ``i`` (none for forecasters saved before drifts
+    def _drifts(self) -> np.ndarray:
+        """The drift removed from each series (none for forecasters saved before drifts
         were removed)."""
         drifts = getattr(self, "series_drifts_", None)
-        return 0.0 if drifts is None else float(drifts[i])
+        return np.zeros(len(self._series)) if drifts is None else drifts
 
     def _panel_leads(self):
         """With exogenous ``X``: the lead features of every row of the panel laid end to
@@ -1564,7 +1565,7 @@ class, default="adam"
         positions = self._lengths[:, None] + pick
         season = self.series_seasonal_[rows, positions % self.sp_]
         # and the series' drift, continued from its start (zero where none was removed)
-        drifts = np.array([self._drift(i) for i in range(len(P))])[:, None]
+        drifts = self._drifts()[:, None]
         extra = (slice(None), slice(None)) + (None,) * (out.ndim - 2)
         out = out + (season + drifts * positions)[extra]
         out[self.series_log_] = np.exp(out[self.series_log_])
