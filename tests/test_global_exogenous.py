@@ -221,6 +221,29 @@ def test_hierarchical_and_multivariate_panels_with_x():
     assert f.n_series_ == 4 and f.predict(X=X).shape == (4, 2)
 
 
+def test_x_is_looked_up_by_series_and_time_not_by_row_order():
+    """X of the whole panel is looked up at once by (series, time): series in any order,
+    of other lengths and hierarchical keys give each series its own X, and X
+    passed to predict comes before the X seen in fit."""
+    Y, X = xpanel(ids=("a", "b", "c"))
+    y = head(Y).drop([("c", t) for t in range(30)])  # c: 10 observations, 30-39
+
+    def hier(frame):
+        index = [("g" if key != "b" else "h", key, t) for key, t in frame.index]
+        return frame.set_axis(pd.MultiIndex.from_tuples(index, names=["g", "id", "t"]))
+
+    f = RNNForecaster(**TINY).fit(hier(y), X=hier(X.loc[y.index]), fh=[1, 2])
+    pred = f.predict(X=hier(X))
+    reordered = hier(pd.concat([X.loc[[key]] for key in ("c", "a", "b")]))
+    pd.testing.assert_frame_equal(f.predict(X=reordered), pred)
+    # another series' X in place of b's changes b's forecasts and no other's
+    swapped = X.copy()
+    swapped.loc["b", "x"] = X.loc["a", "x"].to_numpy()
+    other = f.predict(X=hier(swapped))
+    changed = (other != pred).groupby(level="id").any()["y"]
+    assert changed.to_dict() == {"a": False, "b": True, "c": False}
+
+
 def test_panel_local_keeps_one_forecaster_per_series():
     Y, X = xpanel(ids=("a", "b"))
     f = RNNForecaster(**dict(TINY, panel="local")).fit(head(Y), X=head(X), fh=[1, 2])

@@ -69,18 +69,6 @@ def infer_sp(index: pd.Index) -> int:
     return {"D": 7, "B": 5, "H": 24}.get(code, 1)
 
 
-def _instances(frame) -> dict:
-    """The rows of each instance of a panel frame, by its key (a tuple of the non-time
-    levels), with the time index only; ``None`` gives no instances."""
-    if frame is None:
-        return {}
-    levels = list(range(frame.index.nlevels - 1))
-    out = {}
-    for key, rows in frame.groupby(level=levels, sort=False):
-        out[key if isinstance(key, tuple) else (key,)] = rows.droplevel(levels)
-    return out
-
-
 def _label(instance: tuple):
     """An instance's key as error messages show it."""
     return instance[0] if len(instance) == 1 else instance
@@ -1368,23 +1356,35 @@ class, default="adam"
         if self._x_columns is None:
             return None, None
         P, n_leads = self._series, self.strategy_.n_leads(self)
-        pools = [_instances(self._cur_X)]
-        leads, xflat = [], []
-        for i, times in enumerate(P.indexes):
-            Xi = self._series_exog(i, times, pools)
+        xflat = self._panel_exog(P.indexes, [self._cur_X])
+        leads = []
+        for Xi in np.split(xflat, np.cumsum([len(t) for t in P.indexes])[:-1]):
             padded = np.concatenate([Xi, np.repeat(Xi[-1:], n_leads, axis=0)])
             leads.append(step_features(np.empty((len(Xi), 0)), padded, n_leads))
-            xflat.append(Xi)
-        return np.concatenate(leads), np.concatenate(xflat)
+        return np.concatenate(leads), xflat
 
-    def _series_exog(self, i: int, times: pd.Index, pools: list) -> np.ndarray:
-        """``X`` of series ``i`` at ``times`` ``(len(times), X columns)``, from the first of
-        ``pools`` (per instance frames: those passed to ``predict``, then those seen in
-        ``fit``/``update``) that has them; a ValueError naming the series and times that
-        none has."""
-        instance = self._series.keys[i][0]
-        frames = [pool[instance] for pool in pools if instance in pool]
-        return self._exog_from(frames, times, instance)
+    def _panel_exog(self, times: list, frames: list) -> np.ndarray:
+        """``X`` of each series ``i`` of the panel at ``times[i]``, end to end
+        ``(total times, X columns)``, from the first of the panel frames ``frames`` (those
+        passed to ``predict``, then those seen in ``fit``/``update``) that has them; a
+        ValueError naming the first series and its times that none has.
+
+        One reindex of each frame by every (series, time) pair: a lookup per series cost
+        pandas' overhead each, seconds for a thousand series at every ``predict``."""
+        instances = [self._series.keys[i][0] for i in range(len(times))]
+        counts = np.array([len(t) for t in times])
+        levels = [
+            np.repeat(pd.Index([key[j] for key in instances], dtype=object), counts)
+            for j in range(len(instances[0]))
+        ]
+        at = pd.MultiIndex.from_arrays([*levels, times[0].append(list(times[1:]))])
+        values = self._x_at(frames, at)
+        absent = values.isna().any(axis=1).to_numpy()
+        if absent.any():
+            i = int(np.searchsorted(np.cumsum(counts), np.flatnonzero(absent)[0], side="right"))
+            start = counts[:i].sum()
+            self._raise_absent_x(times[i][absent[start : start + counts[i]]], instances[i])
+        return self._float_x(values)
 
     def _panel_grid(self) -> pd.Index:
         """The panel's times: every step from its first time to its last (of its
@@ -1593,33 +1593,35 @@ class, default="adam"
         times_all = grid.append(
             ForecastingHorizon(later, is_relative=True).to_absolute_index(self.cutoff)
         )
-        pools = [_instances(X), _instances(self._cur_X)]
         block = Lmax + ahead_steps
-        F = np.zeros((len(P) * block, self._F.shape[1]), dtype=np.float32)
-        Xall = np.zeros((len(P) * block, n_x))
-        for i, times in enumerate(P.indexes):
-            end, start = self._offsets[i] + self._lengths[i], i * block
+        rows_times = []
+        for times in P.indexes:
             pos = times_all.get_loc(times[-1])
             after = times_all[pos + 1 : pos + 1 + ahead_steps]
-            rows_times = times[len(times) - Lmax :].append(after)
-            Xi = self._series_exog(i, rows_times, pools)
+            rows_times.append(times[len(times) - Lmax :].append(after))
+        Xall = self._panel_exog(rows_times, [x for x in (X, self._cur_X) if x is not None])
+        F = np.zeros((len(P) * block, self._F.shape[1]), dtype=np.float32)
+        for i in range(len(P)):
+            end, start = self._offsets[i] + self._lengths[i], i * block
             F[start : start + Lmax] = self._F[end - Lmax : end]
             F[start : start + Lmax, 1 : 1 + n_leads * n_x] = step_features(
-                np.empty((Lmax, 0)), Xi[: Lmax + n_leads], n_leads
+                np.empty((Lmax, 0)), Xall[start : start + Lmax + n_leads], n_leads
             )
-            Xall[start : start + block] = Xi
         return F, np.arange(len(P)) * block + Lmax, Xall
 
     def _exog(self, index, X=None) -> np.ndarray:
-        """Exogenous values at ``index``: from ``X`` (passed to ``predict``) where it has
-        them, else from the data seen in ``fit``/``update``; an error if any is missing."""
-        return self._exog_from([] if X is None else [X], index, None, self._cur_X)
+        """Exogenous values at ``index`` ``(len(index), X columns)``: from ``X`` (passed to
+        ``predict``) where it has them, else from the data seen in ``fit``/``update``; a
+        ValueError naming the times that neither has, and the columns ``X`` lacks."""
+        values = self._x_at([x for x in (X, self._cur_X) if x is not None], index)
+        absent = values.index[values.isna().any(axis=1)]
+        if len(absent):
+            self._raise_absent_x(absent, None)
+        return self._float_x(values)
 
-    def _exog_from(self, frames: list, times: pd.Index, instance, seen=None) -> np.ndarray:
-        """``X`` at ``times`` ``(len(times), X columns)`` from the first of ``frames`` that
-        has them, then ``seen`` (the data of ``fit``/``update``); a ValueError naming the
-        times (and the series ``instance`` of a panel) that none has, and the columns that
-        a frame lacks."""
+    def _x_at(self, frames: list, index: pd.Index) -> pd.DataFrame:
+        """``X``'s columns at ``index`` from the first of ``frames`` that has each row
+        (NaN where none has it); a ValueError naming the columns a frame lacks."""
         for frame in frames:
             missing = [c for c in self._x_columns if c not in frame.columns]
             if missing:
@@ -1627,30 +1629,32 @@ class, default="adam"
                     f"X lacks the columns {missing} that it had in fit; pass X with the "
                     f"columns {self._x_columns}."
                 )
-        frames = [*frames, *([] if seen is None else [seen])]
-        if not frames:
-            values = pd.DataFrame(index=times, columns=self._x_columns, dtype=float)
-        else:
-            pool = frames[0]
-            for frame in frames[1:]:
-                pool = pool.combine_first(frame)
-            values = pool[self._x_columns].reindex(times)
-        absent = values.index[values.isna().any(axis=1)]
-        if len(absent):
-            where = f"{list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}"
-            if instance is None:
-                raise ValueError(
-                    f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X at "
-                    "every step from the cutoff to the last step forecast; X has no values "
-                    f"(or NaN) at {where}. Pass X to predict covering those steps."
-                )
+        values = pd.DataFrame(index=index, columns=self._x_columns, dtype=float)
+        for frame in frames:
+            values = values.fillna(frame[self._x_columns].reindex(index))
+        return values
+
+    def _raise_absent_x(self, absent: pd.Index, instance) -> None:
+        """The ValueError for ``X`` missing at the times ``absent`` (of the series
+        ``instance`` of a panel; ``None`` for one series)."""
+        where = f"{list(absent.astype(str))[:5]}{' ...' if len(absent) > 5 else ''}"
+        if instance is None:
             raise ValueError(
-                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X of every "
-                f"series at every step from its windows to the last step forecast; X of "
-                f"series {_label(instance)!r} has no values (or NaN) at {where}. Pass "
-                "X covering those steps for every series of the panel (to fit and update: "
-                "at y's times; to predict: from the cutoff to the last step forecast)."
+                f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X at "
+                "every step from the cutoff to the last step forecast; X has no values "
+                f"(or NaN) at {where}. Pass X to predict covering those steps."
             )
+        raise ValueError(
+            f"RNNForecaster (strategy={self.strategy!r}) needs the exogenous X of every "
+            f"series at every step from its windows to the last step forecast; X of "
+            f"series {_label(instance)!r} has no values (or NaN) at {where}. Pass "
+            "X covering those steps for every series of the panel (to fit and update: "
+            "at y's times; to predict: from the cutoff to the last step forecast)."
+        )
+
+    @staticmethod
+    def _float_x(values: pd.DataFrame) -> np.ndarray:
+        """``values`` as float64, or the TypeError for columns that are not numbers."""
         try:
             return values.to_numpy(dtype=np.float64)
         except (TypeError, ValueError):
