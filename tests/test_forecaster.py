@@ -88,6 +88,25 @@ def test_fh_shapes_and_index_types(strategy, index):
     assert np.isfinite(pred).all()
 
 
+def test_networks_that_learn_only_the_drift_do_not_warn():
+    """A random walk leaves a network nothing to learn beyond the mean change (the drift
+    forecast): the forecaster drops the networks' NothingLearnedWarning, whose advice
+    (more epochs, another lr, scaled data) is not the forecaster's to take."""
+    from skrnn._training.health import NothingLearnedWarning
+
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=80, freq="M")
+    y = pd.Series(100 + np.cumsum(rng.normal(size=80)), index=index)
+    params = dict(n_estimators=2, units=4, epochs=5, intervals=None, deseasonalize=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = RNNForecaster(random_state=0, **params).fit(y, fh=[1, 2, 3])
+    history = [e.net_.history for e in f.estimators_]
+    # a network did end where it began
+    assert any(h[-1, "train_loss"] >= h[0, "train_loss"] for h in history)
+    assert not [w for w in caught if issubclass(w.category, NothingLearnedWarning)]
+
+
 def test_recursive_forecasts_any_fh_at_predict_time():
     f = RNNForecaster(strategy="recursive", **TINY).fit(seasonal())
     assert len(f.predict(fh=[1, 2])) == 2

@@ -21,7 +21,13 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
-__all__ = ["TrainingDivergedError", "TrainingHealth", "scale_note", "user_stacklevel"]
+__all__ = [
+    "NothingLearnedWarning",
+    "TrainingDivergedError",
+    "TrainingHealth",
+    "scale_note",
+    "user_stacklevel",
+]
 
 #: Where the frames of a fit live: skrnn itself and the libraries it trains through.
 _LIBRARY_DIRS = tuple(
@@ -81,6 +87,11 @@ def scale_note(X, y) -> str:
     return "The largest absolute " + " and ".join(parts) + "."
 
 
+class NothingLearnedWarning(ConvergenceWarning):
+    """The :class:`~sklearn.exceptions.ConvergenceWarning` of :class:`TrainingHealth`: a
+    training call ended with a loss no better than its first epoch's."""
+
+
 class TrainingHealth(Callback):
     """skorch callback: stop on a non-finite loss or weights, warn when nothing was learned.
 
@@ -90,8 +101,8 @@ class TrainingHealth(Callback):
       inputs/targets scaled to about unit size.
       At the end of training, non-finite weights raise the same error.
     - When a training call of two or more epochs ends with a final epoch loss no better
-      than the (mean) loss of its first epoch, a
-      :class:`~sklearn.exceptions.ConvergenceWarning` says so. Single-epoch calls (each
+      than the (mean) loss of its first epoch, a :class:`NothingLearnedWarning` (a
+      :class:`~sklearn.exceptions.ConvergenceWarning`) says so. Single-epoch calls (each
       ``partial_fit``) are not judged.
 
     Parameters
@@ -169,6 +180,6 @@ class TrainingHealth(Callback):
             f"Training ended with a loss of {end:.4g}, no better than the {start:.4g} of its "
             f"first epoch, after {len(epochs)} epochs: the model has not learned. Try more "
             "epochs, another lr, or inputs/targets scaled to about unit size.",
-            ConvergenceWarning,
+            NothingLearnedWarning,
             stacklevel=user_stacklevel(),
         )

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.special import ndtri
 from sklearn.utils import check_random_state
 
+from .._training.health import NothingLearnedWarning
 from ..neural_network._regressor import RNNRegressor
 from ..neural_network._seq2seq import Seq2SeqTransformer
 
@@ -188,14 +189,22 @@ class _Strategy:
         n, H = len(Y), f.horizon_
         seeds = check_random_state(f.random_state).randint(0, 2**31 - 1, size=len(lengths))
         members = []
-        for L, seed in zip(lengths, seeds, strict=True):
-            if L == 0:  # the fallback: Theta on the whole history
-                q = 1 if f._levels is None else len(f._levels)
-                members.append(_ThetaFallback(H, Y.shape[1], q))
-                continue
-            origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
-            panel = origins_of is not None
-            members.append(self.fit_member(f, Y, F, L, origins, int(seed), panel))
+        with warnings.catch_warnings():
+            # The networks learn standardised changes from each window's last value; one
+            # that learns nothing forecasts their mean, the drift method's forecast, which
+            # is the right one for a series with nothing left to learn after the log, the
+            # season and the drift (austres, LakeHuron of the benchmark). The networks'
+            # advice (more epochs, another lr, scaled data) is not the forecaster's: it
+            # scales the data and sets the epochs itself.
+            warnings.simplefilter("ignore", NothingLearnedWarning)
+            for L, seed in zip(lengths, seeds, strict=True):
+                if L == 0:  # the fallback: Theta on the whole history
+                    q = 1 if f._levels is None else len(f._levels)
+                    members.append(_ThetaFallback(H, Y.shape[1], q))
+                    continue
+                origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
+                panel = origins_of is not None
+                members.append(self.fit_member(f, Y, F, L, origins, int(seed), panel))
         return members
 
     def fit_member(self, f, Y, F, L: int, origins: np.ndarray, seed: int, panel: bool):
