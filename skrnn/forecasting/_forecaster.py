@@ -1358,7 +1358,7 @@ class, default="adam"
         P, n_leads = self._series, self.strategy_.n_leads(self)
         xflat = self._panel_exog(P.indexes, [self._cur_X])
         leads = []
-        for Xi in np.split(xflat, np.cumsum([len(t) for t in P.indexes])[:-1]):
+        for Xi in np.split(xflat, self._offsets[1:]):  # per series
             padded = np.concatenate([Xi, np.repeat(Xi[-1:], n_leads, axis=0)])
             leads.append(step_features(np.empty((len(Xi), 0)), padded, n_leads))
         return np.concatenate(leads), xflat
@@ -1381,9 +1381,9 @@ class, default="adam"
         values = self._x_at(frames, at)
         absent = values.isna().any(axis=1).to_numpy()
         if absent.any():
-            i = int(np.searchsorted(np.cumsum(counts), np.flatnonzero(absent)[0], side="right"))
-            start = counts[:i].sum()
-            self._raise_absent_x(times[i][absent[start : start + counts[i]]], instances[i])
+            ends = np.cumsum(counts)
+            i = int(np.searchsorted(ends, np.flatnonzero(absent)[0], side="right"))
+            self._raise_absent_x(times[i][absent[ends[i] - counts[i] : ends[i]]], instances[i])
         return self._float_x(values)
 
     def _panel_grid(self) -> pd.Index:
