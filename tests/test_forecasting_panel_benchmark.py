@@ -28,5 +28,7 @@ def test_held_out_employment_sectors_differ_from_the_development_ones():
     dev = set(forecasting_panel.employment().index.get_level_values("series"))
     held = set(forecasting_panel.employment(n_series=24, skip=12).index.get_level_values("series"))
     later = set(forecasting_panel.employment(n_series=24, skip=36).index.get_level_values("series"))
-    assert len(dev) == 12 and len(held) == 24 and len(later) == 24
-    assert not dev & held and not dev & later and not held & later
+    last = set(forecasting_panel.employment(n_series=24, skip=60).index.get_level_values("series"))
+    assert len(dev) == 12 and len(held) == 24 and len(later) == 24 and len(last) == 24
+    panels = [dev, held, later, last]
+    assert all(not a & b for i, a in enumerate(panels) for b in panels[i + 1 :])
