@@ -107,6 +107,54 @@ def test_networks_that_learn_only_the_drift_do_not_warn():
     assert not [w for w in caught if issubclass(w.category, NothingLearnedWarning)]
 
 
+def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(monkeypatch):
+    """The forecaster silences its networks' NothingLearnedWarning for its own thread
+    only: a warnings filter that another thread adds meanwhile survives the fit, and a
+    network fitted meanwhile in that other thread still warns (``catch_warnings`` swapped
+    the process's one filter list, ignoring the warning everywhere during the fit and
+    dropping on exit every filter added in the meantime)."""
+    import threading
+
+    from skrnn import RNNClassifier
+    from skrnn._training.health import NothingLearnedWarning
+    from skrnn.forecasting import _strategies
+
+    inside, done = threading.Event(), threading.Event()
+    fit_member = _strategies._Strategy.fit_member
+
+    def paused(self, *args, **kwargs):  # hold the forecaster inside its networks' fit
+        inside.set()
+        assert done.wait(60)
+        return fit_member(self, *args, **kwargs)
+
+    monkeypatch.setattr(_strategies._Strategy, "fit_member", paused)
+    errors = []
+
+    def fit_forecaster():
+        try:
+            RNNForecaster(**TINY).fit(seasonal(), fh=[1, 2])
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=fit_forecaster)
+    thread.start()
+    try:
+        assert inside.wait(60)
+        # no filter of the process ignores the warning for the networks of other threads
+        assert not [f for f in warnings.filters if f[2] is NothingLearnedWarning]
+        warnings.filterwarnings("ignore", message="a filter of this thread")
+        mine = warnings.filters[0]
+        X, y = np.zeros((12, 3, 1)), np.r_[np.zeros(6), np.ones(6)]
+        clf = RNNClassifier(units=2, epochs=3, lr=1e-6, n_iter_no_change=None, random_state=0)
+        with pytest.warns(NothingLearnedWarning, match="has not learned"):
+            clf.fit(X, y)
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors
+    assert mine in warnings.filters
+
+
 def test_recursive_forecasts_any_fh_at_predict_time():
     f = RNNForecaster(strategy="recursive", **TINY).fit(seasonal())
     assert len(f.predict(fh=[1, 2])) == 2

@@ -8,10 +8,12 @@ model predicts NaN (a classifier: ``classes_[0]`` for every sample) without any 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
 import warnings
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +27,40 @@ __all__ = [
     "NothingLearnedWarning",
     "TrainingDivergedError",
     "TrainingHealth",
+    "nothing_learned_is_expected",
     "scale_note",
     "user_stacklevel",
 ]
+
+#: Set by :func:`nothing_learned_is_expected` for the fits of one thread (or task).
+_NOTHING_LEARNED_EXPECTED: ContextVar[bool] = ContextVar(
+    "skrnn_nothing_learned_expected", default=False
+)
+
+
+@contextlib.contextmanager
+def nothing_learned_is_expected():
+    """No :class:`NothingLearnedWarning` from the fits of this thread during the block.
+
+    For an owner that knows a network may rightly learn nothing (a forecaster's network
+    whose best forecast is the drift). A context variable, not a warnings filter: the
+    filters are one list for the whole process, and ``warnings.catch_warnings`` restores
+    it on exit, undoing what other threads changed meanwhile.
+
+    Examples
+    --------
+    >>> with nothing_learned_is_expected():
+    ...     _NOTHING_LEARNED_EXPECTED.get()
+    True
+    >>> _NOTHING_LEARNED_EXPECTED.get()
+    False
+    """
+    token = _NOTHING_LEARNED_EXPECTED.set(True)
+    try:
+        yield
+    finally:
+        _NOTHING_LEARNED_EXPECTED.reset(token)
+
 
 #: Where the frames of a fit live: skrnn itself and the libraries it trains through.
 _LIBRARY_DIRS = tuple(
@@ -103,7 +136,7 @@ class TrainingHealth(Callback):
     - When a training call of two or more epochs ends with a final epoch loss no better
       than the (mean) loss of its first epoch, a :class:`NothingLearnedWarning` (a
       :class:`~sklearn.exceptions.ConvergenceWarning`) says so. Single-epoch calls (each
-      ``partial_fit``) are not judged.
+      ``partial_fit``) are not judged, nor fits inside :func:`nothing_learned_is_expected`.
 
     Parameters
     ----------
@@ -175,6 +208,8 @@ class TrainingHealth(Callback):
         start, end = epochs[0].get("train_loss"), epochs[-1].get("train_loss")
         # a loss of 0 from the start (one class to predict) has nothing left to learn
         if start is None or end is None or end < start or end <= 0:
+            return
+        if _NOTHING_LEARNED_EXPECTED.get():
             return
         warnings.warn(
             f"Training ended with a loss of {end:.4g}, no better than the {start:.4g} of its "

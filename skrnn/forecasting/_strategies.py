@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.special import ndtri
 from sklearn.utils import check_random_state
 
-from .._training.health import NothingLearnedWarning
+from .._training.health import nothing_learned_is_expected
 from ..neural_network._regressor import RNNRegressor
 from ..neural_network._seq2seq import Seq2SeqTransformer
 
@@ -189,14 +189,13 @@ class _Strategy:
         n, H = len(Y), f.horizon_
         seeds = check_random_state(f.random_state).randint(0, 2**31 - 1, size=len(lengths))
         members = []
-        with warnings.catch_warnings():
-            # The networks learn standardised changes from each window's last value; one
-            # that learns nothing forecasts their mean, the drift method's forecast, which
-            # is the right one for a series with nothing left to learn after the log, the
-            # season and the drift (austres, LakeHuron of the benchmark). The networks'
-            # advice (more epochs, another lr, scaled data) is not the forecaster's: it
-            # scales the data and sets the epochs itself.
-            warnings.simplefilter("ignore", NothingLearnedWarning)
+        # The networks learn standardised changes from each window's last value; one that
+        # learns nothing forecasts their mean, the drift method's forecast, which is the
+        # right one for a series with nothing left to learn after the log, the season and
+        # the drift (austres, LakeHuron of the benchmark). The networks' advice (more
+        # epochs, another lr, scaled data) is not the forecaster's: it scales the data and
+        # sets the epochs itself.
+        with nothing_learned_is_expected():
             for L, seed in zip(lengths, seeds, strict=True):
                 if L == 0:  # the fallback: Theta on the whole history
                     q = 1 if f._levels is None else len(f._levels)
