@@ -153,6 +153,50 @@ def test_sktime_user_guide_snippet_runs_without_warnings(monkeypatch):
     plt.close("all")
 
 
+def test_sktime_user_guide_comparison_on_a_panel_runs_without_warnings(monkeypatch, capsys):
+    """The panel comparison of the sktime page, run as written on a generated panel (3
+    series of 60 months, with 2-epoch networks), warnings as errors: each candidate
+    prints one finite mean MASE."""
+    import numpy as np
+    import pandas as pd
+
+    class QuickForecaster(skrnn.RNNForecaster):
+        def __init__(self, panel="global", random_state=None):
+            super().__init__(panel=panel, units=4, epochs=2, random_state=random_state)
+
+    monkeypatch.setattr(skrnn, "RNNForecaster", QuickForecaster)
+    (snippet,) = [
+        block
+        for block in _code_blocks(ROOT / "docs" / "user_guide" / "forecasting_sktime.rst")
+        if "candidates" in block
+    ]
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    months = pd.period_range("2010-01", periods=60, freq="M")
+    panel_frame = pd.concat(
+        {
+            key: pd.DataFrame(
+                {"sales": 50 + 5 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 60)},
+                index=months,
+            )
+            for key in ("a", "b", "c")
+        },
+        names=["product", "month"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)  # 2 epochs
+        # sktime 1.2's own forecasters (the seasonal naive) warn when constructed
+        warnings.filterwarnings("ignore", "The default of config ``remember_data``")
+        exec(
+            compile(snippet, "forecasting_sktime.rst", "exec"),
+            {"RNNForecaster": skrnn.RNNForecaster, "panel_frame": panel_frame},
+        )
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(" ", 1)[0] for line in lines] == ["global", "per series", "seasonal naive"]
+    assert all(0 < float(line.rsplit(" ", 1)[1]) < 10 for line in lines)
+
+
 def test_airline_example_saves_its_figure_and_says_where(tmp_path, monkeypatch, capsys):
     """examples/airline.py on a headless machine (matplotlib's Agg backend): the figure
     is saved, not lost in plt.show() (run here with a 2-epoch network)."""
