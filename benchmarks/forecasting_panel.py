@@ -417,7 +417,11 @@ def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
     f.predict_interval(coverage=0.9)
     interval_s = time.perf_counter() - start
     assert pred.shape == (n_series * horizon, 1)
-    windows = sum(len(f._panel_origins(L, 0)) for L in f.window_lengths_)
+    # the windows each member trains on in an epoch (a sample of them on a large panel)
+    windows = sum(
+        sum(batch["train_batch_size"] for batch in m.net_.history[-1, "batches"])
+        for m in f.estimators_
+    )
     return dict(
         n_series=n_series,
         n_steps=n_steps,

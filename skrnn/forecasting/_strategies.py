@@ -201,8 +201,11 @@ class _Strategy:
                     q = 1 if f._levels is None else len(f._levels)
                     members.append(_ThetaFallback(H, Y.shape[1], q))
                     continue
-                origins = np.arange(L, n - H + 1) if origins_of is None else origins_of(L)
                 panel = origins_of is not None
+                if panel:
+                    origins = f._window_sample(origins_of(L), int(seed))
+                else:
+                    origins = np.arange(L, n - H + 1)
                 members.append(self.fit_member(f, Y, F, L, origins, int(seed), panel))
         return members
 
