@@ -41,6 +41,31 @@ def panel(n=30, ids=("a", "b", "c"), levels=None, start="2000-01", columns=("v",
     return pd.concat(frames)
 
 
+def test_split_panel_reads_each_series_whatever_the_row_layout():
+    """Rows laid out time by time (instances interleaved) give the same series as rows
+    laid out instance by instance: instances in order of appearance, each series' values
+    (float64) and times in order."""
+    from skrnn.forecasting._panel import split_panel
+
+    y = panel(
+        n=5,
+        ids=[("n", "x"), ("s", "y"), ("n", "z")],
+        levels=["region", "store"],
+        columns=("v", "w"),
+    )
+    y["w"] = y["w"].round().astype(int)  # an integer column beside a float one
+    by_time = y.sort_index(level="time", sort_remaining=False)
+    a, b = split_panel(y), split_panel(by_time)
+    assert a.instances == b.instances == [("n", "x"), ("s", "y"), ("n", "z")]
+    assert a.keys == b.keys and a.keys[:2] == [(("n", "x"), "v"), (("n", "x"), "w")]
+    for k, (instance, column) in enumerate(b.keys):
+        rows = [key == instance for key in y.index.droplevel(-1)]
+        expected = y.loc[rows, column].droplevel([0, 1])
+        np.testing.assert_array_equal(b.values[k], expected.to_numpy(float))
+        assert b.values[k].dtype == np.float64 and b.values[k].flags.c_contiguous
+        assert b.indexes[k].equals(expected.index) and a.indexes[k].equals(expected.index)
+
+
 def test_one_network_for_all_series_and_indexes_preserved():
     y = panel()
     f = RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])

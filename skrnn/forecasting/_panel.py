@@ -91,6 +91,18 @@ def _frequency(times: pd.Index) -> str | None:
     return None
 
 
+def _as_many_as_their_range(times: pd.Index) -> bool:
+    """Whether the sorted periods or integers ``times`` are as many as the steps from
+    their first to their last: none skipped (what :func:`missing_times` finds, without
+    building the range)."""
+    if isinstance(times, pd.PeriodIndex):
+        ordinals = times.asi8
+        return bool((ordinals[-1] - ordinals[0]) // times.freq.n + 1 == len(times))
+    if pd.api.types.is_integer_dtype(times):
+        return bool(times[-1] - times[0] + 1 == len(times))
+    return False
+
+
 def missing_times(times: pd.Index) -> pd.Index:
     """The steps between the first and the last of the sorted ``times`` that they skip:
     periods of their frequency, or integers (one a step, as sktime's ``fh`` counts them);
@@ -105,8 +117,8 @@ def missing_times(times: pd.Index) -> pd.Index:
     >>> missing_times(pd.period_range("2000-01", periods=3, freq="M")).tolist()
     []
     """
-    if not len(times):
-        return times
+    if not len(times) or _as_many_as_their_range(times):
+        return times[:0]
     if isinstance(times, pd.PeriodIndex):
         full = pd.period_range(times[0], times[-1], freq=times.freq)
     elif pd.api.types.is_integer_dtype(times):
@@ -178,19 +190,27 @@ def split_panel(
             f"{param} must hold numeric columns; {text} are not. Encode categorical or "
             "text columns first."
         )
-    levels = list(range(y.index.nlevels - 1))
     keys, instances, indexes, values = [], [], [], []
     columns = list(y.columns)
     freq = None
-    groups = [
-        (key if isinstance(key, tuple) else (key,), frame)
-        for key, frame in y.groupby(level=levels, sort=False)
-    ]
+    # the rows of each instance (the non-time levels), instances in order of appearance
+    # and rows in the panel's order, as groupby(sort=False) gives them; positions into
+    # one array of times and one of values, not a frame per series (10,000 series: 3.4 s)
+    codes, uniques = pd.factorize(y.index.droplevel(-1))
+    groups = [(key if isinstance(key, tuple) else (key,), g) for g, key in enumerate(uniques)]
     if order is not None:  # the given instances first, in that order (a stable sort)
         rank = {instance: i for i, instance in enumerate(order)}
         groups.sort(key=lambda group: rank.get(group[0], len(rank)))
-    for instance, frame in groups:
-        times = frame.index.get_level_values(-1)
+    rows = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[rows], np.arange(len(uniques) + 1))
+    # each instance's rows together (the usual layout): slices, views of the two arrays
+    together = bool((np.diff(codes) >= 0).all()) and (codes >= 0).all()
+    all_times = y.index.get_level_values(-1)
+    all_values = y.to_numpy(dtype=np.float64, copy=True)  # never a view of the user's y
+    for instance, g in groups:
+        start, stop = bounds[g], bounds[g + 1]
+        part = slice(start, stop) if together else rows[start:stop]
+        times = all_times[part]
         label = instance[0] if len(instance) == 1 else instance
         if times.has_duplicates:
             dup = list(times[times.duplicated()].astype(str))[:3]
@@ -219,16 +239,17 @@ def split_panel(
         # irregular_timestamps(times), from the frequency inferred above (once a series)
         if regular and this is None and timestamps and len(times) > 2:
             raise ValueError(f"{param}: series {label!r} {IRREGULAR}")
-        missing = missing_times(times) if regular else times[:0]
-        if len(missing):
-            raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
+        if regular and not _as_many_as_their_range(times):
+            missing = missing_times(times)
+            if len(missing):
+                raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
         if isinstance(times, pd.DatetimeIndex) and times.freq is None and this:
             # the level's values carry no frequency; the series' times continue with it
             # (update checks them by it)
             times = pd.DatetimeIndex(times, freq=this)
         instances.append(instance)
-        for col in columns:
-            series = frame[col].to_numpy(dtype=np.float64)
+        for j, col in enumerate(columns):
+            series = np.ascontiguousarray(all_values[part, j])
             bad = ~np.isfinite(series)
             if bad.any():
                 where = list(times[bad].astype(str))[:3]
