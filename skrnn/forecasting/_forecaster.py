@@ -737,7 +737,8 @@ class, default="adam"
                 f"{param} holds the series {extra[:5]}, which are not in the panel y; X "
                 "gives values of y's series only."
             )
-        lacking = [_label(k) for k in instances if k not in set(x_instances)]
+        given = set(x_instances)  # once: a set per series made this quadratic
+        lacking = [_label(k) for k in instances if k not in given]
         if complete and lacking:
             raise ValueError(
                 f"{param} lacks the series {lacking[:5]} of the panel y; X must give values "
