@@ -195,16 +195,17 @@ def split_panel(
     freq = None
     # the rows of each instance (the non-time levels), instances in order of appearance
     # and rows in the panel's order, as groupby(sort=False) gives them; positions into
-    # one array of times and one of values, not a frame per series (10,000 series: 3.4 s)
+    # one array of times and one of values (a frame per series took 3.4 s for 10,000)
     codes, uniques = pd.factorize(y.index.droplevel(-1))
     groups = [(key if isinstance(key, tuple) else (key,), g) for g, key in enumerate(uniques)]
     if order is not None:  # the given instances first, in that order (a stable sort)
         rank = {instance: i for i, instance in enumerate(order)}
         groups.sort(key=lambda group: rank.get(group[0], len(rank)))
-    rows = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[rows], np.arange(len(uniques) + 1))
-    # each instance's rows together (the usual layout): slices, views of the two arrays
-    together = bool((np.diff(codes) >= 0).all()) and (codes >= 0).all()
+    # each instance's rows together (the usual layout): slices of the two arrays, and
+    # no sort of the rows (0.1 s for 10,000 series of 200)
+    together = bool((codes >= 0).all() and (np.diff(codes) >= 0).all())
+    rows = None if together else np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes if together else codes[rows], np.arange(len(uniques) + 1))
     all_times = y.index.get_level_values(-1)
     all_values = y.to_numpy(dtype=np.float64, copy=True)  # never a view of the user's y
     for instance, g in groups:
