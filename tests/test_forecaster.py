@@ -107,12 +107,14 @@ def test_networks_that_learn_only_the_drift_do_not_warn():
     assert not [w for w in caught if issubclass(w.category, NothingLearnedWarning)]
 
 
-def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(monkeypatch):
+@pytest.mark.parametrize("panel", [False, True], ids=["series", "panel"])
+def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(monkeypatch, panel):
     """The forecaster silences its networks' NothingLearnedWarning for its own thread
     only: a warnings filter that another thread adds meanwhile survives the fit, and a
     network fitted meanwhile in that other thread still warns (``catch_warnings`` swapped
     the process's one filter list, ignoring the warning everywhere during the fit and
-    dropping on exit every filter added in the meantime)."""
+    dropping on exit every filter added in the meantime). Both training paths: one
+    series' networks and a panel's global ones."""
     import threading
 
     from skrnn import RNNClassifier
@@ -120,19 +122,23 @@ def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(m
     from skrnn.forecasting import _strategies
 
     inside, done = threading.Event(), threading.Event()
-    fit_member = _strategies._Strategy.fit_member
+    network = _strategies._Strategy.network  # every strategy's networks, either path
 
-    def paused(self, *args, **kwargs):  # hold the forecaster inside its networks' fit
+    def paused(self, *args, **kwargs):  # hold the forecaster as it builds a network
         inside.set()
         assert done.wait(60)
-        return fit_member(self, *args, **kwargs)
+        return network(self, *args, **kwargs)
 
-    monkeypatch.setattr(_strategies._Strategy, "fit_member", paused)
+    monkeypatch.setattr(_strategies._Strategy, "network", paused)
+    y = seasonal()
+    if panel:
+        y = pd.concat({"a": y, "b": y + 1.0}, names=["id", "time"]).to_frame()
     errors = []
 
     def fit_forecaster():
         try:
-            RNNForecaster(**TINY).fit(seasonal(), fh=[1, 2])
+            f = RNNForecaster(**{**TINY, "intervals": None}).fit(y, fh=[1, 2])
+            assert (f.n_series_ if panel else 1) == (2 if panel else 1)
         except BaseException as exc:  # re-raised in the test's thread
             errors.append(exc)
 
@@ -647,3 +653,36 @@ def test_single_series_training_windows_are_views_of_the_series():
         np.testing.assert_array_equal(targets, Y[origins[:, None] + np.arange(H)])
         assert np.shares_memory(inputs, F) is shared
         assert np.shares_memory(targets, Y) is shared
+
+
+def _windows_seen(forecaster) -> list[int]:
+    """Training windows in the last epoch of each network of a fitted forecaster."""
+    return [
+        sum(batch["train_batch_size"] for batch in net.net_.history[-1, "batches"])
+        for net in forecaster.estimators_
+    ]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("intervals", [None, "quantile"])
+def test_a_series_beyond_the_budget_trains_each_network_on_a_sample(
+    monkeypatch, strategy, intervals
+):
+    """epochs="auto" on one series of more windows than the budget: as on a panel, one
+    epoch on a random budget's worth of windows per network (its own draw, fixed by
+    random_state), instead of one pass over all of them; explicit epochs still pass
+    over all."""
+    from skrnn.forecasting import _forecaster
+
+    monkeypatch.setattr(_forecaster, "WINDOW_BUDGET", 20)
+    y = seasonal(60)  # 60 - 4 - 2 + 1 = 55 windows of 4 steps before 2 targets
+    params = {**TINY, "epochs": "auto", "intervals": intervals, "n_estimators": 2}
+    params["strategy"] = strategy
+    f = RNNForecaster(**params).fit(y, fh=[1, 2])
+    assert [net.epochs for net in f.estimators_] == [1, 1]
+    assert _windows_seen(f) == [20, 20]
+    again = RNNForecaster(**params).fit(y, fh=[1, 2])
+    pd.testing.assert_series_equal(again.predict(), f.predict())
+    every = RNNForecaster(**{**params, "epochs": 1}).fit(y, fh=[1, 2])
+    n_windows = 56 if strategy == "recursive" else 55  # one step ahead: one more window
+    assert _windows_seen(every) == [n_windows, n_windows]

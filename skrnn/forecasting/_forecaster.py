@@ -257,9 +257,10 @@ class RNNForecaster(BaseForecaster):
     dropout : float, default=0.0
         Dropout between stacked layers and before the output layer.
     epochs : int or "auto", default="auto"
-        Passes over the training windows. ``"auto"``: 100, or fewer for large panels, so
-        that each network sees at most 200,000 windows; a panel of more windows trains
-        each network one epoch on a random 200,000 of them (its own draw).
+        Passes over the training windows. ``"auto"``: 100, or fewer for a large panel or
+        a long series, so that each network sees at most 200,000 windows; with more
+        windows than that, each network trains one epoch on a random 200,000 of them
+        (its own draw).
     batch_size : int, default=64
         Mini-batch size.
     lr : float, default=3e-3
@@ -582,9 +583,9 @@ class, default="adam"
         return int(min(100, max(1, -(-WINDOW_BUDGET // max(n_windows, 1)))))
 
     def _window_sample(self, origins: np.ndarray, seed: int) -> np.ndarray:
-        """The training windows (their first target positions ``origins``) of one network
-        of a panel: all of them, or with ``epochs="auto"`` on a panel of more than
-        WINDOW_BUDGET windows a random WINDOW_BUDGET of them, the network's own draw
+        """The training windows (their first target positions ``origins``) of one network:
+        all of them, or with ``epochs="auto"`` beyond WINDOW_BUDGET windows (a panel's or
+        one long series') a random WINDOW_BUDGET of them, the network's own draw
         (``seed``), in order."""
         if self.epochs != "auto" or len(origins) <= WINDOW_BUDGET:
             return origins

@@ -202,10 +202,11 @@ class _Strategy:
                     members.append(_ThetaFallback(H, Y.shape[1], q))
                     continue
                 panel = origins_of is not None
-                if panel:
-                    origins = f._window_sample(origins_of(L), int(seed))
-                else:
-                    origins = np.arange(L, n - H + 1)
+                every = origins_of(L) if panel else np.arange(L, n - H + 1)
+                # a sample of one long series' windows is copied (the budget bounds it),
+                # rather than weighting its strided views: its targets would be copied
+                # and standardised for every window of the series
+                origins = f._window_sample(every, int(seed))
                 members.append(self.fit_member(f, Y, F, L, origins, int(seed), panel))
         return members
 
