@@ -686,3 +686,25 @@ def test_a_series_beyond_the_budget_trains_each_network_on_a_sample(
     every = RNNForecaster(**{**params, "epochs": 1}).fit(y, fh=[1, 2])
     n_windows = 56 if strategy == "recursive" else 55  # one step ahead: one more window
     assert _windows_seen(every) == [n_windows, n_windows]
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "cooldown"])
+def test_lr_schedule_reaches_every_network(schedule):
+    """RNNForecaster(lr_schedule=...) is each network's lr_schedule; "constant" (the
+    default) keeps lr; an unknown schedule is an error naming the parameter."""
+    from skrnn._training.schedule import SCHEDULES
+
+    params = {**TINY, "epochs": 4, "lr": 0.01, "n_estimators": 2, "intervals": "conformal"}
+    f = RNNForecaster(**params, lr_schedule=schedule).fit(seasonal(), fh=[1, 2])
+    expected = [SCHEDULES[schedule](0.01, e, 4) for e in range(4)]
+    assert expected[-1] < 0.01
+    for net in f.estimators_:
+        assert net.lr_schedule == schedule
+        assert list(net.history_[:, "event_lr"]) == pytest.approx(expected)
+    assert clone(f).get_params()["lr_schedule"] == schedule
+    constant = RNNForecaster(**params).fit(seasonal(), fh=[1, 2])
+    for net in constant.estimators_:
+        assert net.lr_schedule == "constant" and "event_lr" not in net.history_[-1]
+        assert net.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        RNNForecaster(**params, lr_schedule="step").fit(seasonal(), fh=[1, 2])

@@ -265,6 +265,14 @@ class RNNForecaster(BaseForecaster):
         Mini-batch size.
     lr : float, default=3e-3
         Learning rate.
+    lr_schedule : {"constant", "cosine", "cooldown"}, default="constant"
+        Each network's learning rate over its epochs, as :class:`~skrnn.RNNRegressor`'s
+        ``lr_schedule``: ``"constant"`` keeps ``lr``; ``"cosine"`` falls from ``lr``
+        towards 0 along a half cosine; ``"cooldown"`` keeps ``lr`` until the last 30% of
+        the epochs, then falls linearly towards 0. A network trained one epoch
+        (``epochs="auto"`` on a large panel or a long series) trains at ``lr`` under any
+        schedule. On the panels of docs/forecasting.md the decaying schedules traded
+        panels, so the default stays constant.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or torch optimizer \
 class, default="adam"
         Optimizer.
@@ -418,6 +426,7 @@ class, default="adam"
         epochs="auto",
         batch_size=64,
         lr=3e-3,
+        lr_schedule="constant",
         optimizer="adam",
         clip_grad_norm=1.0,
         random_state=None,
@@ -447,6 +456,7 @@ class, default="adam"
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm
         self.random_state = random_state
@@ -556,6 +566,7 @@ class, default="adam"
             epochs=self._epochs(n_windows),
             batch_size=self.batch_size,
             lr=self.lr,
+            lr_schedule=self.lr_schedule,
             optimizer=self.optimizer,
             clip_grad_norm=self.clip_grad_norm,
             random_state=seed,
