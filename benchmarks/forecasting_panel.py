@@ -25,7 +25,9 @@ table into ``docs/forecasting.md``:
   all with ``random_state=0`` where they take one;
 - MASE per series (mean absolute error over the in-sample seasonal-naive error of the
   series' training part), averaged over the origins, then over the series of a panel;
-  coverage of the 80% / 90% intervals; total fit seconds per panel (all origins).
+  coverage of the 80% / 90% intervals; total fit seconds per panel (all origins); the
+  global network against each column series by series (on how many series it is lower,
+  and the paired Wilcoxon signed-rank test's p), over all panels and per panel.
 
 ``--quick`` is a smoke test (3 series of one panel, one origin, tiny networks). One
 torch thread throughout.
@@ -315,7 +317,48 @@ def _summary(scores: pd.DataFrame, cols: list[str]) -> list[str]:
         "| global RNN lower on | "
         + " | ".join("-" if c == "global RNN" else f"{below[c]} of {n}" for c in cols)
         + " |",
+        *_paired(scores, cols),
     ]
+
+
+#: panels of fewer series get no test of their own (a Wilcoxon p of 5 pairs is >= 0.06)
+MIN_PAIRED = 6
+
+
+def _paired(scores: pd.DataFrame, cols: list[str]) -> list[str]:
+    """The global network against each column series by series: on how many series its
+    MASE is lower and the two-sided p of the Wilcoxon signed-rank test of the paired
+    MASE, over all panels, then per panel (panels of MIN_PAIRED series or more): whether
+    a panel's difference in means is more than the series' noise."""
+    from scipy.stats import wilcoxon
+
+    wide = scores.pivot_table(index=["panel", "series"], columns="model", values="MASE", sort=False)
+    others = [c for c in cols if c != "global RNN"]
+
+    def cell(part, c):
+        g, o = part["global RNN"].to_numpy(), part[c].to_numpy()
+        text = f"{int((g < o).sum())} of {len(g)}"
+        if len(g) < MIN_PAIRED:
+            return text
+        p = wilcoxon(g, o).pvalue
+        return text + (f" (p {p:.2f})" if p >= 0.01 else " (p < 0.01)")
+
+    lines = [
+        "| global RNN lower on (series) | - | " + " | ".join(cell(wide, c) for c in others) + " |",
+        "",
+        "Per panel, series by series: on how many the global network's MASE is lower, and "
+        "the two-sided p of the paired Wilcoxon signed-rank test (panels of "
+        f"{MIN_PAIRED} series or more; a small p: the difference is more than the series' "
+        "noise; not corrected for the number of tests, so among these a p below 0.05 now "
+        "and then is chance):",
+        "",
+        "| panel | " + " | ".join(f"vs {c}" for c in others) + " |",
+        "| --- |" + " ---: |" * len(others),
+    ]
+    for name in dict.fromkeys(wide.index.get_level_values(0)):
+        part = wide.loc[name]
+        lines.append(f"| {name} | " + " | ".join(cell(part, c) for c in others) + " |")
+    return lines
 
 
 def render(results: list[dict], header: str) -> str:

@@ -114,3 +114,25 @@ def test_panel_summary_ranks_columns_against_seasonal_naive():
     # global: sqrt(0.5 * 0.5); per-series: sqrt(0.6 * 0.4); AutoETS: sqrt(1.0 * 0.6)
     assert "| relative MASE | 0.500 | 0.490 | 0.775 | 0.725 | 1.000 |" in text
     assert "| global RNN lower on | - | 1 of 2 | 2 of 2 | 2 of 2 | 2 of 2 |" in text
+
+
+def test_panel_summary_tests_the_global_network_series_by_series():
+    """Series by series, against each column: on how many the global network is lower and
+    the paired Wilcoxon test's p, over all panels and per panel of 6 series or more (made-up
+    figures: the global network below the per-series one on every series and above
+    AutoETS; exact p of n pairs all one way: 2 / 2**n)."""
+    panel = pytest.importorskip("benchmarks.forecasting_panel")
+    rows = []
+    for name, n in (("six", 6), ("two", 2)):
+        for i in range(n):
+            g = 1.0 + 0.1 * i
+            step = 0.1 * (i + 1) if name == "six" else 0.1 * (i + 7)
+            values = [g, g + step, g - step / 2, g + 0.3, 2 * g]
+            rows += [
+                dict(panel=name, model=m, series=f"s{i}", MASE=v, cov80=0.8, cov90=0.9)
+                for m, v in zip(panel.MODEL_ORDER, values, strict=True)
+            ]
+    text = panel.render(rows, "header")
+    assert "| global RNN lower on (series) | - | 8 of 8 (p < 0.01) | 0 of 8 (p < 0.01) |" in text
+    assert "| six | 6 of 6 (p 0.03) | 0 of 6 (p 0.03) | 6 of 6 (p 0.03) | 6 of 6 (p 0.03) |" in text
+    assert "| two | 2 of 2 | 0 of 2 | 2 of 2 | 2 of 2 |" in text
