@@ -708,3 +708,24 @@ def test_lr_schedule_reaches_every_network(schedule):
         assert net.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
     with pytest.raises(ValueError, match="lr_schedule"):
         RNNForecaster(**params, lr_schedule="step").fit(seasonal(), fh=[1, 2])
+
+
+def test_recursive_theta_fallback_forecasts_every_step_at_once(monkeypatch):
+    """A series too short for a network: the recursive strategy's Theta fallback
+    forecasts all steps from one Theta fit per origin, the M4 Theta forecast (rolled one
+    step at a time, it refitted Theta at every step of every calibration origin: 600
+    fits, 7 s, for one short monthly series)."""
+    from sktime.forecasting.theta import ThetaForecaster
+
+    fits = []
+    fit = ThetaForecaster.fit
+    monkeypatch.setattr(
+        ThetaForecaster, "fit", lambda self, *a, **k: fits.append(1) or fit(self, *a, **k)
+    )
+    y = seasonal(30)
+    plain = dict(transform=None, deseasonalize=False, random_state=0)
+    f = RNNForecaster(strategy="recursive", **plain).fit(y, fh=[1, 2, 3])
+    assert f.window_lengths_ == [0] and f.estimators_ == []
+    assert len(fits) == len(f.calibration_errors_)  # one fit per calibration origin
+    theta = ThetaForecaster(deseasonalize=False).fit(pd.Series(y.to_numpy()), fh=[1, 2, 3])
+    np.testing.assert_allclose(f.predict().to_numpy(), theta.predict().to_numpy())

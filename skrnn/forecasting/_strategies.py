@@ -388,6 +388,12 @@ class _RecursiveStrategy(_Strategy):
         history = self.history(F, lengths, origins)
         H = f.horizon_ if H is None else H
         n_vars = f._n_vars
+        if not any(lengths):  # the Theta fallback alone: Theta forecasts every step itself
+            # (rolled, it was refitted at every step of every origin: 600 Theta fits, 7 s,
+            # to calibrate one short monthly series 24 steps ahead)
+            q = 1 if f._levels is None or pick is not None else len(f._levels)
+            theta = _ThetaFallback(H, n_vars, q).predict(history)
+            return theta.reshape(len(origins), H, n_vars, q)
         out = []
         for h in range(H):
             q = self.combine(f, members, lengths, history)[:, 0]  # (batch, variables, q)
@@ -403,7 +409,8 @@ class _RecursiveStrategy(_Strategy):
         return np.stack(out, axis=1)
 
     def forecast(self, f, F, origins, Xall, H: int, alpha=None) -> np.ndarray:
-        if alpha is None or f._levels is None:
+        if alpha is None or f._levels is None or not any(f.window_lengths_):
+            # (the Theta fallback's paths would all be its one forecast)
             return self.head_forecast(f, F, origins, Xall, H, alpha)
         rng = check_random_state(f.random_state)
 
