@@ -729,3 +729,20 @@ def test_recursive_theta_fallback_forecasts_every_step_at_once(monkeypatch):
     assert len(fits) == len(f.calibration_errors_)  # one fit per calibration origin
     theta = ThetaForecaster(deseasonalize=False).fit(pd.Series(y.to_numpy()), fh=[1, 2, 3])
     np.testing.assert_allclose(f.predict().to_numpy(), theta.predict().to_numpy())
+
+
+@pytest.mark.parametrize(("strategy", "n"), [("direct", 20), ("recursive", 30)])
+def test_quantile_intervals_of_the_theta_fallback_are_an_error(strategy, n):
+    """A series too short for a network is forecast by the Theta fallback, which has no
+    quantile head: intervals="quantile" are an error naming the fix (they were zero
+    wide), and intervals="conformal" calibrate on the fallback's errors (the recursive
+    strategy calibrates 24 steps ahead: 28 observations at least)."""
+    y = seasonal(n)
+    params = dict(strategy=strategy, random_state=0)
+    f = RNNForecaster(intervals="quantile", **params).fit(y, fh=[1, 2, 3])
+    assert f.window_lengths_ == [0] and np.isfinite(f.predict().to_numpy()).all()
+    with pytest.raises(ValueError, match="intervals='conformal'"):
+        f.predict_interval(coverage=0.9)
+    conformal = RNNForecaster(intervals="conformal", **params).fit(y, fh=[1, 2, 3])
+    bounds = conformal.predict_interval(coverage=0.9).to_numpy()
+    assert (bounds[:, 0] < bounds[:, 1]).all()

@@ -296,6 +296,13 @@ class _Strategy:
     @staticmethod
     def quantiles(f, values: np.ndarray, alpha) -> np.ndarray:
         """Quantiles at ``alpha`` of the quantile head's outputs ``values``."""
+        if not any(f.window_lengths_):
+            raise ValueError(
+                "This RNNForecaster forecasts with its Theta fallback (the series was too "
+                "short for a network: window_lengths_ == [0]), which has no quantile head: "
+                "its intervals='quantile' would be zero wide. Fit on a longer series, or "
+                "use intervals='conformal', calibrated on the fallback's own errors."
+            )
         return np.stack([quantile_at(f._levels, values, a) for a in alpha], axis=-1)
 
     @staticmethod
