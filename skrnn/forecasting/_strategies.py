@@ -398,7 +398,7 @@ class _RecursiveStrategy(_Strategy):
         if not any(lengths):  # the Theta fallback alone: Theta forecasts every step itself
             # (rolled, it was refitted at every step of every origin: 600 Theta fits, 7 s,
             # to calibrate one short monthly series 24 steps ahead)
-            q = 1 if f._levels is None or pick is not None else len(f._levels)
+            q = 1 if f._levels is None else len(f._levels)
             theta = _ThetaFallback(H, n_vars, q).predict(history)
             return theta.reshape(len(origins), H, n_vars, q)
         out = []
@@ -417,7 +417,8 @@ class _RecursiveStrategy(_Strategy):
 
     def forecast(self, f, F, origins, Xall, H: int, alpha=None) -> np.ndarray:
         if alpha is None or f._levels is None or not any(f.window_lengths_):
-            # (the Theta fallback's paths would all be its one forecast)
+            # (the Theta fallback has no quantiles to draw paths from: its quantiles are
+            # an error, raised there)
             return self.head_forecast(f, F, origins, Xall, H, alpha)
         rng = check_random_state(f.random_state)
 
