@@ -29,6 +29,12 @@ sktime_warnings._SuppressWarningPattern = _RestoringSuppressWarningPattern
 FAST = dict(units=8, epochs=3, batch_size=16, random_state=0)
 
 
+def windows_seen(network) -> int:
+    """Training windows in the last epoch of a fitted network (windows of weight 0, such
+    as a panel's that cross from one series into the next, leave the batches)."""
+    return sum(batch["train_batch_size"] for batch in network.net_.history[-1, "batches"])
+
+
 def traced_peak(*calls) -> int:
     """Peak bytes of Python/NumPy allocations (tracemalloc) while ``calls`` run in turn."""
     import tracemalloc

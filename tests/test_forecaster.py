@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import windows_seen
 from sklearn.base import clone
 from sktime.forecasting.base import ForecastingHorizon
 from sktime.forecasting.compose import TransformedTargetForecaster
@@ -655,14 +656,6 @@ def test_single_series_training_windows_are_views_of_the_series():
         assert np.shares_memory(targets, Y) is shared
 
 
-def _windows_seen(forecaster) -> list[int]:
-    """Training windows in the last epoch of each network of a fitted forecaster."""
-    return [
-        sum(batch["train_batch_size"] for batch in net.net_.history[-1, "batches"])
-        for net in forecaster.estimators_
-    ]
-
-
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("intervals", [None, "quantile"])
 def test_a_series_beyond_the_budget_trains_each_network_on_a_sample(
@@ -680,12 +673,12 @@ def test_a_series_beyond_the_budget_trains_each_network_on_a_sample(
     params["strategy"] = strategy
     f = RNNForecaster(**params).fit(y, fh=[1, 2])
     assert [net.epochs for net in f.estimators_] == [1, 1]
-    assert _windows_seen(f) == [20, 20]
+    assert [windows_seen(net) for net in f.estimators_] == [20, 20]
     again = RNNForecaster(**params).fit(y, fh=[1, 2])
     pd.testing.assert_series_equal(again.predict(), f.predict())
     every = RNNForecaster(**{**params, "epochs": 1}).fit(y, fh=[1, 2])
     n_windows = 56 if strategy == "recursive" else 55  # one step ahead: one more window
-    assert _windows_seen(every) == [n_windows, n_windows]
+    assert [windows_seen(net) for net in every.estimators_] == [n_windows, n_windows]
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "cooldown"])

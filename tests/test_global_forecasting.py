@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import windows_seen
 from sklearn.base import clone
 
 import skrnn
@@ -442,12 +443,6 @@ def test_epochs_auto_bounds_the_windows_each_network_sees():
         RNNForecaster(epochs=0).fit(panel(), fh=[1])
 
 
-def _windows_seen(network) -> int:
-    """Training windows in the last epoch of a fitted network (windows of weight 0, which
-    cross from one series into the next, leave the batches)."""
-    return sum(batch["train_batch_size"] for batch in network.net_.history[-1, "batches"])
-
-
 def test_a_panel_beyond_the_budget_trains_each_network_on_a_sample(monkeypatch):
     """epochs="auto" on a panel of more windows than the budget: one epoch on a random
     budget's worth of windows per network (each its own draw, fixed by random_state),
@@ -458,12 +453,12 @@ def test_a_panel_beyond_the_budget_trains_each_network_on_a_sample(monkeypatch):
     y = panel(n=60)  # 3 series of 60: 3 x 55 windows of 4 steps before 2 targets
     params = {**TINY, "epochs": "auto", "intervals": None}
     f = RNNForecaster(**params).fit(y, fh=[1, 2])
-    assert [(net.epochs, _windows_seen(net)) for net in f.estimators_] == [(1, 40), (1, 40)]
+    assert [(net.epochs, windows_seen(net)) for net in f.estimators_] == [(1, 40), (1, 40)]
     pd.testing.assert_frame_equal(RNNForecaster(**params).fit(y, fh=[1, 2]).predict(), f.predict())
     a, b = f._window_sample(np.arange(165), 1), f._window_sample(np.arange(165), 2)
     assert len(a) == len(b) == 40 and (np.diff(a) > 0).all() and not np.array_equal(a, b)
     every = RNNForecaster(**{**params, "epochs": 1}).fit(y, fh=[1, 2])
-    assert [_windows_seen(net) for net in every.estimators_] == [165, 165]
+    assert [windows_seen(net) for net in every.estimators_] == [165, 165]
 
 
 def test_random_state_fixes_a_global_fit_and_save_load_keeps_it(tmp_path):
