@@ -280,6 +280,30 @@ def test_graph_is_checked_against_predict(data, monkeypatch):
         skrnn.to_onnx(reg, X)
 
 
+def test_graph_is_checked_against_full_float32_predictions(data, monkeypatch):
+    """On a GPU, PyTorch runs float32 recurrent layers in TF32 by default (about 1e-3
+    relative, which failed the check of a CUDA-fitted model on an H200): the reference
+    predictions are made with TF32 off, and the settings are restored after."""
+    X, y = data
+    reg = RNNRegressor(**TINY).fit(X, y)
+    seen = []
+    predict = type(reg).predict
+
+    def recording(self, *args, **kw):
+        seen.append((torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32))
+        return predict(self, *args, **kw)
+
+    monkeypatch.setattr(type(reg), "predict", recording)
+    before = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        skrnn.to_onnx(reg, X)
+        assert seen == [(False, False)]
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
+
+
 def test_refused_with_a_clear_error(data):
     X, y = data
     s2s = Seq2SeqTransformer(**TINY).fit(["ab", "ba"], ["ba", "ab"])

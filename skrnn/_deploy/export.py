@@ -16,6 +16,8 @@ loop, a callable tokenizer, the deprecated ``use_fit_history="auto"``.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 __all__ = ["onnx_inputs", "register_onnx_converters", "to_onnx"]
@@ -900,6 +902,22 @@ def _unpadded(expected, got):
     return np.concatenate(expected), np.concatenate(cut)
 
 
+@contextlib.contextmanager
+def _float32_arithmetic():
+    """Full float32 in cuDNN and CUDA matrix products for the duration: PyTorch lets a
+    GPU run float32 recurrent layers and convolutions in TF32 by default (about 1e-3
+    relative), and the check compares the graph with the network's float32 arithmetic,
+    not with that approximation. No effect on the CPU."""
+    import torch
+
+    cudnn, matmul = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = cudnn, matmul
+
+
 def _check_predictions(model, graph, X, feed, lengths) -> float:
     """Run the graph with onnxruntime on the sample and compare with the model's own
     predictions; a ``ValueError`` when they differ. Returns the largest relative error."""
@@ -911,14 +929,15 @@ def _check_predictions(model, graph, X, feed, lengths) -> float:
     outputs = session.run(None, feed)
     final = _final_estimator(model)
     kw = {} if lengths is None else {"lengths": lengths}
-    if hasattr(final, "predict_proba") and hasattr(final, "classes_"):
-        expected, got = _unpadded(model.predict_proba(X, **kw), outputs[1])
-        labels, want = _unpadded(model.predict(X, **kw), outputs[0])
-        labels_equal = np.array_equal(np.asarray(labels), np.asarray(want).astype(labels.dtype))
-    elif hasattr(final, "predict"):
-        (expected, got), labels_equal = _unpadded(model.predict(X, **kw), outputs[0]), True
-    else:
-        expected, got, labels_equal = model.transform(X), outputs[0], True
+    with _float32_arithmetic():
+        if hasattr(final, "predict_proba") and hasattr(final, "classes_"):
+            expected, got = _unpadded(model.predict_proba(X, **kw), outputs[1])
+            labels, want = _unpadded(model.predict(X, **kw), outputs[0])
+            labels_equal = np.array_equal(np.asarray(labels), np.asarray(want).astype(labels.dtype))
+        elif hasattr(final, "predict"):
+            (expected, got), labels_equal = _unpadded(model.predict(X, **kw), outputs[0]), True
+        else:
+            expected, got, labels_equal = model.transform(X), outputs[0], True
     expected = np.asarray(expected, dtype=np.float64)
     got = np.asarray(got, dtype=np.float64).reshape(expected.shape)
     scale = max(float(np.abs(expected).max(initial=0.0)), 1e-12)
