@@ -438,9 +438,9 @@ def synthetic_panel(n_series: int, n_steps: int = 200, seed: int = 0) -> pd.Data
     return pd.DataFrame({"y": values.ravel()}, index=index)
 
 
-def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
-    """Fit and predict seconds and peak memory of ``RNNForecaster()`` (defaults) on a
-    synthetic panel of ``n_series`` x ``n_steps``."""
+def scale(n_series: int, n_steps: int = 200, horizon: int = 12, device: str = "cpu") -> dict:
+    """Fit and predict seconds and peak memory of ``RNNForecaster()`` (defaults; the
+    networks on ``device``) on a synthetic panel of ``n_series`` x ``n_steps``."""
     import resource
 
     from skrnn import RNNForecaster
@@ -448,7 +448,7 @@ def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
     y = synthetic_panel(n_series, n_steps)
     rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
     before = rss()
-    f = RNNForecaster(random_state=0)
+    f = RNNForecaster(random_state=0, device=device)
     start = time.perf_counter()
     f.fit(y, fh=np.arange(1, horizon + 1))
     fit_s = time.perf_counter() - start
@@ -477,10 +477,17 @@ def scale(n_series: int, n_steps: int = 200, horizon: int = 12) -> dict:
         epochs=[m.epochs for m in f.estimators_],
         windows=windows,
         load=os.getloadavg(),
+        device=_device_name(device),
     )
 
 
-def _scale_in_process(n_series: int) -> dict:
+def _device_name(device: str) -> str:
+    import torch
+
+    return torch.cuda.get_device_name(device) if device.startswith("cuda") else "cpu"
+
+
+def _scale_in_process(n_series: int, device: str) -> dict:
     """:func:`scale` of ``n_series`` in a fresh Python process (its own peak RSS)."""
     import json
     import subprocess
@@ -490,7 +497,8 @@ def _scale_in_process(n_series: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "scale.json"
         cmd = [sys.executable, "-m", "benchmarks.forecasting", "--panel", "--scale", str(n_series)]
-        subprocess.run([*cmd, "--json", str(dump)], check=True, stdout=subprocess.DEVNULL)
+        cmd += ["--device", device, "--json", str(dump)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         return json.loads(dump.read_text())[0]
 
 
@@ -498,10 +506,13 @@ def render_scale(rows: list[dict], sizes: str) -> str:
     """The scale block: one row per panel size; with two sizes or more, how the growth of
     the peak RSS during ``fit`` compares with the growth of the data."""
     r = rows[-1]
+    device = r.get("device", "cpu")
+    gpu = device != "cpu"
+    flag, on = (" --device cuda", f" (the networks on one {device})") if gpu else ("", "")
     lines = [
         SCALE_START,
         "",
-        f"Measured by `python -m benchmarks.forecasting --panel --scale {sizes}` on "
+        f"Measured by `python -m benchmarks.forecasting --panel --scale {sizes}{flag}`{on} on "
         f"{platform.machine()} with {os.cpu_count()} cores, one torch thread (each size in its "
         f"own process), load average {r['load'][0]:.1f} / {r['load'][1]:.1f} / "
         f"{r['load'][2]:.1f} at the end: `RNNForecaster()` (defaults, 12 months ahead) on "
@@ -553,6 +564,7 @@ def main(argv: list[str]) -> list[dict]:
         default="",
         help="synthetic panel of this many series; comma-separated sizes run one process each",
     )
+    p.add_argument("--device", default="cpu", help="the networks' device for --scale (cuda)")
     args = p.parse_args(argv)
 
     import torch
@@ -561,9 +573,9 @@ def main(argv: list[str]) -> list[dict]:
     if args.scale:
         sizes = [int(n) for n in args.scale.split(",")]
         if len(sizes) == 1:
-            rows = [scale(sizes[0])]
+            rows = [scale(sizes[0], device=args.device)]
         else:  # each size in its own process: the peak RSS is a process's high-water mark
-            rows = [_scale_in_process(n) for n in sizes]
+            rows = [_scale_in_process(n, args.device) for n in sizes]
         text = render_scale(rows, args.scale)
         print(text)
         if args.json:

@@ -81,6 +81,9 @@ def test_scale_block_compares_memory_growth_with_the_data():
     assert "| 100 | 1 | 5 |" in text and "| 400 | 4 | 20 |" in text
     # growth 20 MB then 80 MB: x4.00; 60 MB over 300 more series
     assert "(x4.0 data): RSS growth in fit x4.00, 204.8 kB per additional series" in text
+    assert "--scale 100,400` on" in text and "device" not in text
+    gpu = panel.render_scale([dict(r, device="NVIDIA H200") for r in rows], "100,400")
+    assert "--scale 100,400 --device cuda` (the networks on one NVIDIA H200) on" in gpu
 
 
 def test_the_baselines_chatter_is_dropped_and_other_warnings_pass():
