@@ -162,6 +162,48 @@ def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(m
     assert mine in warnings.filters
 
 
+def test_the_theta_fallback_in_a_thread_leaves_other_threads_warnings_alone(monkeypatch):
+    """A series too short for a network is forecast by sktime's Theta, whose construction
+    warns in sktime 1.2 (remember_data's default changes in 1.3). The fallback's Theta
+    keeps no data by its class config: silenced by a ``catch_warnings`` block instead,
+    every filter another thread added while it fitted was dropped on exit."""
+    import threading
+
+    from sktime.forecasting.theta import ThetaForecaster
+
+    inside, done = threading.Event(), threading.Event()
+    fit = ThetaForecaster._fit
+
+    def paused(self, *args, **kwargs):  # hold the first Theta fit
+        if not inside.is_set():
+            inside.set()
+            assert done.wait(60)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ThetaForecaster, "_fit", paused)
+    errors = []
+
+    def fit_forecaster():
+        try:
+            plain = dict(transform=None, deseasonalize=False, random_state=0)
+            f = RNNForecaster(**plain).fit(seasonal(20), fh=[1, 2, 3])
+            assert f.estimators_ == []  # the Theta fallback
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=fit_forecaster)
+    thread.start()
+    try:
+        assert inside.wait(60)
+        warnings.filterwarnings("ignore", message="a filter of this thread")
+        mine = warnings.filters[0]
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors
+    assert mine in warnings.filters
+
+
 def test_recursive_forecasts_any_fh_at_predict_time():
     f = RNNForecaster(strategy="recursive", **TINY).fit(seasonal())
     assert len(f.predict(fh=[1, 2])) == 2

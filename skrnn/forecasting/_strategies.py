@@ -24,7 +24,7 @@ forecaster's fitted ``strategy_`` is one of these objects (stateless, so that
 
 from __future__ import annotations
 
-import warnings
+import functools
 
 import numpy as np
 import pandas as pd
@@ -91,24 +91,33 @@ class _ThetaFallback:
         self.horizon, self.n_vars, self.q = horizon, n_vars, q
 
     def predict(self, windows: np.ndarray) -> np.ndarray:
-        from sktime.forecasting.theta import ThetaForecaster
-
+        theta_class = _theta_keeping_no_data()
         fh = np.arange(1, self.horizon + 1)
         out = np.empty((len(windows), self.horizon, self.n_vars))
         for b, window in enumerate(windows):
             for v in range(self.n_vars):
-                series = pd.Series(window[:, v])
-                with warnings.catch_warnings():
-                    # sktime 1.2 warns on every construction (and fit's reset) that
-                    # remember_data's default changes in 1.3; this member is fitted once,
-                    # predicts once and is dropped, never updated: the change concerns
-                    # neither it nor the user
-                    warnings.filterwarnings(
-                        "ignore", "The default of config ``remember_data``", FutureWarning
-                    )
-                    theta = ThetaForecaster(deseasonalize=False).fit(series, fh=fh)
+                theta = theta_class(deseasonalize=False).fit(pd.Series(window[:, v]), fh=fh)
                 out[b, :, v] = theta.predict().to_numpy()
         return np.repeat(out.reshape(len(windows), -1), self.q, axis=-1)
+
+
+@functools.cache
+def _theta_keeping_no_data() -> type:
+    """sktime's ``ThetaForecaster`` with ``remember_data=False`` as its class config.
+
+    sktime 1.2 warns on every construction (and fit's reset) of a forecaster left at
+    that config's default, which changes in 1.3. The fallback's forecaster is fitted
+    once, predicts once and is dropped, never updated, so it keeps no data and nothing
+    warns. A class config rather than a warnings filter: the filters are one list for
+    the whole process, which ``warnings.catch_warnings`` swaps and restores, dropping
+    what other threads added meanwhile. A config set after construction comes too late:
+    the constructor has warned by then."""
+    from sktime.forecasting.theta import ThetaForecaster
+
+    class ThetaKeepingNoData(ThetaForecaster):
+        _config = {"remember_data": False}
+
+    return ThetaKeepingNoData
 
 
 class _Strategy:
