@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 import torch
 from conftest import FAST
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import BaseEstimator
 
 from skrnn import RNNClassifier, RNNRegressor, Seq2SeqTransformer, SequenceTokenizer
@@ -234,3 +236,41 @@ def test_float64_arrays_reach_the_net_without_a_float32_copy():
     b = Seq2SeqTransformer(**FAST).fit(X32)
     np.testing.assert_array_equal(a.transform(X64), b.transform(X32))
     np.testing.assert_array_equal(a.predict(X64), b.predict(X32))
+
+
+_CHARS = ["a", "b", "c", "é", "😀", "\ud800"]  # beyond one byte, beyond the BMP, a surrogate
+_TEXTS = st.lists(st.lists(st.sampled_from(_CHARS), max_size=5).map("".join), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seen=_TEXTS, new=_TEXTS.filter(bool), reserved=st.sampled_from(["rnn", "seq2seq"]))
+def test_text_fast_path_encodes_as_the_loop_over_tokens(seen, new, reserved):
+    """Strings take a NumPy path (their tokens are characters); lists of the same
+    characters take the loop over tokens: the same vocabulary, ids, lengths and errors."""
+    reserved = RNN_RESERVED if reserved == "rnn" else SEQ2SEQ_RESERVED
+    fast = Vocabulary(reserved, max_size=4).fit(seen)
+    slow = Vocabulary(reserved, max_size=4).fit([list(s) for s in seen])
+    assert fast.tokens_ == slow.tokens_ and fast.index_ == slow.index_
+    for add_end in [False, True] if "end" in reserved else [False]:
+        try:
+            expected = slow.encode([list(s) for s in new], add_end=add_end)
+        except ValueError as error:
+            with pytest.raises(ValueError) as got:
+                fast.encode(new, add_end=add_end)
+            assert str(got.value) == str(error)
+            continue
+        ids, lengths = fast.encode(new, add_end=add_end)
+        assert ids.dtype == expected[0].dtype == np.int64
+        np.testing.assert_array_equal(ids, expected[0])
+        np.testing.assert_array_equal(lengths, expected[1])
+
+
+def test_strings_take_the_text_path(monkeypatch):
+    calls = []
+    path = Vocabulary._encode_texts
+    monkeypatch.setattr(
+        Vocabulary, "_encode_texts", lambda self, *a: calls.append(1) or path(self, *a)
+    )
+    v = Vocabulary(SEQ2SEQ_RESERVED).fit(["ab", "ba"])
+    v.encode(["ab"]), v.encode([["a", "b"]])
+    assert calls == [1]
