@@ -50,8 +50,8 @@ def _gpu_line(results: dict) -> str:
     device = results.get("device", "cpu")
     if device == "cpu":
         return (
-            '- GPU: none used in this run, so W2-W4 with `device="cuda"` are not measured '
-            "(`--device cuda` runs them on a GPU)"
+            "- GPU: none used in this run (`--device cuda` runs W2-W4 on a GPU; the section "
+            "GPU below has such a run)"
         )
     return (
         f"- Device: `{device}` ({results.get('gpu', '?')}) for both sides of the training "
