@@ -81,6 +81,9 @@ def test_save_and_load_of_a_cuda_forecaster(tmp_path):
     skrnn.save(f, tmp_path / "f.skrnn")
     back = skrnn.load(tmp_path / "f.skrnn")
     np.testing.assert_allclose(back.predict(), f.predict(), rtol=1e-6)
+    on_cpu = skrnn.load(tmp_path / "f.skrnn", device="cpu")  # for a machine without a GPU
+    assert not any(_on_cuda(m.net_) for m in on_cpu.estimators_)
+    np.testing.assert_allclose(on_cpu.predict(), f.predict(), rtol=1e-2)
 
 
 def test_classifier_defaults_on_long_series_on_cuda():

@@ -201,6 +201,48 @@ def rewrite_header(path, edit) -> None:
     path.write_bytes(len(new).to_bytes(8, "little") + new + raw[8 + n :])
 
 
+def _on_device(data, device: str):
+    """The header's data with every saved ``device`` attribute set to ``device`` (an
+    object's attributes are a dict entry: its keys in "k", its values in "v")."""
+    if isinstance(data, list):
+        return [_on_device(v, device) for v in data]
+    if not isinstance(data, dict):
+        return data
+    data = {k: _on_device(v, device) for k, v in data.items()}
+    if data.get("t") == "dict" and "device" in data["k"]:
+        data["v"][data["k"].index("device")] = device
+    return data
+
+
+def test_a_model_saved_on_a_device_this_machine_lacks_loads_with_device(tmp_path):
+    """A forecaster fitted on a GPU and loaded where there is none: its networks' device
+    is an error naming ``load(path, device="cpu")``, which loads it there (the file here
+    claims MPS, which no Linux machine has: a GPU's file reads the same on a CPU)."""
+    from sktime.datasets import load_airline
+
+    y = load_airline()[:60]
+    forecaster = skrnn.RNNForecaster(window_length=6, epochs=2, units=4, random_state=0)
+    forecaster.fit(y, fh=[1, 2, 3])
+    path = tmp_path / "model.skrnn"
+    skrnn.save(forecaster, path)
+    rewrite_header(path, lambda h: _on_device(h, "mps"))
+    assert '"mps"' in json.dumps(header(path))
+    with pytest.raises(ValueError, match=re.escape("skrnn.load(path, device='cpu')")):
+        skrnn.load(path)
+    loaded = skrnn.load(path, device="cpu")
+    assert loaded.device == "cpu" and {m.device for m in loaded.estimators_} == {"cpu"}
+    pd.testing.assert_series_equal(loaded.predict(), forecaster.predict())
+
+
+def test_load_device_is_checked(seq_data, tmp_path):
+    path = tmp_path / "model.skrnn"
+    skrnn.save(RNNRegressor(**TINY).fit(*seq_data), path)
+    with pytest.raises(ValueError, match="device='tpu'"):
+        skrnn.load(path, device="tpu")
+    with pytest.raises(TypeError, match="device must be a str"):
+        skrnn.load(path, device=0)
+
+
 @pytest.mark.filterwarnings("ignore:The default of config:FutureWarning")
 def test_a_network_held_in_two_places_is_saved_once_and_shared_after_load(tmp_path):
     from sktime.datasets import load_airline

@@ -324,8 +324,9 @@ class _Encoder:
 class _Decoder:
     """Rebuilds what :class:`_Encoder` wrote, creating only trusted classes."""
 
-    def __init__(self, tensors: dict[str, np.ndarray]):
+    def __init__(self, tensors: dict[str, np.ndarray], device: str | None = None):
         self.tensors = tensors
+        self.device = device  # every estimator's device, or None: each as saved
         self.objects: list = []  # in the order _Encoder.object numbered them
 
     def array(self, key) -> np.ndarray:
@@ -453,9 +454,12 @@ class _Decoder:
         state = self.decode(d["state"])
         if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
             raise UnsafeFileError(f"The attributes of a {d['cls']} in the file are not a dict.")
+        if self.device is not None and "device" in state and _has_param(obj, "device"):
+            state["device"] = self.device
         obj.__dict__.update(state)
         _check_params(obj)
         if "net" in d:
+            _check_device(obj)
             obj.__dict__["net_"] = self._net(obj, d["net"])
         return obj
 
@@ -498,6 +502,35 @@ def _object_items(values: list) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def _has_param(obj, name: str) -> bool:
+    """Whether ``obj``'s class takes the parameter ``name`` (a scikit-learn estimator, or
+    an sktime one such as :class:`~skrnn.RNNForecaster`)."""
+    from sklearn.base import BaseEstimator
+
+    if isinstance(obj, BaseEstimator):
+        return name in type(obj)._get_param_names()
+    if not type(obj).__module__.startswith(("sktime.", "skrnn.")):
+        return False  # not an sktime object: sktime need not be imported
+    from sktime.base import BaseObject
+
+    return isinstance(obj, BaseObject) and name in type(obj).get_param_names()
+
+
+def _check_device(estimator) -> None:
+    """A network saved on a device this machine lacks (a GPU) is an error naming
+    ``load``'s ``device``, before anything is built there."""
+    from ..neural_network._base import resolve_device
+
+    try:
+        resolve_device(estimator.device)
+    except ValueError as exc:
+        raise ValueError(
+            f"the file's {type(estimator).__name__} was fitted with "
+            f"device={estimator.device!r}, which this machine cannot use ({exc}). Load it "
+            "onto another device with skrnn.load(path, device='cpu')."
+        ) from None
 
 
 def _check_params(obj) -> None:
@@ -576,7 +609,7 @@ def save(model, path) -> None:
     _write(path, state, encoder.tensors, _versions())
 
 
-def load(path):
+def load(path, *, device: str | None = None):
     """Load a model written by :func:`save`, without running code from the file.
 
     The file's checksum must match (a changed file is refused) and every class it names
@@ -588,6 +621,12 @@ def load(path):
     ----------
     path : str or path-like
         A file written by :func:`save`.
+    device : str or None, default=None
+        The device of every network in the model (``"cpu"``, ``"cuda"``...), which
+        becomes each estimator's ``device`` parameter: a model fitted on a GPU loads onto
+        a machine without one with ``device="cpu"``. ``None`` keeps the devices it was
+        saved with, and a device this machine cannot use is a ``ValueError`` naming this
+        parameter.
 
     Returns
     -------
@@ -602,6 +641,12 @@ def load(path):
     ValueError
         The file's model does not fit this skrnn version (the message names both).
     """
+    if device is not None:
+        from ..neural_network._base import resolve_device
+
+        if not isinstance(device, str):
+            raise TypeError(f"device must be a str such as 'cpu' or None, got {device!r}.")
+        resolve_device(device)
     SafetensorError = _safetensors().SafetensorError
     load_tensors = _safetensors().numpy.load
 
@@ -637,7 +682,7 @@ def load(path):
             f"does not read ({FORMAT!r}); it was {written_by}."
         )
     try:
-        return _Decoder(tensors).decode(content["model"])
+        return _Decoder(tensors, device).decode(content["model"])
     except UnsafeFileError:
         raise
     except Exception as exc:
