@@ -108,6 +108,32 @@ def test_networks_that_learn_only_the_drift_do_not_warn():
     assert not [w for w in caught if issubclass(w.category, NothingLearnedWarning)]
 
 
+def _while_held_in_a_thread(fit, inside, done, meanwhile):
+    """Run ``fit`` in a thread and, once it is held inside (``inside`` set), ``meanwhile``
+    in this one; then release it (``done``), re-raise what it raised and return what
+    ``meanwhile`` returned."""
+    import threading
+
+    errors = []
+
+    def run():
+        try:
+            fit()
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert inside.wait(60)
+        out = meanwhile()
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors
+    return out
+
+
 @pytest.mark.parametrize("panel", [False, True], ids=["series", "panel"])
 def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(monkeypatch, panel):
     """The forecaster silences its networks' NothingLearnedWarning for its own thread
@@ -134,31 +160,22 @@ def test_a_forecaster_training_in_a_thread_leaves_other_threads_warnings_alone(m
     y = seasonal()
     if panel:
         y = pd.concat({"a": y, "b": y + 1.0}, names=["id", "time"]).to_frame()
-    errors = []
 
     def fit_forecaster():
-        try:
-            f = RNNForecaster(**{**TINY, "intervals": None}).fit(y, fh=[1, 2])
-            assert (f.n_series_ if panel else 1) == (2 if panel else 1)
-        except BaseException as exc:  # re-raised in the test's thread
-            errors.append(exc)
+        f = RNNForecaster(**{**TINY, "intervals": None}).fit(y, fh=[1, 2])
+        assert (f.n_series_ if panel else 1) == (2 if panel else 1)
 
-    thread = threading.Thread(target=fit_forecaster)
-    thread.start()
-    try:
-        assert inside.wait(60)
+    def meanwhile():
         # no filter of the process ignores the warning for the networks of other threads
         assert not [f for f in warnings.filters if f[2] is NothingLearnedWarning]
         warnings.filterwarnings("ignore", message="a filter of this thread")
-        mine = warnings.filters[0]
         X, y = np.zeros((12, 3, 1)), np.r_[np.zeros(6), np.ones(6)]
         clf = RNNClassifier(units=2, epochs=3, lr=1e-6, n_iter_no_change=None, random_state=0)
         with pytest.warns(NothingLearnedWarning, match="has not learned"):
             clf.fit(X, y)
-    finally:
-        done.set()
-        thread.join()
-    assert not errors, errors
+        return warnings.filters[0]
+
+    mine = _while_held_in_a_thread(fit_forecaster, inside, done, meanwhile)
     assert mine in warnings.filters
 
 
@@ -181,26 +198,17 @@ def test_the_theta_fallback_in_a_thread_leaves_other_threads_warnings_alone(monk
         return fit(self, *args, **kwargs)
 
     monkeypatch.setattr(ThetaForecaster, "_fit", paused)
-    errors = []
 
     def fit_forecaster():
-        try:
-            plain = dict(transform=None, deseasonalize=False, random_state=0)
-            f = RNNForecaster(**plain).fit(seasonal(20), fh=[1, 2, 3])
-            assert f.estimators_ == []  # the Theta fallback
-        except BaseException as exc:  # re-raised in the test's thread
-            errors.append(exc)
+        plain = dict(transform=None, deseasonalize=False, random_state=0)
+        f = RNNForecaster(**plain).fit(seasonal(20), fh=[1, 2, 3])
+        assert f.estimators_ == []  # the Theta fallback
 
-    thread = threading.Thread(target=fit_forecaster)
-    thread.start()
-    try:
-        assert inside.wait(60)
+    def meanwhile():
         warnings.filterwarnings("ignore", message="a filter of this thread")
-        mine = warnings.filters[0]
-    finally:
-        done.set()
-        thread.join()
-    assert not errors, errors
+        return warnings.filters[0]
+
+    mine = _while_held_in_a_thread(fit_forecaster, inside, done, meanwhile)
     assert mine in warnings.filters
 
 
