@@ -37,3 +37,22 @@ def test_window_memory_probe_and_report(tmp_path):
     text = doc.read_text()
     assert text.count(window_memory.START) == 1 and text.startswith("# before")
     assert "**1.43** (met)" in text and "**2.50** (**not met**)" in text
+
+
+def test_gpu_checks_script_parses_and_names_files_that_exist():
+    """benchmarks/gpu_checks.sh is only run on a machine with a GPU: here, that it parses
+    and that the tests and modules it names still exist (a move would break it there)."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "benchmarks" / "gpu_checks.sh"
+    subprocess.run(["bash", "-n", str(script)], check=True)
+    text = script.read_text()
+    tests = re.findall(r"tests/[\w/]+\.py", text)
+    assert len(tests) >= 5 and all((root / t).is_file() for t in tests), tests
+    for module in re.findall(r"-m (benchmarks[\w.]*)", text):
+        assert (root / (module.replace(".", "/") + ".py")).is_file() or (
+            root / module.replace(".", "/") / "__main__.py"
+        ).is_file(), module
