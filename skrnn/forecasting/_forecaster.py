@@ -554,6 +554,11 @@ class, default="adam"
             )
         self._levels = np.sort(levels)
 
+    @property
+    def _n_levels(self) -> int:
+        """Outputs of each network per step and variable: its quantile levels, or one."""
+        return 1 if self._levels is None else len(self._levels)
+
     def _network_params(self, seed: int, n_windows: int) -> dict:
         """The parameters of each network (its strategy adds what the outputs are)."""
         params = dict(

@@ -183,7 +183,7 @@ class _Strategy:
     def network(self, f, n_vars: int, seed: int, n_windows: int):
         """An unfitted network for ``n_vars`` variables (``n_windows``: its training
         windows)."""
-        q = 1 if f._levels is None else len(f._levels)
+        q = f._n_levels
         # the input feature (variable of y) of each output column: outputs cycle through
         # quantile levels, then variables (then steps, for a head of several steps)
         per_step = np.repeat(np.arange(n_vars), q)
@@ -207,8 +207,7 @@ class _Strategy:
         with nothing_learned_is_expected():
             for L, seed in zip(lengths, seeds, strict=True):
                 if L == 0:  # the fallback: Theta on the whole history
-                    q = 1 if f._levels is None else len(f._levels)
-                    members.append(_ThetaFallback(H, Y.shape[1], q))
+                    members.append(_ThetaFallback(H, Y.shape[1], f._n_levels))
                     continue
                 panel = origins_of is not None
                 every = origins_of(L) if panel else np.arange(L, n - H + 1)
@@ -407,9 +406,8 @@ class _RecursiveStrategy(_Strategy):
         if not any(lengths):  # the Theta fallback alone: Theta forecasts every step itself
             # (rolled, it was refitted at every step of every origin: 600 Theta fits, 7 s,
             # to calibrate one short monthly series 24 steps ahead)
-            q = 1 if f._levels is None else len(f._levels)
-            theta = _ThetaFallback(H, n_vars, q).predict(history)
-            return theta.reshape(len(origins), H, n_vars, q)
+            theta = _ThetaFallback(H, n_vars, f._n_levels).predict(history)
+            return theta.reshape(len(origins), H, n_vars, f._n_levels)
         out = []
         for h in range(H):
             q = self.combine(f, members, lengths, history)[:, 0]  # (batch, variables, q)
