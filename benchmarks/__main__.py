@@ -3,7 +3,8 @@
 Runs the issue #5 workloads: skrnn against a hand-written PyTorch loop in this process
 (alternating runs), peak memory in fresh processes, accuracy on real data, and the
 ``GridSearchCV`` ``n_jobs=1`` / ``n_jobs=2`` comparison; prints the results and writes
-the Markdown table (full runs: ``docs/benchmarks.md``; quick runs only with ``--out``).
+the Markdown table (a full run of every part: ``docs/benchmarks.md``; quick runs and
+subsets (``--only``) only with ``--out``).
 """
 
 from __future__ import annotations
@@ -126,8 +127,17 @@ def main(argv=None) -> dict:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1, default=str)
-    _emit(results, args.out or (None if args.quick else _default_out()))
+    _emit(results, _out_path(args))
     return results
+
+
+def _out_path(args) -> str | None:
+    """Where the Markdown goes: ``--out``, else ``docs/benchmarks.md`` for a full run of
+    every part. A quick run or a subset is printed only: written there, its block would
+    replace the full run's with part of one (a W4-only run once did)."""
+    if args.out:
+        return args.out
+    return None if args.quick or args.only else _default_out()
 
 
 def _default_out() -> str:

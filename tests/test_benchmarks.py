@@ -48,3 +48,17 @@ def test_w4_raw_side_draws_its_weights_with_the_estimators_scheme(monkeypatch):
     X, y = w4.data()
     w4.fit_raw(*w4.raw_inputs(X, y), seed=0)
     assert schemes == [Seq2SeqTransformer().init]
+
+
+def test_only_a_full_run_of_every_part_writes_the_docs_by_default():
+    """A W4-only run without --out replaced docs/benchmarks.md's results block (W1-W4,
+    accuracy, grid) with its one row: subsets and quick runs are printed unless --out."""
+    from argparse import Namespace
+
+    from benchmarks import __main__ as harness
+
+    full = Namespace(out=None, quick=False, only="")
+    assert harness._out_path(full).endswith("benchmarks.md")
+    assert harness._out_path(Namespace(out=None, quick=False, only="W4")) is None
+    assert harness._out_path(Namespace(out=None, quick=True, only="")) is None
+    assert harness._out_path(Namespace(out="x.md", quick=False, only="W4")) == "x.md"
