@@ -132,4 +132,9 @@ def test_onnx_export_of_a_cuda_model_runs_on_the_cpu():
     graph = skrnn.to_onnx(reg, X)
     sess = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, skrnn.onnx_inputs(reg, X))[0]
-    np.testing.assert_allclose(out.ravel(), reg.predict(X), rtol=1e-4, atol=1e-4)
+    # the GPU's own predictions run in TF32 by default (1.9e-3 from the graph on an H200)
+    np.testing.assert_allclose(out.ravel(), reg.predict(X), rtol=1e-2)
+    from skrnn._deploy.export import _float32_arithmetic
+
+    with _float32_arithmetic():
+        np.testing.assert_allclose(out.ravel(), reg.predict(X), rtol=1e-4, atol=1e-4)
