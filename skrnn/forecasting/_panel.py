@@ -240,8 +240,7 @@ def split_panel(
         # irregular_timestamps(times), from the frequency inferred above (once a series)
         if regular and this is None and timestamps and len(times) > 2:
             raise ValueError(f"{param}: series {label!r} {IRREGULAR}")
-        missing = missing_times(times) if regular else times[:0]
-        if len(missing):
+        if regular and len(missing := missing_times(times)):
             raise ValueError(skipped_message(missing, f"{param}: series {label!r}"))
         if isinstance(times, pd.DatetimeIndex) and times.freq is None and this:
             # the level's values carry no frequency; the series' times continue with it
