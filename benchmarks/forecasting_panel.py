@@ -17,6 +17,8 @@ table into ``docs/forecasting.md``:
   and the 24 US employment sectors after those; and two added after every default of
   the global network had been chosen on those nine: fpp2's quarterly Australian
   production of beer, electricity, cement and gas (4 series) and the next 24 sectors;
+  and the two sets of 24 sectors after those, added after dropout, weight decay and
+  Box-Cox had been measured on the eleven and none taken;
 - rolling origin: 2 origins, half a horizon apart, the last one a horizon before the
   end; horizon two seasons (8 quarters, 12 months... for monthly: 12);
 - columns: ``RNNForecaster()`` on the panel (one network, ``panel="global"``, the
@@ -200,6 +202,10 @@ PANELS = [
     # network had been chosen: panels no choice has seen, to check them
     Panel("production (held out)", production, 4, 8, "4 products x 218 quarters", True),
     _sectors(60),
+    # added on 2026-12-04 (16:50 UTC), after dropout, weight decay and Box-Cox had been
+    # measured on the eleven above and none taken: two more panels no choice has seen
+    _sectors(84),
+    _sectors(108),
 ]
 
 

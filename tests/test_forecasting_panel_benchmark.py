@@ -26,9 +26,13 @@ def test_panels_load_complete_with_the_declared_size():
 
 def test_held_out_employment_sectors_differ_from_the_development_ones():
     dev = set(forecasting_panel.employment().index.get_level_values("series"))
-    held = set(forecasting_panel.employment(n_series=24, skip=12).index.get_level_values("series"))
-    later = set(forecasting_panel.employment(n_series=24, skip=36).index.get_level_values("series"))
-    last = set(forecasting_panel.employment(n_series=24, skip=60).index.get_level_values("series"))
-    assert len(dev) == 12 and len(held) == 24 and len(later) == 24 and len(last) == 24
-    panels = [dev, held, later, last]
+    skips = (12, 36, 60, 84, 108)
+    held = [
+        set(forecasting_panel.employment(n_series=24, skip=k).index.get_level_values("series"))
+        for k in skips
+    ]
+    assert len(dev) == 12 and all(len(h) == 24 for h in held)
+    panels = [dev, *held]
     assert all(not a & b for i, a in enumerate(panels) for b in panels[i + 1 :])
+    names = {p.name for p in forecasting_panel.PANELS}
+    assert all(f"US employment {k + 1}-{k + 24} (held out)" in names for k in skips)
