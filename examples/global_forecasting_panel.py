@@ -21,7 +21,7 @@ Then sktime's global interface: ``pretrain`` on 7 states, and ``fit`` on the 8th
 (Tasmania, which the networks never saw) only fits that series' own log, season and
 scale and forecasts it with the pretrained networks, without training.
 
-One origin of one panel is a small test: the eleven-panel, two-origin comparison in
+One origin of one panel is a small test: the thirteen-panel, two-origin comparison in
 ``docs/forecasting.md`` ("Global forecasting on panels") says where the global network
 wins and where it does not.
 
