@@ -4,8 +4,9 @@
 Outlines of arrowheads read as series of 251 steps, three classes, only 36 training and
 175 test series. The default ``RNNClassifier`` reads such numeric sequences with a
 convolutional branch beside its LSTM (an LSTM-FCN: convolutions, batch normalisation and
-ReLU, averaged over the steps); it z-normalises each series and averages every 2
-consecutive steps first, so that no more than 128 steps reach its layers.
+ReLU, averaged over the steps); it z-normalises each series and folds every 2
+consecutive steps into one step of 2 values first, so that no more than 128 steps reach
+its layers.
 
 Next to it, the two baselines of the time-series literature, from sktime: the
 1-nearest-neighbour classifier with the dynamic time warping distance (1-NN DTW) and

@@ -37,9 +37,11 @@ def test_auto_branch_for_numeric_sequences_only():
     assert [c.out_channels for c in conv.convs] == [64, 128, 64]
     assert [c.kernel_size[0] for c in conv.convs] == [8, 5, 3]
     assert factor == 1 and zscore is False  # several features: levels are kept
-    # long series are averaged down to at most 128 steps; univariate ones z-normalised
+    # long series reach the layers as at most 128 steps, blocks of 3 folded into 3
+    # features; univariate ones z-normalised
     long = RNNClassifier(**FAST).fit(rng.randn(20, 300, 1), y).module_
-    assert long.downsample == 3 and long.zscore is True
+    assert long.downsample == 3 and long.downsample_method == "fold" and long.zscore is True
+    assert long.conv.convs[0].in_channels == 3 and long.rnn.input_size == 3
     # a one-step table, tokens, per-step labels and short sequences: no branch
     table = RNNClassifier(time_steps=1, **FAST).fit(X[:, :, 0], y)
     assert _branch(table) == (None, 1, False)
@@ -55,10 +57,17 @@ def test_auto_branch_for_numeric_sequences_only():
 def test_parameters_reach_the_module_and_survive_clone():
     X, y = np.random.RandomState(0).randn(20, 30, 1), np.array([0, 1] * 10)
     clf = RNNClassifier(
-        conv_filters=(4, 6), conv_kernel_sizes=(3, 3), downsample=3, zscore=True, **FAST
+        conv_filters=(4, 6),
+        conv_kernel_sizes=(3, 3),
+        downsample=3,
+        zscore=True,
+        downsample_method="mean",
+        **FAST,
     )
-    conv, factor, zscore = _branch(clone(clf).fit(X, y))
+    fitted = clone(clf).fit(X, y)
+    conv, factor, zscore = _branch(fitted)
     assert [c.out_channels for c in conv.convs] == [4, 6] and factor == 3 and zscore
+    assert fitted.module_.downsample_method == "mean" and conv.convs[0].in_channels == 1
     plain = RNNClassifier(conv_filters=None, downsample=1, **FAST).fit(X, y)
     assert _branch(plain)[:2] == (None, 1)
     assert plain.module_.head.in_features == 8
@@ -85,11 +94,15 @@ def test_bad_architecture_is_a_clear_error_and_changes_nothing(params, match):
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("downsample", [1, 3])
-def test_padding_never_changes_a_prediction(bidirectional, downsample):
+@pytest.mark.parametrize("downsample, method", [(1, "fold"), (3, "fold"), (3, "mean")])
+def test_padding_never_changes_a_prediction(bidirectional, downsample, method):
     X, y = _ragged()
     clf = RNNClassifier(
-        bidirectional=bidirectional, downsample=downsample, zscore=True, **FAST
+        bidirectional=bidirectional,
+        downsample=downsample,
+        downsample_method=method,
+        zscore=True,
+        **FAST,
     ).fit(X, y)
     assert clf.module_.conv is not None
     short = X[0][:5]
@@ -158,9 +171,31 @@ def test_module_helpers_on_padded_batches():
     d, n = downsample_steps(x, lengths, 3)
     assert d.shape == (3, 4, 2) and n.tolist() == [4, 2, 3]
     torch.testing.assert_close(d[2, :3], downsample_steps(x[2:3, :7], None, 3)[0][0])
+    # folded: a block's steps side by side, step by step; after a sequence's end, zeros
+    f, n = downsample_steps(x, lengths, 3, "fold")
+    assert f.shape == (3, 4, 6) and n.tolist() == [4, 2, 3]
+    torch.testing.assert_close(f[0, 1], x[0, 3:6].reshape(-1))
+    torch.testing.assert_close(f[2, :3], downsample_steps(x[2:3, :7], None, 3, "fold")[0][0])
+    assert torch.equal(f[2, 2, 2:], torch.zeros(4))
+    torch.testing.assert_close(f.view(3, 4, 3, 2).mean(dim=2)[0, :3], d[0, :3])
     # the branch in eval mode: a sequence alone equals it padded in a batch
     branch = ConvBranch(2, (4, 5), (4, 3)).eval()
     torch.testing.assert_close(branch(x, lengths)[1], branch(x[1:2, :4])[0])
+
+
+def test_folding_keeps_what_the_mean_of_a_block_loses():
+    """Two classes whose blocks of 4 steps have the same mean (0 0 2 2 against 1 1 1 1,
+    shifted at random): averaged, every series is a constant; folded, they differ."""
+    rng = np.random.RandomState(0)
+    y = np.array([0, 1] * 20)
+    shape = {0: [0.0, 0.0, 2.0, 2.0], 1: [1.0, 1.0, 1.0, 1.0]}
+    X = np.stack([np.tile(shape[c], 40) + rng.uniform(-3, 3) for c in y])[:, :, None]
+    params = dict(downsample=4, zscore=False, conv_filters=(8,), conv_kernel_sizes=(3,))
+    params.update(units=8, epochs=30, batch_size=8, random_state=0)
+    fold = RNNClassifier(downsample_method="fold", **params).fit(X, y)
+    mean = RNNClassifier(downsample_method="mean", **params).fit(X, y)
+    assert fold.score(X, y) == 1.0
+    assert mean.score(X, y) <= 0.8
 
 
 def test_module_without_branch_is_unchanged():

@@ -251,14 +251,17 @@ def test_skl2onnx_converts_a_classifier_pipeline_with_zipmap():
     assert_close([[row[c] for c in pipe.classes_] for row in proba], expected)
 
 
-def test_lstm_fcn_classifier_conv_branch_downsampling_and_zscore():
-    """The convolutional branch, down-sampling and z-normalisation of RNNClassifier."""
+@pytest.mark.parametrize("method", ["fold", "mean"])
+def test_lstm_fcn_classifier_conv_branch_downsampling_and_zscore(method):
+    """The convolutional branch, down-sampling (both methods) and z-normalisation of
+    RNNClassifier."""
     if "conv_filters" not in RNNClassifier().get_params():
         pytest.skip("RNNClassifier has no convolutional branch in this version")
     rng = np.random.RandomState(0)
     X = rng.rand(30, 19, 2).astype(np.float32) * 3
     y = np.repeat([0, 1, 2], 10)
     branch = dict(conv_filters=(4, 6), conv_kernel_sizes=(5, 2), downsample=3, zscore=True)
+    branch["downsample_method"] = method
     clf = RNNClassifier(**TINY, bidirectional=True, **branch).fit(X, y)
     assert clf.module_.conv is not None
     label, proba = exported(clf, X)

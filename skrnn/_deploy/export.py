@@ -208,7 +208,16 @@ def _is_conv_branch(branch) -> bool:
 
 #: RNNModule attributes the graph reproduces, and those it can ignore at these values.
 _KNOWN_MODULE_ATTRIBUTES = frozenset(
-    {"training", "units", "bidirectional", "pooling", "return_sequences", "downsample", "zscore"}
+    {
+        "training",
+        "units",
+        "bidirectional",
+        "pooling",
+        "return_sequences",
+        "downsample",
+        "downsample_method",
+        "zscore",
+    }
 )
 #: Optional layers are ``None`` attributes when absent.
 _NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None, "categorical_embeddings": None}
@@ -385,7 +394,8 @@ def _emit_network(g: _Graph, est, x: str, lengths: str | None) -> str:
         x = _emit_zscore(g, x, lengths)
     factor = int(getattr(module, "downsample", 1))
     if factor > 1:
-        x, lengths = _emit_downsample(g, x, lengths, factor, _module_features(est))
+        method = getattr(module, "downsample_method", "mean")
+        x, lengths = _emit_downsample(g, x, lengths, factor, _module_features(est), method)
     x_tm = g.op("Transpose", [x], perm=[1, 0, 2])
     seq_lens = None if lengths is None else g.cast(lengths, g.T.INT32)
     out_tm, final = _emit_recurrent(g, x_tm, seq_lens, est)
@@ -431,9 +441,12 @@ def _emit_zscore(g: _Graph, x: str, lengths: str | None) -> str:
     return g.op("Div", [centred, g.op("Where", [big, std, g.const(np.float32(1.0))])])
 
 
-def _emit_downsample(g: _Graph, x: str, lengths: str | None, factor: int, n_features: int):
-    """``_modules.downsample_steps``: means of ``factor`` consecutive valid steps, and
-    the lengths ``ceil(lengths / factor)``."""
+def _emit_downsample(
+    g: _Graph, x: str, lengths: str | None, factor: int, n_features: int, method: str
+):
+    """``_modules.downsample_steps``: means of ``factor`` consecutive valid steps, or
+    those steps folded side by side (``method="fold"``), and the lengths
+    ``ceil(lengths / factor)``."""
     n_steps = g.dim(x, 1)
     full = lengths
     if full is None:  # every step valid: the last block may still be partial
@@ -445,11 +458,14 @@ def _emit_downsample(g: _Graph, x: str, lengths: str | None, factor: int, n_feat
     pads = g.op(
         "Concat", [g.ints(0, 0, 0, 0), g.op("Reshape", [pad, g.ints(1)]), g.ints(0)], axis=0
     )
-    shape = g.ints(0, -1, factor, n_features)
-    total = g.op("Reshape", [g.op("Pad", [g.op("Mul", [x, mask]), pads]), shape])
-    counts = g.op("Reshape", [g.op("Pad", [mask, pads]), g.ints(0, -1, factor, 1)])
-    count = g.op("Max", [g.reduce("ReduceSum", counts, [2]), g.const(np.float32(1.0))])
-    out = g.op("Div", [g.reduce("ReduceSum", total, [2]), count])
+    padded = g.op("Pad", [g.op("Mul", [x, mask]), pads])
+    if method == "fold":
+        out = g.op("Reshape", [padded, g.ints(0, -1, factor * n_features)])
+    else:
+        total = g.op("Reshape", [padded, g.ints(0, -1, factor, n_features)])
+        counts = g.op("Reshape", [g.op("Pad", [mask, pads]), g.ints(0, -1, factor, 1)])
+        count = g.op("Max", [g.reduce("ReduceSum", counts, [2]), g.const(np.float32(1.0))])
+        out = g.op("Div", [g.reduce("ReduceSum", total, [2]), count])
     if lengths is None:
         return out, None
     new_lengths = g.op("Div", [g.op("Add", [lengths, g.const(np.int64(factor - 1))]), f])

@@ -291,13 +291,17 @@ def zscore_steps(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
 
 
 def downsample_steps(
-    x: torch.Tensor, lengths: torch.Tensor | None, factor: int
+    x: torch.Tensor, lengths: torch.Tensor | None, factor: int, method: str = "mean"
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Means of ``factor`` consecutive steps: ``(batch, ceil(time / factor), features)``
-    and the new lengths ``ceil(lengths / factor)``.
+    """Blocks of ``factor`` consecutive steps as one step each: ``(batch, ceil(time /
+    factor), features)`` for ``method="mean"`` (the block's mean), ``(batch, ceil(time /
+    factor), factor * features)`` for ``method="fold"`` (the block's steps side by side,
+    step by step: nothing is lost, and a convolution over the folded steps is a strided
+    convolution over the original ones); and the new lengths ``ceil(lengths / factor)``.
 
-    Windows start at step 0 of every sequence and a sequence's last window averages
-    only its valid steps, so a sequence is down-sampled alike alone or padded in a batch.
+    Blocks start at step 0 of every sequence. A sequence's last block holds only its
+    valid steps (their mean; folded, zeros after them), so a sequence is down-sampled
+    alike alone or padded in a batch.
 
     Examples
     --------
@@ -306,6 +310,8 @@ def downsample_steps(
     >>> y, n = downsample_steps(x, torch.tensor([5]), 2)
     >>> y.flatten().tolist(), n.tolist()
     ([0.5, 2.5, 4.0], [3])
+    >>> downsample_steps(x, None, 2, "fold")[0].squeeze(0).tolist()
+    [[0.0, 1.0], [2.0, 3.0], [4.0, 0.0]]
     """
     if factor == 1:
         return x, lengths
@@ -314,8 +320,11 @@ def downsample_steps(
     blocks = -(-steps // factor)
     pad = blocks * factor - steps
     total = nn.functional.pad(x * mask, (0, 0, 0, pad)).view(batch, blocks, factor, features)
-    count = nn.functional.pad(mask, (0, 0, 0, pad)).view(batch, blocks, factor, 1).sum(dim=2)
-    out = total.sum(dim=2) / count.clamp(min=1.0)
+    if method == "fold":
+        out = total.reshape(batch, blocks, factor * features)
+    else:
+        count = nn.functional.pad(mask, (0, 0, 0, pad)).view(batch, blocks, factor, 1).sum(dim=2)
+        out = total.sum(dim=2) / count.clamp(min=1.0)
     if lengths is None:
         return out, None
     return out, torch.div(lengths + factor - 1, factor, rounding_mode="floor")
@@ -383,8 +392,9 @@ class RNNModule(ModeSwitchMixin, nn.Module):
 
     Many-to-one only (:meth:`encode`): ``conv_filters`` adds a :class:`ConvBranch` beside
     the RNN (an LSTM-FCN; its features are concatenated with the pooled RNN outputs),
-    ``downsample`` averages that many consecutive steps before both branches
-    (:func:`downsample_steps`), and ``zscore`` standardises each sequence per feature
+    ``downsample`` makes each block of that many consecutive steps one step before both
+    branches, by their mean or folded into features (``downsample_method``,
+    :func:`downsample_steps`), and ``zscore`` standardises each sequence per feature
     first (:func:`zscore_steps`). With the defaults the module is a plain RNN.
 
     ``categorical`` names input features that hold integer category codes: feature
@@ -427,6 +437,7 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         conv_filters: tuple = (),
         conv_kernel_sizes: tuple = (),
         downsample: int = 1,
+        downsample_method: str = "mean",
         zscore: bool = False,
         categorical: tuple = (),
         n_categories: tuple = (),
@@ -438,6 +449,7 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         self.pooling = pooling
         self.return_sequences = return_sequences
         self.downsample = downsample
+        self.downsample_method = downsample_method
         self.zscore = zscore
         self.embedding = (
             None if vocab_size is None else nn.Embedding(vocab_size, n_features, padding_idx=0)
@@ -447,6 +459,8 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         self._numeric = tuple(j for j in range(n_features) if j not in self._categorical)
         if self._categorical:
             n_features = len(self._numeric) + sum(categorical_dims)
+        if downsample_method == "fold":  # both branches read the blocks' steps as features
+            n_features *= downsample
         self.rnn = make_rnn(cell, n_features, units, num_layers, bidirectional, dropout, activation)
         self.conv = (
             ConvBranch(n_features, conv_filters, conv_kernel_sizes) if len(conv_filters) else None
@@ -505,7 +519,9 @@ class RNNModule(ModeSwitchMixin, nn.Module):
         """Fixed-length representation of each sequence: the pooled RNN outputs
         ``(batch, units * directions)``, followed by the convolutional branch's features
         when there is one. Both branches read the input down-sampled by ``downsample``."""
-        X, lengths = downsample_steps(self._inputs(X, lengths), lengths, self.downsample)
+        X, lengths = downsample_steps(
+            self._inputs(X, lengths), lengths, self.downsample, self.downsample_method
+        )
         out = self._run_rnn(X, lengths)
         pooled = pool_sequence(out, lengths, self.pooling, self.units, self.bidirectional)
         if self.conv is None:
