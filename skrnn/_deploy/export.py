@@ -208,16 +208,8 @@ def _is_conv_branch(branch) -> bool:
 
 #: RNNModule attributes the graph reproduces, and those it can ignore at these values.
 _KNOWN_MODULE_ATTRIBUTES = frozenset(
-    {
-        "training",
-        "units",
-        "bidirectional",
-        "pooling",
-        "return_sequences",
-        "downsample",
-        "downsample_method",
-        "zscore",
-    }
+    {"training", "units", "bidirectional", "pooling", "return_sequences"}
+    | {"downsample", "downsample_method", "zscore"}
 )
 #: Optional layers are ``None`` attributes when absent.
 _NEUTRAL_MODULE_ATTRIBUTES: dict = {"embedding": None, "conv": None, "categorical_embeddings": None}
