@@ -67,3 +67,13 @@ def test_only_one_section_rewrites_that_section_and_keeps_the_rest(tmp_path):
     text = out.read_text()
     assert "0.500 / 0.500 / 0.000" in text and "1.000 / 1.000 / 0.000" not in text
     assert "| airline | naive | 48.000 |" in text and "Hand-written notes." in text
+
+
+def test_a_baseline_too_slow_for_a_set_is_left_out_of_that_set(monkeypatch):
+    monkeypatch.setitem(quality.SKIP_BASELINES, "ItalyPowerDemand", ("1-NN Euclidean",))
+    rows = quality.run_classification(True, lambda *a: None)
+    models = {r["model"] for r in rows if r["data"] == "ItalyPowerDemand"}
+    assert "1-NN Euclidean" not in models
+    assert {"RandomForest", "skrnn"} <= models
+    summary = "\n".join(quality.tsc_summary(rows))
+    assert "| ItalyPowerDemand | 24 |" in summary and "a seed at" not in summary
