@@ -47,7 +47,9 @@ WORKER = textwrap.dedent(
     X, y, labels = _data()
     reg = RNNRegressor(**PARAMS, distributed=True).fit(X, y)
     clf = RNNClassifier(**PARAMS, distributed=True, early_stopping=True).fit(X, labels)
+    table = RNNRegressor(**PARAMS, distributed=True).fit(X[:, 0], y)  # one step
     out = dict(
+        table_loss=table.loss_curve_,
         loss=reg.loss_curve_,
         pred=reg.predict(X).tolist(),
         batch=[b["train_batch_size"] for b in reg.history_[0, "batches"]],
@@ -83,6 +85,7 @@ def test_two_processes_reach_the_single_process_fit(tmp_path):
     reg = RNNRegressor(**PARAMS).fit(X, y)
     clf = RNNClassifier(**PARAMS, early_stopping=True).fit(X, labels)
     s2s = Seq2SeqTransformer(**PARAMS).fit(WORDS, [w[::-1] for w in WORDS])
+    table = RNNRegressor(**PARAMS).fit(X[:, 0], y)
     for out in ranks:
         assert out["process_batch"] == [8] * 4  # each process trains on half of a batch
         assert out["batch"] == [16] * 4
@@ -94,6 +97,8 @@ def test_two_processes_reach_the_single_process_fit(tmp_path):
         np.testing.assert_allclose(out["clf_valid"], clf.history_[:, "valid_loss"], rtol=1e-4)
         np.testing.assert_allclose(out["proba"], clf.predict_proba(X), rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(out["s2s_loss"], s2s.loss_curve_, rtol=1e-4)
+        # a table trains every parameter under DDP (the kernel: see first_step)
+        np.testing.assert_allclose(out["table_loss"], table.loss_curve_, rtol=1e-4)
     # every process ends with the same model, bit for bit
     assert ranks[0]["pred"] == ranks[1]["pred"] and ranks[0]["proba"] == ranks[1]["proba"]
 

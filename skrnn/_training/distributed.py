@@ -101,10 +101,18 @@ class DataParallelMixin:
             device_ids=[device.index] if device.type == "cuda" else None,
             broadcast_buffers=False,
         )
+        # DDP waits for every parameter's gradient; a table's step without the recurrent
+        # kernel (skrnn._torch.rnn.first_step) leaves the recurrent weights out of the
+        # loss, so here the kernel runs
+        first_step = getattr(module, "_first_step", None)
         try:
+            if first_step is not None:
+                module._first_step = False
             with use_generator(mask_generator):
                 return super().partial_fit(X, y, classes=classes, **fit_params)
         finally:
+            if first_step is not None:
+                module._first_step = first_step
             self.module_ = module
             del self._batch_generator
 
