@@ -43,12 +43,12 @@ def test_auto_epochs_train_a_small_data_set_longer():
     assert clf.n_iter_ == 501
 
 
-def test_auto_on_a_table_is_the_mlps_batches_and_a_bound_of_100_epochs(seq_data):
+def test_auto_on_a_table_is_the_mlps_batches_and_a_bound_of_150_epochs(seq_data):
     X3, y = seq_data  # 48 samples
     table = RNNRegressor(units=4, n_iter_no_change=None, random_state=0).fit(X3[:, 0], y)
     assert table.input_shape_ == (1, 2)
     assert table.net_.batch_size == AUTO_TABLE_BATCH_SIZE == 200
-    assert table.n_iter_ == AUTO_TABLE_EPOCHS == 100
+    assert table.n_iter_ == AUTO_TABLE_EPOCHS == 150
     sequences = RNNRegressor(units=4, epochs=2, random_state=0).fit(X3, y)
     assert sequences.net_.batch_size == AUTO_SEQUENCE_BATCH_SIZE == 32
     assert RNNRegressor(batch_size=8, units=4, epochs=1).fit(X3[:, 0], y).net_.batch_size == 8

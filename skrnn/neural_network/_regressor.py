@@ -40,7 +40,7 @@ class RNNRegressor(TargetNormMixin, RegressorMixin, BaseRNN):
         Nonlinearity of the vanilla RNN cell (ignored by LSTM and GRU).
     epochs : int or "auto", default="auto"
         The most passes over the training data per call to ``fit``: training stops
-        sooner when it has converged (``n_iter_no_change``). ``"auto"``: 100 epochs for
+        sooner when it has converged (``n_iter_no_change``). ``"auto"``: 150 epochs for
         a table (one time step); for sequences at least 100 epochs and at least 1000
         optimizer steps (mini-batches), so a small training set, which has few batches
         per epoch, gets more epochs (40 samples at batch size 32: 500 epochs).
