@@ -212,7 +212,7 @@ def _cell_from_zero(rnn: nn.RNNBase, x: torch.Tensor, suffix: str) -> torch.Tens
         r, z, n = gates.chunk(3, dim=1)
         if b_hh is not None:  # n = tanh(W_in x + b_in + r * (W_hn h0 + b_hn))
             h_r, h_z, h_n = b_hh.chunk(3)
-            r, z, n = r + h_r, z + h_z, n + torch.sigmoid(r + h_r) * h_n
+            z, n = z + h_z, n + torch.sigmoid(r + h_r) * h_n
         return (1 - torch.sigmoid(z)) * torch.tanh(n)
     act = torch.tanh if rnn.nonlinearity == "tanh" else torch.relu
     return act(gates if b_hh is None else gates + b_hh)
